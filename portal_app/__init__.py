@@ -1,0 +1,1 @@
+"""Carrier Portal: white-label customer portal and operator control panel."""

@@ -1,0 +1,1 @@
+"""Plain HTTP endpoints (Starlette), mounted beside Reflex's own."""

@@ -1,0 +1,71 @@
+"""The `portal` command: administration tasks outside the browser."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .services.db import session_scope
+from .services.errors import ValidationError
+from .services.identity import SYSTEM
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from .services.users import user_upsert_admin
+
+    try:
+        with session_scope() as session:
+            user, created = user_upsert_admin(
+                session=session,
+                actor=SYSTEM,
+                email=args.email,
+                password=args.password,
+                name=args.name,
+            )
+    except ValidationError as exc:
+        for field, message in exc.fields.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"{'Created' if created else 'Updated'} administrator {user.email}")
+    return 0
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    from .services.demo import DEMO_LOGINS, demo_load
+
+    with session_scope() as session:
+        loaded = demo_load(session=session)
+    print("Demo data loaded." if loaded else "Database already has data: demo not loaded.")
+    print("Demo logins (control panel):")
+    for email, password, what in DEMO_LOGINS:
+        print(f"  {email:<24} {password:<20} {what}")
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    from alembic.config import Config
+
+    from alembic import command
+
+    from .settings import PROJECT_ROOT
+
+    command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="portal", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    admin = sub.add_parser("create-admin", help="create an administrator or reset its password")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--password", required=True)
+    admin.add_argument("--name")
+    admin.set_defaults(func=_create_admin)
+    sub.add_parser("demo", help="load demo data into an empty database").set_defaults(func=_demo)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""The control-panel shell: sidebar with the spec's structure, header, content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.state.base import AppState
+
+
+def _link(label: str, href: str, icon: str, area: str | None = None) -> rx.Component:
+    item = rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), align="center", gap="2"),
+        href=href,
+        underline="none",
+        class_name=rx.cond(AppState.router.url.path == href, "cp-nav-link active", "cp-nav-link"),
+    )
+    if area is None:
+        return item
+    return rx.cond(AppState.me_areas.contains(area), item)
+
+
+def _heading(label: str) -> rx.Component:
+    return rx.text(label, class_name="cp-nav-heading", size="1", weight="bold")
+
+
+def sidebar() -> rx.Component:
+    return rx.el.nav(
+        rx.link(
+            rx.hstack(
+                rx.image(src="/logo.svg", alt="", height="28px", width="28px"),
+                rx.text("Carrier Portal", weight="bold", size="4"),
+                align="center",
+            ),
+            href=routes.DASHBOARD,
+            underline="none",
+            class_name="cp-brand",
+        ),
+        rx.flex(
+            _link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+            _heading("Setup"),
+            rx.text("My Account", class_name="cp-nav-subheading", size="1"),
+            _link("Configuration", routes.CONFIGURATION, "building-2"),
+            _link("Personal Information", routes.PERSONAL, "user-round"),
+            _link("Users", routes.USERS, "users", area="user"),
+            _link("Audit Log", routes.AUDIT_LOG, "scroll-text", area="log"),
+            direction="column",
+            gap="1",
+        ),
+        class_name="cp-sidebar",
+        aria_label="Main navigation",
+    )
+
+
+def header(title: str) -> rx.Component:
+    return rx.hstack(
+        rx.heading(title, size="6", as_="h1"),
+        rx.spacer(),
+        rx.hstack(
+            rx.color_mode.button(aria_label="Toggle dark mode", variant="ghost"),
+            rx.menu.root(
+                rx.menu.trigger(
+                    rx.button(
+                        rx.icon("circle-user-round", size=16),
+                        AppState.me_name,
+                        variant="soft",
+                        id="user-menu",
+                    ),
+                ),
+                rx.menu.content(
+                    rx.menu.item(AppState.me_email, disabled=True),
+                    rx.menu.separator(),
+                    rx.menu.item("Personal Information", on_select=rx.redirect(routes.PERSONAL)),
+                    rx.menu.item("Log out", on_select=AppState.logout, color="red", id="logout"),
+                ),
+            ),
+            align="center",
+            gap="3",
+        ),
+        class_name="cp-header",
+        align="center",
+        width="100%",
+    )
+
+
+def not_control_host() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.heading("Portal not configured", size="6"),
+            rx.text("There is nothing here yet.", color_scheme="gray"),
+            align="center",
+        ),
+        height="100vh",
+    )
+
+
+def control_page(title: str, body: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    """Wrap a page body in the shell; nothing is shown until the session is known."""
+
+    def page() -> rx.Component:
+        return rx.cond(
+            AppState.control_host,
+            rx.cond(
+                AppState.logged_in,
+                rx.box(
+                    sidebar(),
+                    rx.el.main(
+                        header(title),
+                        rx.box(body(), class_name="cp-content"),
+                        class_name="cp-main",
+                        id="main",
+                    ),
+                    class_name="cp-shell",
+                ),
+                rx.center(rx.spinner(size="3"), height="100vh"),
+            ),
+            not_control_host(),
+        )
+
+    page.__name__ = body.__name__
+    return page

@@ -1,0 +1,30 @@
+"""The operator's account configuration (spec 004, My Account > Configuration)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from .base import ts_column, utcnow
+
+
+class AccountConfig(SQLModel, table=True):
+    """A single row (id 1): company and general information."""
+
+    __tablename__ = "account_config"
+
+    id: int = Field(default=1, primary_key=True)
+    company_name: str = Field(default="", max_length=120)
+    address_line1: str = Field(default="", max_length=120)
+    address_line2: str = Field(default="", max_length=120)
+    city: str = Field(default="", max_length=80)
+    county_state: str = Field(default="", max_length=80)
+    country: str = Field(default="", max_length=2)
+    post_code: str = Field(default="", max_length=20)
+    currency: str = Field(default="USD", max_length=3)
+    date_format: str = Field(default="YYYY-MM-DD", max_length=20)
+    phone: str = Field(default="", max_length=32)
+    mobile: str = Field(default="", max_length=32)
+    login_alerts: bool = False
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

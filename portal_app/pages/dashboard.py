@@ -1,0 +1,94 @@
+"""Dashboard."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.components.layout import control_page
+from portal_app.state.base import AppState
+from portal_app.state.dashboard import DashboardState
+
+
+def _figure(label: str, key: str, icon: str) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.icon(icon, size=28, class_name="cp-figure-icon"),
+            rx.vstack(
+                rx.text(label, size="2", color_scheme="gray"),
+                rx.heading(DashboardState.figures[key].to_string(), size="7"),
+                gap="0",
+            ),
+            align="center",
+            gap="4",
+        ),
+        class_name="cp-figure",
+    )
+
+
+def _recent() -> rx.Component:
+    return rx.card(
+        rx.heading("Latest changes", size="4", as_="h2", margin_bottom="0.75em"),
+        rx.cond(
+            DashboardState.has_recent,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("When (UTC)"),
+                        rx.table.column_header_cell("Who"),
+                        rx.table.column_header_cell("What"),
+                        rx.table.column_header_cell("Item"),
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        DashboardState.recent,
+                        lambda r: rx.table.row(
+                            rx.table.cell(r.at),
+                            rx.table.cell(r.who),
+                            rx.table.cell(rx.code(r.action)),
+                            rx.table.cell(r.entity),
+                        ),
+                    )
+                ),
+                width="100%",
+                variant="surface",
+            ),
+            rx.text("No changes yet.", color_scheme="gray"),
+        ),
+        rx.link("Open the audit log →", href=routes.AUDIT_LOG, size="2"),
+        width="100%",
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(
+        rx.text("Welcome, ", rx.text.strong(AppState.me_name), ".", size="3"),
+        rx.grid(
+            _figure("Operator users", "users", "users"),
+            _figure("Groups", "groups", "shield"),
+            _figure("Active sessions", "active_sessions", "monitor-smartphone"),
+            _figure("Changes in 24 h", "changes_24h", "history"),
+            columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+            gap="4",
+            width="100%",
+        ),
+        rx.cond(
+            DashboardState.figures["admins_without_2fa"] > 0,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("shield-alert")),
+                rx.callout.text(
+                    "Some administrators have not turned on two-factor authentication. ",
+                    rx.link("Set up yours", href=routes.PERSONAL),
+                ),
+                color_scheme="amber",
+                width="100%",
+            ),
+        ),
+        rx.cond(DashboardState.can_see_log, _recent()),
+        gap="5",
+        width="100%",
+    )
+
+
+dashboard_page = control_page("Dashboard", _body)

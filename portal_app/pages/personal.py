@@ -1,0 +1,240 @@
+"""My Account > Personal Information: name, password, two-factor authentication."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.forms import field, text_input
+from portal_app.components.layout import control_page
+from portal_app.state.profile import ProfileState
+
+S = ProfileState
+
+
+def _details() -> rx.Component:
+    return rx.card(
+        rx.heading("Current user", size="4", as_="h2", margin_bottom="1em"),
+        rx.form(
+            rx.vstack(
+                field(
+                    "Name",
+                    text_input("name", S.errors, default_value=S.name, key=S.name),
+                    S.errors,
+                    "name",
+                ),
+                field(
+                    "Email",
+                    rx.input(value=S.email, read_only=True, id="email", name="email", width="100%"),
+                    hint="Ask an administrator to change your login email.",
+                ),
+                rx.button("Save", type="submit", id="save-name"),
+                gap="3",
+                align="start",
+                max_width="420px",
+                width="100%",
+            ),
+            on_submit=S.save_name,
+            reset_on_submit=False,
+        ),
+        width="100%",
+    )
+
+
+def _password() -> rx.Component:
+    e = S.errors
+    return rx.card(
+        rx.heading("Change password", size="4", as_="h2", margin_bottom="1em"),
+        rx.form(
+            rx.vstack(
+                field(
+                    "Current password",
+                    text_input(
+                        "current_password", e, type="password", auto_complete="current-password"
+                    ),
+                    e,
+                    "current_password",
+                ),
+                field(
+                    "New password",
+                    text_input("new_password", e, type="password", auto_complete="new-password"),
+                    e,
+                    "new_password",
+                    hint="At least 10 characters.",
+                ),
+                field(
+                    "Confirm new password",
+                    text_input(
+                        "confirm_password", e, type="password", auto_complete="new-password"
+                    ),
+                    e,
+                    "confirm_password",
+                ),
+                rx.button("Change password", type="submit", id="change-password"),
+                gap="3",
+                align="start",
+                max_width="420px",
+                width="100%",
+            ),
+            on_submit=S.change_password,
+            reset_on_submit=False,
+            key=S.password_form_key,
+        ),
+        width="100%",
+    )
+
+
+def _recovery_codes() -> rx.Component:
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("key-round")),
+        rx.callout.text(
+            rx.text("Recovery codes", weight="bold"),
+            rx.text(
+                "Each code logs you in once if you lose your phone. Save them now: "
+                "they are not shown again.",
+                size="2",
+            ),
+            rx.grid(
+                rx.foreach(S.recovery_codes, lambda c: rx.code(c, class_name="cp-code")),
+                columns="2",
+                gap="2",
+                margin_y="0.75em",
+                id="recovery-codes",
+            ),
+            rx.button("I have saved these codes", size="1", on_click=S.hide_recovery_codes),
+        ),
+        color_scheme="blue",
+        width="100%",
+    )
+
+
+def _enrol() -> rx.Component:
+    return rx.vstack(
+        rx.text("1. Scan this code with Google Authenticator or a similar app.", size="2"),
+        rx.image(
+            src=S.qr_data_uri,
+            alt="QR code for your authenticator app",
+            width="200px",
+            height="200px",
+            class_name="cp-qr",
+        ),
+        rx.text(
+            "Or enter this key by hand: ", rx.code(S.manual_secret, id="totp-secret"), size="2"
+        ),
+        rx.form(
+            rx.vstack(
+                field(
+                    "2. Enter the 6-digit code the app shows",
+                    text_input("totp_code", S.errors, auto_complete="one-time-code", max_length=8),
+                    S.errors,
+                    "totp_code",
+                ),
+                rx.hstack(
+                    rx.button("Turn on", type="submit", id="totp-confirm"),
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        type="button",
+                        on_click=S.cancel_totp,
+                    ),
+                ),
+                gap="3",
+                align="start",
+                max_width="420px",
+                width="100%",
+            ),
+            on_submit=S.confirm_totp,
+            reset_on_submit=True,
+        ),
+        gap="3",
+        align="start",
+    )
+
+
+def _password_action(
+    key: str, label: str, button: str, event, color: str, button_id: str
+) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text(label, size="2", weight="medium"),
+            field(
+                "Password",
+                text_input(key, S.errors, type="password", auto_complete="current-password"),
+                S.errors,
+                key,
+            ),
+            rx.button(button, type="submit", variant="soft", color_scheme=color, id=button_id),
+            gap="2",
+            align="start",
+            max_width="420px",
+            width="100%",
+        ),
+        on_submit=event,
+        reset_on_submit=True,
+    )
+
+
+def _enabled() -> rx.Component:
+    return rx.flex(
+        _password_action(
+            "codes_password",
+            "Lost your recovery codes? Get a new set.",
+            "New recovery codes",
+            S.regenerate_codes,
+            "blue",
+            "totp-codes",
+        ),
+        _password_action(
+            "totp_password",
+            "Turn off two-factor authentication.",
+            "Turn off",
+            S.disable_totp,
+            "red",
+            "totp-disable",
+        ),
+        gap="6",
+        wrap="wrap",
+        width="100%",
+    )
+
+
+def _two_factor() -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.heading("Two-factor authentication", size="4", as_="h2"),
+            rx.cond(
+                S.totp_enabled,
+                rx.badge("On", color_scheme="green", id="totp-status"),
+                rx.badge("Off", color_scheme="gray", id="totp-status"),
+            ),
+            align="center",
+            margin_bottom="1em",
+        ),
+        rx.cond(S.recovery_codes.length() > 0, _recovery_codes()),
+        rx.cond(
+            S.totp_enabled,
+            _enabled(),
+            rx.cond(
+                S.enrolling,
+                _enrol(),
+                rx.vstack(
+                    rx.text(
+                        "Protect your account with a code from your phone at every login.", size="2"
+                    ),
+                    rx.button(
+                        "Enable two-factor authentication", on_click=S.start_totp, id="totp-start"
+                    ),
+                    align="start",
+                    gap="3",
+                ),
+            ),
+        ),
+        width="100%",
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(_details(), _password(), _two_factor(), gap="5", width="100%")
+
+
+personal_page = control_page("Personal Information", _body)

@@ -1,0 +1,295 @@
+"""Setup > My Account > Users: users and groups, each added and edited in a dialog."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.forms import field, select_input, text_input
+from portal_app.components.layout import control_page
+from portal_app.models import Area
+from portal_app.state.users import AREA_LABELS, UsersState
+
+S = UsersState
+GRANT_OPTIONS = [("select", "Select"), ("allow", "Allow"), ("deny", "Deny")]
+
+
+def _user_row(u) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(u.name),
+        rx.table.cell(u.email),
+        rx.table.cell(
+            rx.badge(u.role_label, color_scheme=rx.cond(u.role == "admin", "violet", "gray"))
+        ),
+        rx.table.cell(u.group_name),
+        rx.table.cell(
+            rx.cond(
+                u.enabled,
+                rx.badge("Enabled", color_scheme="green"),
+                rx.badge("Disabled", color_scheme="red"),
+            )
+        ),
+        rx.table.cell(rx.cond(u.totp, rx.badge("On", color_scheme="green"), rx.text("Off"))),
+        rx.table.cell(u.last_login),
+        rx.table.cell(
+            rx.hstack(
+                rx.icon_button(
+                    rx.icon("pencil", size=14),
+                    variant="ghost",
+                    aria_label="Edit " + u.name,
+                    on_click=S.open_user(u.id.to_string()),
+                ),
+                rx.icon_button(
+                    rx.icon("trash-2", size=14),
+                    variant="ghost",
+                    color_scheme="red",
+                    aria_label="Delete " + u.name,
+                    on_click=S.ask_delete("user", u.id.to_string()),
+                ),
+            )
+        ),
+    )
+
+
+def _users_table() -> rx.Component:
+    headers = ["Name", "Email", "Role", "Group", "Status", "2FA", "Last login", ""]
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(rx.foreach(S.users, _user_row)),
+        width="100%",
+        variant="surface",
+        id="users-table",
+    )
+
+
+def _group_row(g) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(g.name),
+        rx.table.cell(g.members),
+        rx.table.cell(rx.text(g.summary, size="2")),
+        rx.table.cell(
+            rx.hstack(
+                rx.icon_button(
+                    rx.icon("pencil", size=14),
+                    variant="ghost",
+                    aria_label="Edit group " + g.name,
+                    on_click=S.open_group(g.id.to_string()),
+                ),
+                rx.icon_button(
+                    rx.icon("trash-2", size=14),
+                    variant="ghost",
+                    color_scheme="red",
+                    aria_label="Delete group " + g.name,
+                    on_click=S.ask_delete("group", g.id.to_string()),
+                ),
+            )
+        ),
+    )
+
+
+def _groups_table() -> rx.Component:
+    return rx.cond(
+        S.groups.length() > 0,
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[
+                        rx.table.column_header_cell(h)
+                        for h in ["Name", "Members", "Permissions", ""]
+                    ]
+                )
+            ),
+            rx.table.body(rx.foreach(S.groups, _group_row)),
+            width="100%",
+            variant="surface",
+            id="groups-table",
+        ),
+        rx.text(
+            "No groups yet. A group gives Users permission to work in an area.", color_scheme="gray"
+        ),
+    )
+
+
+def _dialog_buttons(save_id: str) -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            "Cancel", variant="soft", color_scheme="gray", type="button", on_click=S.close_dialogs
+        ),
+        rx.button("Save", type="submit", id=save_id),
+        justify="end",
+        width="100%",
+        margin_top="1em",
+    )
+
+
+def _user_dialog() -> rx.Component:
+    f, e = S.user_form, S.errors
+    group_options = rx.foreach(S.groups, lambda g: rx.select.item(g.name, value=g.id.to_string()))
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.user_dialog == "new", "Add user", "Edit user")),
+            rx.dialog.description(
+                "Users log in to this control panel.", size="2", margin_bottom="1em"
+            ),
+            rx.form(
+                rx.vstack(
+                    field("Name", text_input("name", e, default_value=f["name"]), e, "name"),
+                    field(
+                        "Email",
+                        text_input("email", e, type="email", default_value=f["email"]),
+                        e,
+                        "email",
+                    ),
+                    field(
+                        "Password",
+                        text_input("password", e, type="password", auto_complete="new-password"),
+                        e,
+                        "password",
+                        hint=rx.cond(
+                            S.user_dialog == "new",
+                            "At least 10 characters.",
+                            "Leave empty to keep the current password.",
+                        ),
+                    ),
+                    field(
+                        "Role",
+                        select_input(
+                            "role", [("user", "User"), ("admin", "Administrator")], f["role"]
+                        ),
+                        e,
+                        "role",
+                    ),
+                    field(
+                        "Group",
+                        rx.select.root(
+                            rx.select.trigger(id="group_id", width="100%"),
+                            rx.select.content(
+                                rx.select.item("No group", value="none"), group_options
+                            ),
+                            name="group_id",
+                            default_value=f["group_id"],
+                        ),
+                        e,
+                        "group_id",
+                    ),
+                    rx.el.label(
+                        rx.hstack(
+                            rx.switch(
+                                name="enabled", id="enabled", default_checked=f["enabled"] == "on"
+                            ),
+                            rx.text("Enabled", size="2"),
+                            align="center",
+                        )
+                    ),
+                    rx.text(e["enabled"], class_name="cp-field-error", size="2"),
+                    _dialog_buttons("user-save"),
+                    gap="3",
+                    width="100%",
+                ),
+                on_submit=S.save_user,
+                reset_on_submit=False,
+                key=S.user_dialog + S.errors.length().to_string(),
+            ),
+            max_width="480px",
+        ),
+        open=S.user_dialog != "",
+        on_open_change=lambda _open: S.close_dialogs(),
+    )
+
+
+def _group_dialog() -> rx.Component:
+    f, e = S.group_form, S.errors
+    grant_fields = [
+        field(
+            AREA_LABELS[a],
+            select_input(f"grant_{a.value}", GRANT_OPTIONS, f[a.value]),
+            e,
+            f"grant_{a.value}",
+        )
+        for a in Area
+    ]
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.group_dialog == "new", "Add group", "Edit group")),
+            rx.dialog.description(
+                "Allow or Deny each area for the group's Users. Select leaves the default, "
+                "which is no access. Administrators may always do everything.",
+                size="2",
+                margin_bottom="1em",
+            ),
+            rx.form(
+                rx.vstack(
+                    field("Name", text_input("name", e, default_value=f["name"]), e, "name"),
+                    rx.grid(*grant_fields, columns="2", gap="3", width="100%"),
+                    rx.text(e["grants"], class_name="cp-field-error", size="2"),
+                    _dialog_buttons("group-save"),
+                    gap="3",
+                    width="100%",
+                ),
+                on_submit=S.save_group,
+                reset_on_submit=False,
+                key=S.group_dialog + S.errors.length().to_string(),
+            ),
+            max_width="560px",
+        ),
+        open=S.group_dialog != "",
+        on_open_change=lambda _open: S.close_dialogs(),
+    )
+
+
+def _confirm_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete " + S.confirm_label + "?"),
+            rx.alert_dialog.description(
+                "This cannot be undone. It is recorded in the audit log.", size="2"
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button(
+                        "Cancel", variant="soft", color_scheme="gray", on_click=S.close_dialogs
+                    )
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Delete",
+                        color_scheme="red",
+                        on_click=S.confirm_delete_now,
+                        id="confirm-delete",
+                    )
+                ),
+                justify="end",
+                gap="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.confirm_delete != "",
+    )
+
+
+def _section(title: str, add_label: str, add_event, add_id: str, table) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.heading(title, size="4", as_="h2"),
+            rx.spacer(),
+            rx.button(rx.icon("plus", size=16), add_label, on_click=add_event, id=add_id),
+            align="center",
+            margin_bottom="1em",
+        ),
+        rx.box(table, overflow_x="auto"),
+        width="100%",
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(
+        _section("Users", "Add user", S.open_user("new"), "add-user", _users_table()),
+        _section("Groups", "Add group", S.open_group("new"), "add-group", _groups_table()),
+        _user_dialog(),
+        _group_dialog(),
+        _confirm_dialog(),
+        gap="5",
+        width="100%",
+    )
+
+
+users_page = control_page("Users", _body)

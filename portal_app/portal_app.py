@@ -1,0 +1,43 @@
+"""The app module: assembles pages, API routes and lifespan tasks. No logic here."""
+
+import reflex as rx
+
+from portal_app import routes, tasks
+from portal_app.api.routes import build_api
+from portal_app.pages.audit import audit_page
+from portal_app.pages.configuration import configuration_page
+from portal_app.pages.dashboard import dashboard_page
+from portal_app.pages.login import login_page
+from portal_app.pages.personal import personal_page
+from portal_app.pages.users import users_page
+from portal_app.state.audit import AuditState
+from portal_app.state.auth import LoginState
+from portal_app.state.base import AppState
+from portal_app.state.config import ConfigState
+from portal_app.state.dashboard import DashboardState
+from portal_app.state.profile import ProfileState
+from portal_app.state.users import UsersState
+
+app = rx.App(
+    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", has_background=True),
+    stylesheets=["/theme.css"],
+    head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
+    api_transformer=build_api(),
+)
+
+_TITLE = "Carrier Portal"
+app.add_page(
+    login_page, route=routes.LOGIN, title=f"Log in · {_TITLE}", on_load=LoginState.load_login
+)
+for page, route, title, loader in [
+    (dashboard_page, routes.DASHBOARD, "Dashboard", DashboardState.load),
+    (users_page, routes.USERS, "Users", UsersState.load),
+    (personal_page, routes.PERSONAL, "Personal Information", ProfileState.load),
+    (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),
+    (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
+]:
+    app.add_page(
+        page, route=route, title=f"{title} · {_TITLE}", on_load=[AppState.sync_identity, loader]
+    )
+
+app.register_lifespan_task(tasks.purge_loop)

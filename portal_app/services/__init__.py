@@ -1,0 +1,1 @@
+"""Business operations in plain Python. Nothing here imports Reflex."""

@@ -1,0 +1,88 @@
+"""Audit rows for every change, written in the same transaction as the change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from portal_app.models import AuditEvent
+
+from .errors import PermissionDenied
+from .identity import Actor
+
+# Never copied into an audit row, whatever the entity.
+_SECRET_FIELDS = {"password_hash", "totp_secret_enc", "code_hash", "token_hash"}
+
+
+def snapshot(obj: Any, fields: list[str] | None = None) -> dict[str, Any]:
+    """A JSON-safe copy of a row's fields, without secrets."""
+    data = obj.model_dump() if hasattr(obj, "model_dump") else dict(obj)
+    out = {}
+    for key, value in data.items():
+        if key in _SECRET_FIELDS or (fields is not None and key not in fields):
+            continue
+        out[key] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def audit_record(
+    *,
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: Any = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit row to the caller's transaction."""
+    row = AuditEvent(
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        action=action,
+        entity=entity,
+        entity_id="" if entity_id is None else str(entity_id),
+        before=before,
+        after=after,
+    )
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[AuditEvent]
+    total: int
+
+
+def audit_list(
+    *,
+    session: Session,
+    actor: Actor,
+    search: str = "",
+    offset: int = 0,
+    limit: int = 25,
+) -> AuditPage:
+    """Newest first; ``search`` matches action, entity or who."""
+    from portal_app.models import Area
+
+    if not actor.can(Area.LOG):
+        raise PermissionDenied()
+    query = select(AuditEvent)
+    count = select(func.count()).select_from(AuditEvent)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        cond = (
+            func.lower(AuditEvent.action).like(pattern)
+            | func.lower(AuditEvent.entity).like(pattern)
+            | func.lower(AuditEvent.actor_label).like(pattern)
+        )
+        query, count = query.where(cond), count.where(cond)
+    rows = session.exec(
+        query.order_by(AuditEvent.id.desc()).offset(max(offset, 0)).limit(limit)
+    ).all()
+    return AuditPage(rows=list(rows), total=session.exec(count).one())

@@ -1,0 +1,90 @@
+"""Server-side sessions: the browser holds a random token, we store its hash."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from portal_app.models import AuthSession, OperatorUser
+from portal_app.models.base import utcnow
+from portal_app.settings import get_settings
+
+from .crypto import new_token, token_hash
+
+
+def session_create(
+    *,
+    session: Session,
+    user_id: int,
+    principal: str = "operator",
+    client_ip: str = "",
+    user_agent: str = "",
+) -> str:
+    """Start a session and return the token, which is never stored in the clear."""
+    token = new_token()
+    now = utcnow()
+    session.add(
+        AuthSession(
+            token_hash=token_hash(token),
+            principal=principal,
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + timedelta(days=get_settings().session_days),
+            client_ip=client_ip[:64],
+            user_agent=user_agent[:255],
+        )
+    )
+    return token
+
+
+def session_user(*, session: Session, token: str) -> OperatorUser | None:
+    """The enabled operator behind a live token, or None."""
+    if not token or len(token) > 128:
+        return None
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(token))
+    ).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    if row.principal != "operator":
+        return None
+    user = session.get(OperatorUser, row.user_id)
+    if user is None or not user.enabled:
+        return None
+    return user
+
+
+def session_revoke(*, session: Session, token: str) -> None:
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(token))
+    ).first()
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+
+
+def sessions_revoke_for_user(
+    *,
+    session: Session,
+    user_id: int,
+    principal: str = "operator",
+    keep_token: str | None = None,
+) -> int:
+    """End every live session of a user (password change, disable, delete)."""
+    keep = token_hash(keep_token) if keep_token else None
+    rows = session.exec(
+        select(AuthSession).where(
+            AuthSession.user_id == user_id,
+            AuthSession.principal == principal,
+            AuthSession.revoked_at.is_(None),
+        )
+    ).all()
+    now = utcnow()
+    count = 0
+    for row in rows:
+        if row.token_hash != keep:
+            row.revoked_at = now
+            session.add(row)
+            count += 1
+    return count

@@ -1,0 +1,103 @@
+"""Application settings, read from the environment once into one typed object.
+
+Every setting is documented in README.md. Outside development the secret key must be
+given explicitly: a generated or placeholder key would silently invalidate encrypted
+secrets when the app moves to another machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY_FILE = PROJECT_ROOT / ".secret_key"
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+def _parse_nameservers(value: str) -> tuple[tuple[str, int], ...]:
+    servers = []
+    for part in _split(value):
+        host, _, port = part.rpartition(":") if part.count(":") == 1 else (part, "", "")
+        try:
+            servers.append((host, int(port) if port else 53))
+        except ValueError as exc:
+            raise SettingsError(f"PORTAL_DNS_NAMESERVERS: bad entry {part!r}") from exc
+    return tuple(servers)
+
+
+def _local_secret_key() -> str:
+    """Return the git-ignored development key, creating it on first use."""
+    if SECRET_KEY_FILE.exists():
+        return SECRET_KEY_FILE.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    SECRET_KEY_FILE.write_text(key + "\n")
+    SECRET_KEY_FILE.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's configuration. Build it with :func:`get_settings`."""
+
+    env: str = "development"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'portal.db'}"
+    redis_url: str | None = None
+    secret_key: str = field(default="", repr=False)
+    control_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
+    cname_target: str = "portal.localhost"
+    dns_nameservers: tuple[tuple[str, int], ...] = ()
+    port: int = 3000
+    session_days: int = 7
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("PORTAL_ENV", "development").strip().lower()
+        secret = env.get("PORTAL_SECRET_KEY", "").strip()
+        if mode == "production":
+            if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
+                raise SettingsError(
+                    "PORTAL_SECRET_KEY must be set to a random value of at least "
+                    "32 characters when PORTAL_ENV=production"
+                )
+        elif not secret:
+            secret = _local_secret_key()
+        try:
+            port = int(env.get("PORTAL_PORT", "3000"))
+        except ValueError as exc:
+            raise SettingsError("PORTAL_PORT must be a number") from exc
+        return cls(
+            env=mode,
+            database_url=env.get("PORTAL_DATABASE_URL") or cls.database_url,
+            redis_url=env.get("PORTAL_REDIS_URL") or None,
+            secret_key=secret,
+            control_hosts=_split(env.get("PORTAL_CONTROL_HOSTS", "localhost,127.0.0.1")),
+            cname_target=env.get("PORTAL_CNAME_TARGET", "portal.localhost")
+            .strip()
+            .rstrip(".")
+            .lower(),
+            dns_nameservers=_parse_nameservers(env.get("PORTAL_DNS_NAMESERVERS", "")),
+            port=port,
+        )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""Thin Reflex states: check who is asking, call one service, map the result."""

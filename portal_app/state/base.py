@@ -1,0 +1,92 @@
+"""The root of the app's states: the session cookie and who is logged in."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_base.registry import RegistrationContext
+
+from portal_app import routes
+from portal_app.models import Area, Role
+from portal_app.services.hosts import is_control_host
+from portal_app.settings import get_settings
+
+from .guard import Need, guarded, resolve_actor
+
+SESSION_COOKIE = "cp_session"
+_SESSION_SECONDS = 7 * 24 * 3600
+
+
+def setvar(self, var_name: str, value: object) -> None:
+    """Reflex's generic setter: never callable from the browser in this app."""
+
+
+def lock_setvar(cls) -> None:
+    """Replace Reflex's generic ``setvar`` handler with one the guard always refuses."""
+    handler = cls._create_event_handler(guarded(Need.NOBODY)(setvar))
+    cls.setvar = cls.event_handlers["setvar"] = handler
+    RegistrationContext.register_event_handler(handler, states=(cls,))
+
+
+class AppState(rx.State):
+    """Holds the session token (a random server-side session id, not the Reflex
+    client token) and a small view of the logged-in operator for the layout."""
+
+    session_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, max_age=_SESSION_SECONDS, same_site="strict"
+    )
+    logged_in: bool = False
+    identity_checked: bool = False
+    control_host: bool = True
+    me_name: str = ""
+    me_email: str = ""
+    me_is_admin: bool = False
+    me_areas: list[str] = []
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        lock_setvar(cls)
+
+    def _host(self) -> str:
+        return self.router.url.netloc or self.router.headers.host
+
+    def _set_identity(self, who) -> None:
+        self.identity_checked = True
+        self.logged_in = who is not None
+        self.me_name = who.label if who else ""
+        self.me_email = who.label if who else ""
+        self.me_is_admin = bool(who and who.is_admin)
+        self.me_areas = [a.value for a in Area if who and who.can(a)]
+
+    @guarded(Need.PUBLIC)
+    def sync_identity(self):
+        """On every control-panel page load: who is this, or off to the login page."""
+        self.control_host = is_control_host(self._host(), get_settings().control_hosts)
+        who = resolve_actor(self.session_token)
+        self._set_identity(who)
+        if who is not None:
+            from portal_app.services.db import session_scope
+            from portal_app.services.users import user_get
+
+            with session_scope() as session:
+                me = user_get(session=session, actor=who, user_id=who.id)
+                self.me_name, self.me_email = me.name, me.email
+        elif self.control_host:
+            return rx.redirect(routes.LOGIN)
+
+    @guarded(Need.PUBLIC)
+    def logout(self):
+        """End this browser's session on the server and forget the cookie."""
+        from portal_app.services.db import session_scope
+        from portal_app.services.sessions import session_revoke
+
+        if self.session_token:
+            with session_scope() as session:
+                session_revoke(session=session, token=self.session_token)
+        self.session_token = ""
+        self._set_identity(None)
+        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(routes.LOGIN)]
+
+
+lock_setvar(AppState)
+
+ROLE_LABELS = {Role.USER.value: "User", Role.ADMIN.value: "Administrator"}

@@ -1,0 +1,131 @@
+"""The one authorization guard every event handler goes through.
+
+The browser can call any public event handler with any arguments, so each handler
+states what it needs with ``@guarded(...)``, and the check runs on the server before
+the handler body. ``tests/test_guard_coverage.py`` walks every State class and fails
+when a handler is not guarded. Inside a handler, ``actor()`` is the identity that was
+checked; it raises when the handler was not called through the guard.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import enum
+import functools
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from portal_app.models import Area
+from portal_app.services.db import session_scope
+from portal_app.services.identity import Actor
+from portal_app.services.sessions import session_user
+from portal_app.services.users import actor_for
+
+log = logging.getLogger("portal.guard")
+
+NEED_ATTR = "__portal_need__"
+_current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
+    "portal_actor", default=None
+)
+
+
+class Need(enum.Enum):
+    PUBLIC = "public"  # anyone, logged in or not (login form, logout)
+    OPERATOR = "operator"  # any logged-in, enabled operator user
+    ADMIN = "admin"  # an operator with the Administrator role
+    AREA = "area"  # an operator whose role or group allows an area
+    NOBODY = "nobody"  # never callable from a browser (framework setters)
+
+
+class NotGuarded(RuntimeError):
+    """A handler asked for the actor without having been guarded."""
+
+
+def actor() -> Actor:
+    """The operator checked by the guard for the running handler."""
+    who = _current.get()
+    if who is None:
+        raise NotGuarded("actor() used outside a guarded handler")
+    return who
+
+
+def resolve_actor(token: str) -> Actor | None:
+    """The identity behind a session token, fresh from the database."""
+    if not token:
+        return None
+    with session_scope() as session:
+        user = session_user(session=session, token=token)
+        return actor_for(user, session) if user is not None else None
+
+
+def _decide(need: Need, area: Area | None, who: Actor | None) -> str | None:
+    """None when allowed, else the reason shown to the person."""
+    if need is Need.PUBLIC:
+        return None
+    if need is Need.NOBODY:
+        return "This action is not available."
+    if who is None:
+        return "Please log in."
+    if need is Need.ADMIN and not who.is_admin:
+        return "Only administrators can do that."
+    if need is Need.AREA and not who.can(area):
+        return "You do not have permission to do that."
+    return None
+
+
+def _refusal(state: Any, reason: str, logged_in: bool) -> list:
+    from portal_app.routes import LOGIN
+
+    # Without a session the login page explains itself; a refused permission gets
+    # a toast so the person knows why nothing happened.
+    if not logged_in:
+        return [rx.redirect(LOGIN)]
+    return [rx.toast.error(reason, id="guard-refusal")]
+
+
+def guarded(need: Need, area: Area | None = None, *, background: bool = False):
+    """Declare what a handler needs, check it on every call, then run the handler."""
+    if (need is Need.AREA) != (area is not None):
+        raise ValueError("Need.AREA takes an area; other needs take none")
+
+    def decorate(fn: Callable) -> Any:
+        @functools.wraps(fn)
+        async def wrapper(self, *args, **kwargs):
+            token = "" if need is Need.PUBLIC else str(self.session_token or "")
+            who = resolve_actor(token) if token else None
+            reason = _decide(need, area, who)
+            if reason is not None:
+                log.warning(
+                    "refused %s.%s: %s (actor=%s)",
+                    type(self).__name__,
+                    fn.__name__,
+                    reason,
+                    who.label if who else None,
+                )
+                for event in _refusal(self, reason, who is not None):
+                    yield event
+                return
+            _current.set(who)
+            try:
+                result = fn(self, *args, **kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+                if inspect.isasyncgen(result):
+                    async for event in result:
+                        yield event
+                elif inspect.isgenerator(result):
+                    for event in result:
+                        yield event
+                elif result is not None:
+                    yield result
+            finally:
+                _current.set(None)
+
+        setattr(wrapper, NEED_ATTR, (need, area))
+        return rx.event(wrapper, background=background) if background else rx.event(wrapper)
+
+    return decorate

@@ -1,0 +1,152 @@
+"""My Account > Personal Information: name, password and two-factor authentication."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from portal_app.services import auth, profile, totp
+from portal_app.services.db import session_scope
+from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Actor
+
+from .base import AppState
+from .guard import Need, actor, guarded
+
+
+def _change_password(who: Actor, form: dict, client: str, agent: str) -> str:
+    with session_scope() as session:
+        return auth.password_change(
+            session=session,
+            actor=who,
+            current=str(form.get("current_password", ""))[:256],
+            new=str(form.get("new_password", ""))[:300],
+            confirm=str(form.get("confirm_password", ""))[:300],
+            client=client,
+            user_agent=agent,
+        )
+
+
+def _with_password(fn, who: Actor, password: str):
+    with session_scope() as session:
+        return fn(session=session, actor=who, password=str(password)[:256])
+
+
+class ProfileState(AppState):
+    name: str = ""
+    email: str = ""
+    totp_enabled: bool = False
+    errors: dict[str, str] = {}
+    password_form_key: int = 0
+    # Enrolment: the QR code and secret are shown only until confirmed or cancelled.
+    enrolling: bool = False
+    qr_data_uri: str = ""
+    manual_secret: str = ""
+    recovery_codes: list[str] = []
+
+    def _refresh(self) -> None:
+        with session_scope() as session:
+            me = profile.profile_get(session=session, actor=actor())
+            self.name, self.email, self.totp_enabled = me.name, me.email, me.totp_enabled
+
+    @guarded(Need.OPERATOR)
+    def load(self):
+        self.errors, self.enrolling, self.qr_data_uri, self.manual_secret = {}, False, "", ""
+        self.recovery_codes = []
+        self._refresh()
+
+    @guarded(Need.OPERATOR)
+    def save_name(self, form_data: dict):
+        try:
+            with session_scope() as session:
+                profile.profile_update(
+                    session=session, actor=actor(), name=str(form_data.get("name", ""))[:200]
+                )
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors = {}
+        self._refresh()
+        self.me_name = self.name
+        return rx.toast.success("Personal information saved.")
+
+    @guarded(Need.OPERATOR)
+    async def change_password(self, form_data: dict):
+        if not isinstance(form_data, dict):
+            return
+        client = (self.router.session.client_ip or "", self.router.headers.user_agent[:255])
+        try:
+            token = await asyncio.to_thread(_change_password, actor(), form_data, *client)
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors = {}
+        self.session_token = token
+        self.password_form_key += 1
+        yield rx.toast.success("Password changed. Your other sessions were logged out.")
+
+    @guarded(Need.OPERATOR)
+    def start_totp(self):
+        try:
+            with session_scope() as session:
+                enrolment = totp.totp_begin(session=session, actor=actor())
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self.errors = {}
+        self.enrolling = True
+        self.qr_data_uri = enrolment.qr_svg_data_uri
+        self.manual_secret = enrolment.secret
+
+    @guarded(Need.OPERATOR)
+    def cancel_totp(self):
+        self.enrolling, self.qr_data_uri, self.manual_secret, self.errors = False, "", "", {}
+
+    @guarded(Need.OPERATOR)
+    def confirm_totp(self, form_data: dict):
+        try:
+            with session_scope() as session:
+                codes = totp.totp_confirm(
+                    session=session, actor=actor(), code=str(form_data.get("totp_code", ""))[:16]
+                )
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self.enrolling, self.qr_data_uri, self.manual_secret, self.errors = False, "", "", {}
+        self.recovery_codes = codes
+        self._refresh()
+        return rx.toast.success("Two-factor authentication is on.")
+
+    @guarded(Need.OPERATOR)
+    def hide_recovery_codes(self):
+        self.recovery_codes = []
+
+    @guarded(Need.OPERATOR)
+    async def disable_totp(self, form_data: dict):
+        password = str(form_data.get("totp_password", ""))
+        try:
+            await asyncio.to_thread(_with_password, totp.totp_disable, actor(), password)
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors = {}
+        self._refresh()
+        yield rx.toast.success("Two-factor authentication is off.")
+
+    @guarded(Need.OPERATOR)
+    async def regenerate_codes(self, form_data: dict):
+        password = str(form_data.get("codes_password", ""))
+        try:
+            codes = await asyncio.to_thread(
+                _with_password, totp.recovery_codes_regenerate, actor(), password
+            )
+        except ValidationError as exc:
+            self.errors = {"codes_password": next(iter(exc.fields.values()))}
+            return
+        except ServiceError as exc:
+            yield rx.toast.error(exc.message)
+            return
+        self.errors = {}
+        self.recovery_codes = codes
