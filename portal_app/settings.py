@@ -8,6 +8,7 @@ secrets when the app moves to another machine.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -29,8 +30,15 @@ def _split(value: str) -> tuple[str, ...]:
 def _parse_nameservers(value: str) -> tuple[tuple[str, int], ...]:
     servers = []
     for part in _split(value):
-        host, _, port = part.rpartition(":") if part.count(":") == 1 else (part, "", "")
+        if part.startswith("["):  # [IPv6]:port or [IPv6]
+            host, _, rest = part[1:].partition("]")
+            port = rest[1:] if rest.startswith(":") else rest
+        elif part.count(":") == 1:  # IPv4:port
+            host, _, port = part.partition(":")
+        else:  # bare IPv4 or IPv6
+            host, port = part, ""
         try:
+            ipaddress.ip_address(host)
             servers.append((host, int(port) if port else 53))
         except ValueError as exc:
             raise SettingsError(f"PORTAL_DNS_NAMESERVERS: bad entry {part!r}") from exc
@@ -87,7 +95,10 @@ class Settings:
             database_url=env.get("PORTAL_DATABASE_URL") or cls.database_url,
             redis_url=env.get("PORTAL_REDIS_URL") or None,
             secret_key=secret,
-            control_hosts=_split(env.get("PORTAL_CONTROL_HOSTS", "localhost,127.0.0.1")),
+            control_hosts=tuple(
+                h.rstrip(".").strip("[]")
+                for h in _split(env.get("PORTAL_CONTROL_HOSTS", "localhost,127.0.0.1"))
+            ),
             cname_target=env.get("PORTAL_CNAME_TARGET", "portal.localhost")
             .strip()
             .rstrip(".")

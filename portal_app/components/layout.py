@@ -96,8 +96,37 @@ def not_control_host() -> rx.Component:
     )
 
 
-def control_page(title: str, body: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
-    """Wrap a page body in the shell; nothing is shown until the session is known."""
+def no_access(title: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.icon("lock", size=32, color=rx.color("gray", 10)),
+            rx.heading(f"No access to {title}", size="4", as_="h2"),
+            rx.text(
+                "Your group does not allow this area. Ask an administrator if you need it.",
+                color_scheme="gray",
+                size="2",
+            ),
+            align="center",
+            gap="2",
+            padding="2em",
+        ),
+        width="100%",
+        id="no-access",
+    )
+
+
+def control_page(
+    title: str, body: Callable[[], rx.Component], area: str | None = None
+) -> Callable[[], rx.Component]:
+    """Wrap a page body in the shell; nothing is shown until the session is known.
+
+    ``area`` only chooses what to show: the page's handlers check it on the server.
+    """
+
+    def content() -> rx.Component:
+        if area is None:
+            return body()
+        return rx.cond(AppState.me_areas.contains(area), body(), no_access(title))
 
     def page() -> rx.Component:
         return rx.cond(
@@ -108,7 +137,7 @@ def control_page(title: str, body: Callable[[], rx.Component]) -> Callable[[], r
                     sidebar(),
                     rx.el.main(
                         header(title),
-                        rx.box(body(), class_name="cp-content"),
+                        rx.box(content(), class_name="cp-content"),
                         class_name="cp-main",
                         id="main",
                     ),

@@ -77,4 +77,4 @@ def _body() -> rx.Component:
     )
 
 
-audit_page = control_page("Audit Log", _body)
+audit_page = control_page("Audit Log", _body, area="log")

@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.components.forms import field, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.models import Area
+from portal_app.state.base import AppState
 from portal_app.state.users import AREA_LABELS, UsersState
 
 S = UsersState
@@ -67,19 +68,22 @@ def _group_row(g) -> rx.Component:
         rx.table.cell(g.members),
         rx.table.cell(rx.text(g.summary, size="2")),
         rx.table.cell(
-            rx.hstack(
-                rx.icon_button(
-                    rx.icon("pencil", size=14),
-                    variant="ghost",
-                    aria_label="Edit group " + g.name,
-                    on_click=S.open_group(g.id.to_string()),
-                ),
-                rx.icon_button(
-                    rx.icon("trash-2", size=14),
-                    variant="ghost",
-                    color_scheme="red",
-                    aria_label="Delete group " + g.name,
-                    on_click=S.ask_delete("group", g.id.to_string()),
+            rx.cond(
+                AppState.me_is_admin,
+                rx.hstack(
+                    rx.icon_button(
+                        rx.icon("pencil", size=14),
+                        variant="ghost",
+                        aria_label="Edit group " + g.name,
+                        on_click=S.open_group(g.id.to_string()),
+                    ),
+                    rx.icon_button(
+                        rx.icon("trash-2", size=14),
+                        variant="ghost",
+                        color_scheme="red",
+                        aria_label="Delete group " + g.name,
+                        on_click=S.ask_delete("group", g.id.to_string()),
+                    ),
                 ),
             )
         ),
@@ -219,7 +223,9 @@ def _group_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     field("Name", text_input("name", e, default_value=f["name"]), e, "name"),
-                    rx.grid(*grant_fields, columns="2", gap="3", width="100%"),
+                    rx.grid(
+                        *grant_fields, columns="2", width="100%", style={"gap": "0.75rem 1rem"}
+                    ),
                     rx.text(e["grants"], class_name="cp-field-error", size="2"),
                     _dialog_buttons("group-save"),
                     gap="3",
@@ -266,12 +272,17 @@ def _confirm_dialog() -> rx.Component:
     )
 
 
-def _section(title: str, add_label: str, add_event, add_id: str, table) -> rx.Component:
+def _section(
+    title: str, add_label: str, add_event, add_id: str, table, can_add=True
+) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.heading(title, size="4", as_="h2"),
             rx.spacer(),
-            rx.button(rx.icon("plus", size=16), add_label, on_click=add_event, id=add_id),
+            rx.cond(
+                can_add,
+                rx.button(rx.icon("plus", size=16), add_label, on_click=add_event, id=add_id),
+            ),
             align="center",
             margin_bottom="1em",
         ),
@@ -283,7 +294,14 @@ def _section(title: str, add_label: str, add_event, add_id: str, table) -> rx.Co
 def _body() -> rx.Component:
     return rx.vstack(
         _section("Users", "Add user", S.open_user("new"), "add-user", _users_table()),
-        _section("Groups", "Add group", S.open_group("new"), "add-group", _groups_table()),
+        _section(
+            "Groups",
+            "Add group",
+            S.open_group("new"),
+            "add-group",
+            _groups_table(),
+            can_add=AppState.me_is_admin,
+        ),
         _user_dialog(),
         _group_dialog(),
         _confirm_dialog(),
@@ -292,4 +310,4 @@ def _body() -> rx.Component:
     )
 
 
-users_page = control_page("Users", _body)
+users_page = control_page("Users", _body, area="user")

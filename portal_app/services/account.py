@@ -51,7 +51,7 @@ def account_config_update(*, session: Session, actor: Actor, data: dict[str, Any
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         errors["country"] = "Use the two-letter country code, like GB or US."
     clean["country"] = country
-    currency = str(data.get("currency", row.currency) or "").upper()
+    currency = str(data.get("currency", row.currency) or "").strip().upper()
     if currency not in CURRENCIES:
         errors["currency"] = "Choose a currency from the list."
     clean["currency"] = currency

@@ -75,11 +75,14 @@ def audit_list(
     query = select(AuditEvent)
     count = select(func.count()).select_from(AuditEvent)
     if search:
-        pattern = f"%{search.strip().lower()}%"
+        # The search is literal text: % and _ typed by a person are not wildcards.
+        literal = search.strip().lower().replace("\\", "\\\\")
+        literal = literal.replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{literal}%"
         cond = (
-            func.lower(AuditEvent.action).like(pattern)
-            | func.lower(AuditEvent.entity).like(pattern)
-            | func.lower(AuditEvent.actor_label).like(pattern)
+            func.lower(AuditEvent.action).like(pattern, escape="\\")
+            | func.lower(AuditEvent.entity).like(pattern, escape="\\")
+            | func.lower(AuditEvent.actor_label).like(pattern, escape="\\")
         )
         query, count = query.where(cond), count.where(cond)
     rows = session.exec(

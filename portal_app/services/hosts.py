@@ -13,8 +13,8 @@ def normalize_host(value: str) -> str:
     if "://" in host:
         host = host.split("://", 1)[1]
     host = host.split("/", 1)[0].split("@")[-1]
-    if host.startswith("["):  # IPv6 literal
-        return host.split("]", 1)[0] + "]" if "]" in host else ""
+    if host.startswith("["):  # IPv6 literal, compared without brackets
+        return host[1:].split("]", 1)[0] if "]" in host else ""
     host = host.split(":", 1)[0].rstrip(".")
     if not host or any(c.isspace() for c in host):
         return ""

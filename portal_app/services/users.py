@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, delete, func, select
 
 from portal_app.models import (
     Area,
@@ -28,6 +28,27 @@ USER_FIELDS = ["id", "name", "email", "role", "group_id", "enabled", "totp_enabl
 def _require_user_admin(actor: Actor) -> None:
     if not actor.can(Area.USER):
         raise PermissionDenied()
+
+
+def _require_may_manage(
+    actor: Actor, *, current_role: str | None, new_role: str | None, user_id: int | None
+) -> None:
+    """The User area lets a non-administrator manage other non-administrators only.
+
+    Without this, a User allowed the User area could make themselves (or an
+    accomplice) an Administrator, or take over an administrator's account.
+    """
+    if actor.is_admin:
+        return
+    if Role.ADMIN.value in (current_role, new_role):
+        raise PermissionDenied("Only administrators can add or change administrators.")
+    if user_id is not None and user_id == actor.id:
+        raise PermissionDenied("Ask an administrator to change your own role or group.")
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("Only administrators can change groups.")
 
 
 def actor_for(user: OperatorUser, session: Session) -> Actor:
@@ -103,6 +124,7 @@ def _validate_user(
 def user_create(*, session: Session, actor: Actor, data: dict[str, Any]) -> OperatorUser:
     _require_user_admin(actor)
     clean = _validate_user(session, data, user_id=None, password_required=True)
+    _require_may_manage(actor, current_role=None, new_role=clean["role"], user_id=None)
     user = OperatorUser(
         name=clean["name"],
         email=clean["email"],
@@ -131,6 +153,7 @@ def user_update(
     _require_user_admin(actor)
     user = user_get(session=session, actor=actor, user_id=user_id)
     clean = _validate_user(session, data, user_id=user_id, password_required=False)
+    _require_may_manage(actor, current_role=user.role, new_role=clean["role"], user_id=user_id)
     before = snapshot(user, USER_FIELDS)
     losing_admin = (
         user.role == Role.ADMIN.value
@@ -168,12 +191,12 @@ def user_delete(*, session: Session, actor: Actor, user_id: int) -> None:
     if user_id == actor.id:
         raise Conflict("You cannot delete your own account.")
     user = user_get(session=session, actor=actor, user_id=user_id)
+    _require_may_manage(actor, current_role=user.role, new_role=None, user_id=user_id)
     if user.role == Role.ADMIN.value and user.enabled and _admin_count(session) <= 1:
         raise Conflict("This is the last enabled administrator: keep at least one.")
     before = snapshot(user, USER_FIELDS)
     sessions_revoke_for_user(session=session, user_id=user.id)
-    for code in session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
-        session.delete(code)
+    session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.delete(user)
     audit_record(
         session=session,
@@ -236,7 +259,9 @@ def _validate_group(session: Session, data: dict[str, Any], group_id: int | None
     if msg := check_name(name, max_len=80):
         errors["name"] = msg
     else:
-        clash = session.exec(select(OperatorGroup.id).where(OperatorGroup.name == name)).first()
+        clash = session.exec(
+            select(OperatorGroup.id).where(func.lower(OperatorGroup.name) == name.lower())
+        ).first()
         if clash is not None and clash != group_id:
             errors["name"] = "Another group already has this name."
     raw = data.get("grants") or {}
@@ -259,7 +284,7 @@ def _validate_group(session: Session, data: dict[str, Any], group_id: int | None
 
 
 def group_create(*, session: Session, actor: Actor, data: dict[str, Any]) -> OperatorGroup:
-    _require_user_admin(actor)
+    _require_admin(actor)
     name, grants = _validate_group(session, data, None)
     group = OperatorGroup(name=name, grants=grants)
     session.add(group)
@@ -278,7 +303,7 @@ def group_create(*, session: Session, actor: Actor, data: dict[str, Any]) -> Ope
 def group_update(
     *, session: Session, actor: Actor, group_id: int, data: dict[str, Any]
 ) -> OperatorGroup:
-    _require_user_admin(actor)
+    _require_admin(actor)
     group = session.get(OperatorGroup, group_id)
     if group is None:
         raise NotFound("That group no longer exists.")
@@ -299,7 +324,7 @@ def group_update(
 
 def group_delete(*, session: Session, actor: Actor, group_id: int) -> None:
     """Delete a group; its members keep their accounts and lose its permissions."""
-    _require_user_admin(actor)
+    _require_admin(actor)
     group = session.get(OperatorGroup, group_id)
     if group is None:
         raise NotFound("That group no longer exists.")

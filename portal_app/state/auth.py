@@ -72,14 +72,14 @@ class LoginState(AppState):
         if result.needs_totp:
             self.step = "code"
             self._pending_user_id = result.user_id
-            self._pending_until = time.monotonic() + PENDING_SECONDS
+            self._pending_until = time.time() + PENDING_SECONDS
             return
         yield self._start_session(result.token)
 
     @guarded(Need.PUBLIC)
     async def submit_code(self, form_data: dict):
         """Second step: a TOTP code (accepted once) or a recovery code."""
-        if not self._pending_user_id or time.monotonic() > self._pending_until:
+        if not self._pending_user_id or time.time() > self._pending_until:
             self.step, self._pending_user_id = "password", 0
             self.error = "That took too long. Enter your email and password again."
             return

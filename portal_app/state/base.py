@@ -16,7 +16,7 @@ SESSION_COOKIE = "cp_session"
 _SESSION_SECONDS = 7 * 24 * 3600
 
 
-def setvar(self, var_name: str, value: object) -> None:
+def setvar(self, var_name: str, value: str) -> None:
     """Reflex's generic setter: never callable from the browser in this app."""
 
 

@@ -10,7 +10,7 @@ from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 
 from .base import AppState
-from .guard import Need, actor, guarded
+from .guard import Need, actor, checked, guarded
 
 FIELDS = [
     "company_name",
@@ -50,7 +50,7 @@ class ConfigState(AppState):
         if not isinstance(form_data, dict):
             return
         data = {f: str(form_data.get(f, ""))[:200] for f in FIELDS}
-        data["login_alerts"] = form_data.get("login_alerts") == "on"
+        data["login_alerts"] = checked(form_data.get("login_alerts"))
         try:
             with session_scope() as session:
                 row = account.account_config_update(session=session, actor=actor(), data=data)

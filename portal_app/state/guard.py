@@ -14,6 +14,7 @@ import enum
 import functools
 import inspect
 import logging
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -87,14 +88,54 @@ def _refusal(state: Any, reason: str, logged_in: bool) -> list:
     return [rx.toast.error(reason, id="guard-refusal")]
 
 
+# Handler arguments come from the browser as JSON. Only these plain types are allowed,
+# so an ORM class can never be a handler argument, and each value is checked.
+ARG_TYPES = (str, int, float, bool, dict, list)
+
+
+def _arg_types(fn: Callable) -> dict[str, type]:
+    """The declared type of every argument; refuses handlers that declare others."""
+    hints = typing.get_type_hints(fn)
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    types: dict[str, type] = {}
+    for param in params:
+        declared = hints.get(param.name)
+        if declared not in ARG_TYPES:
+            raise TypeError(
+                f"{fn.__qualname__}: argument {param.name!r} must be annotated with one of "
+                f"{', '.join(t.__name__ for t in ARG_TYPES)}"
+            )
+        types[param.name] = declared
+    return types
+
+
+def _args_ok(types: dict[str, type], args: tuple, kwargs: dict) -> bool:
+    if len(args) + len(kwargs) != len(types) or set(kwargs) - set(types):
+        return False
+    values = dict(zip(types, args, strict=False)) | kwargs
+    for name, expected in types.items():
+        value = values.get(name)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            continue
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            return False
+    return True
+
+
 def guarded(need: Need, area: Area | None = None, *, background: bool = False):
     """Declare what a handler needs, check it on every call, then run the handler."""
     if (need is Need.AREA) != (area is not None):
         raise ValueError("Need.AREA takes an area; other needs take none")
 
     def decorate(fn: Callable) -> Any:
+        types = _arg_types(fn)
+
         @functools.wraps(fn)
         async def wrapper(self, *args, **kwargs):
+            if not _args_ok(types, args, kwargs):
+                log.warning("refused %s.%s: malformed arguments", type(self).__name__, fn.__name__)
+                yield rx.toast.error("That request was malformed.", id="guard-refusal")
+                return
             token = "" if need is Need.PUBLIC else str(self.session_token or "")
             who = resolve_actor(token) if token else None
             reason = _decide(need, area, who)
@@ -129,3 +170,8 @@ def guarded(need: Need, area: Area | None = None, *, background: bool = False):
         return rx.event(wrapper, background=background) if background else rx.event(wrapper)
 
     return decorate
+
+
+def checked(value: object) -> bool:
+    """A checkbox or switch in form data: "on" (or true) when ticked, absent when not."""
+    return value is True or value in ("on", "true")

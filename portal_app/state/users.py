@@ -12,7 +12,7 @@ from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 
 from .base import ROLE_LABELS, AppState
-from .guard import Need, actor, guarded
+from .guard import Need, actor, checked, guarded
 
 AREA_LABELS = {
     Area.CUSTOMER: "Customer",
@@ -148,7 +148,7 @@ class UsersState(AppState):
             "password": form_data.get("password", ""),
             "role": form_data.get("role", ""),
             "group_id": form_data.get("group_id") or None,
-            "enabled": form_data.get("enabled") == "on",
+            "enabled": checked(form_data.get("enabled")),
         }
         try:
             with session_scope() as session:

@@ -1,0 +1,45 @@
+"""Shared fixtures. The database is a real SQLite file, migrated with Alembic.
+
+PORTAL_* variables are set here, before any app module reads the settings, so
+that every test (and the app code under test) uses the temporary database.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="portal-tests-"))
+os.environ["PORTAL_DATABASE_URL"] = f"sqlite:///{_TMP / 'test.db'}"
+os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key-" + "x" * 40)
+os.environ["PORTAL_ENV"] = "development"
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from sqlmodel import Session, SQLModel  # noqa: E402
+
+from portal_app.settings import PROJECT_ROOT  # noqa: E402
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def engine() -> sa.Engine:
+    """The migrated test database (alembic upgrade head, as `make run` does)."""
+    command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
+    from portal_app.services.db import get_engine
+
+    return get_engine()
+
+
+@pytest.fixture()
+def db(engine):
+    """A session on the test database; every table is emptied after the test."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    with engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
