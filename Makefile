@@ -31,7 +31,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_guard.py
+	$(BIN)/python bench/bench_login_stall.py
 
 clean:
 	rm -rf .web .states test-artifacts

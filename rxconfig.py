@@ -14,5 +14,12 @@ config = rx.Config(
     backend_port=_settings.port,
     show_built_with_reflex=False,
     telemetry_enabled=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(
+                accent_color="indigo", gray_color="slate", radius="medium", has_background=True
+            )
+        )
+    ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -19,7 +19,6 @@ from portal_app.state.profile import ProfileState
 from portal_app.state.users import UsersState
 
 app = rx.App(
-    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", has_background=True),
     stylesheets=["/theme.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
     api_transformer=build_api(),
