@@ -43,3 +43,8 @@ def db(engine):
     with engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Fast tiers first; tests against the served app (slow to start) last."""
+    items.sort(key=lambda item: item.get_closest_marker("live") is not None)

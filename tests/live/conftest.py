@@ -45,7 +45,7 @@ def live_app() -> LiveApp:
         yield LiveApp(served)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
