@@ -27,12 +27,18 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def engine() -> sa.Engine:
+def sqlite_engine() -> sa.Engine:
     """The migrated test database (alembic upgrade head, as `make run` does)."""
     command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
     from portal_app.services.db import get_engine
 
     return get_engine()
+
+
+@pytest.fixture()
+def engine(sqlite_engine) -> sa.Engine:
+    """The app's own database: the global engine the state code uses too."""
+    return sqlite_engine
 
 
 @pytest.fixture()

@@ -21,7 +21,7 @@ def field(label: str, control: rx.Component, errors=None, key: str = "", hint=No
         parts.append(rx.text(hint, size="1", color_scheme="gray"))
     if errors is not None and key:
         parts.append(error_text(errors, key))
-    return rx.flex(*parts, direction="column", gap="1", width="100%")
+    return rx.flex(*parts, direction="column", spacing="1", width="100%")
 
 
 def text_input(name: str, errors=None, **props) -> rx.Component:

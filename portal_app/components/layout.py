@@ -12,7 +12,7 @@ from portal_app.state.base import AppState
 
 def _link(label: str, href: str, icon: str, area: str | None = None) -> rx.Component:
     item = rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), align="center", gap="2"),
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), align="center", spacing="2"),
         href=href,
         underline="none",
         class_name=rx.cond(AppState.router.url.path == href, "cp-nav-link active", "cp-nav-link"),
@@ -47,7 +47,7 @@ def sidebar() -> rx.Component:
             _link("Users", routes.USERS, "users", area="user"),
             _link("Audit Log", routes.AUDIT_LOG, "scroll-text", area="log"),
             direction="column",
-            gap="1",
+            spacing="1",
         ),
         class_name="cp-sidebar",
         aria_label="Main navigation",
@@ -77,7 +77,7 @@ def header(title: str) -> rx.Component:
                 ),
             ),
             align="center",
-            gap="3",
+            spacing="3",
         ),
         class_name="cp-header",
         align="center",
@@ -107,7 +107,7 @@ def no_access(title: str) -> rx.Component:
                 size="2",
             ),
             align="center",
-            gap="2",
+            spacing="2",
             padding="2em",
         ),
         width="100%",

@@ -16,7 +16,7 @@ def _change(label: str, value) -> rx.Component:
         rx.vstack(
             rx.text(label, size="1", color_scheme="gray"),
             rx.code(value, class_name="cp-json"),
-            gap="0",
+            spacing="0",
         ),
     )
 
@@ -27,7 +27,9 @@ def _row(r) -> rx.Component:
         rx.table.cell(r.who),
         rx.table.cell(rx.code(r.action)),
         rx.table.cell(r.entity),
-        rx.table.cell(rx.vstack(_change("Before", r.before), _change("After", r.after), gap="1")),
+        rx.table.cell(
+            rx.vstack(_change("Before", r.before), _change("After", r.after), spacing="1")
+        ),
     )
 
 
@@ -41,7 +43,7 @@ def _body() -> rx.Component:
                 ),
                 rx.button("Search", type="submit", variant="soft"),
                 align="center",
-                gap="3",
+                spacing="3",
             ),
             on_submit=S.apply_search,
             reset_on_submit=False,

@@ -34,7 +34,7 @@ def _company() -> rx.Component:
             _text("Country", "country", max_length=2, placeholder="GB"),
             _text("Post Code / ZIP", "post_code"),
             columns=rx.breakpoints(initial="1", md="2"),
-            gap="3",
+            spacing="3",
             width="100%",
         ),
         width="100%",
@@ -70,7 +70,7 @@ def _general() -> rx.Component:
             _text("Phone", "phone", type="tel"),
             _text("Mobile", "mobile", type="tel"),
             columns=rx.breakpoints(initial="1", md="2"),
-            gap="3",
+            spacing="3",
             width="100%",
         ),
         rx.el.label(
@@ -83,6 +83,12 @@ def _general() -> rx.Component:
             ),
             margin_top="1em",
             display="block",
+        ),
+        rx.text(
+            "Saved now; alert emails start once SMTP details are set up (Portal domains and "
+            "account SMTP come with Setup › Integrations).",
+            size="1",
+            color_scheme="gray",
         ),
         width="100%",
     )
@@ -102,7 +108,7 @@ def _body() -> rx.Component:
                     size="2",
                 ),
             ),
-            gap="5",
+            spacing="5",
             width="100%",
         ),
         on_submit=S.save,

@@ -17,10 +17,10 @@ def _figure(label: str, key: str, icon: str) -> rx.Component:
             rx.vstack(
                 rx.text(label, size="2", color_scheme="gray"),
                 rx.heading(DashboardState.figures[key].to_string(), size="7"),
-                gap="0",
+                spacing="0",
             ),
             align="center",
-            gap="4",
+            spacing="4",
         ),
         class_name="cp-figure",
     )
@@ -70,7 +70,7 @@ def _body() -> rx.Component:
             _figure("Active sessions", "active_sessions", "monitor-smartphone"),
             _figure("Changes in 24 h", "changes_24h", "history"),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),
-            gap="4",
+            spacing="4",
             width="100%",
         ),
         rx.cond(
@@ -86,7 +86,7 @@ def _body() -> rx.Component:
             ),
         ),
         rx.cond(DashboardState.can_see_log, _recent()),
-        gap="5",
+        spacing="5",
         width="100%",
     )
 

@@ -47,7 +47,7 @@ def _password_form() -> rx.Component:
                 loading=LoginState.busy,
                 id="login-submit",
             ),
-            gap="4",
+            spacing="4",
             width="100%",
         ),
         on_submit=LoginState.submit_password,
@@ -80,7 +80,7 @@ def _code_form() -> rx.Component:
             rx.button(
                 "Use another account", variant="ghost", type="button", on_click=LoginState.restart
             ),
-            gap="4",
+            spacing="4",
             width="100%",
         ),
         on_submit=LoginState.submit_code,
@@ -102,7 +102,7 @@ def login_page() -> rx.Component:
                     ),
                     rx.text("Control panel sign-in", color_scheme="gray", size="2"),
                     rx.cond(LoginState.step == "code", _code_form(), _password_form()),
-                    gap="4",
+                    spacing="4",
                     width="100%",
                 ),
                 class_name="cp-login-card",

@@ -28,7 +28,7 @@ def _details() -> rx.Component:
                     hint="Ask an administrator to change your login email.",
                 ),
                 rx.button("Save", type="submit", id="save-name"),
-                gap="3",
+                spacing="3",
                 align="start",
                 max_width="420px",
                 width="100%",
@@ -70,7 +70,7 @@ def _password() -> rx.Component:
                     "confirm_password",
                 ),
                 rx.button("Change password", type="submit", id="change-password"),
-                gap="3",
+                spacing="3",
                 align="start",
                 max_width="420px",
                 width="100%",
@@ -96,7 +96,7 @@ def _recovery_codes() -> rx.Component:
             rx.grid(
                 rx.foreach(S.recovery_codes, lambda c: rx.code(c, class_name="cp-code")),
                 columns="2",
-                gap="2",
+                spacing="2",
                 margin_y="0.75em",
                 id="recovery-codes",
             ),
@@ -138,7 +138,7 @@ def _enrol() -> rx.Component:
                         on_click=S.cancel_totp,
                     ),
                 ),
-                gap="3",
+                spacing="3",
                 align="start",
                 max_width="420px",
                 width="100%",
@@ -146,7 +146,7 @@ def _enrol() -> rx.Component:
             on_submit=S.confirm_totp,
             reset_on_submit=True,
         ),
-        gap="3",
+        spacing="3",
         align="start",
     )
 
@@ -164,7 +164,7 @@ def _password_action(
                 key,
             ),
             rx.button(button, type="submit", variant="soft", color_scheme=color, id=button_id),
-            gap="2",
+            spacing="2",
             align="start",
             max_width="420px",
             width="100%",
@@ -192,7 +192,7 @@ def _enabled() -> rx.Component:
             "red",
             "totp-disable",
         ),
-        gap="6",
+        spacing="6",
         wrap="wrap",
         width="100%",
     )
@@ -225,7 +225,7 @@ def _two_factor() -> rx.Component:
                         "Enable two-factor authentication", on_click=S.start_totp, id="totp-start"
                     ),
                     align="start",
-                    gap="3",
+                    spacing="3",
                 ),
             ),
         ),
@@ -234,7 +234,7 @@ def _two_factor() -> rx.Component:
 
 
 def _body() -> rx.Component:
-    return rx.vstack(_details(), _password(), _two_factor(), gap="5", width="100%")
+    return rx.vstack(_details(), _password(), _two_factor(), spacing="5", width="100%")
 
 
 personal_page = control_page("Personal Information", _body)

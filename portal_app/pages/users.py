@@ -186,7 +186,7 @@ def _user_dialog() -> rx.Component:
                     ),
                     rx.text(e["enabled"], class_name="cp-field-error", size="2"),
                     _dialog_buttons("user-save"),
-                    gap="3",
+                    spacing="3",
                     width="100%",
                 ),
                 on_submit=S.save_user,
@@ -228,7 +228,7 @@ def _group_dialog() -> rx.Component:
                     ),
                     rx.text(e["grants"], class_name="cp-field-error", size="2"),
                     _dialog_buttons("group-save"),
-                    gap="3",
+                    spacing="3",
                     width="100%",
                 ),
                 on_submit=S.save_group,
@@ -264,7 +264,7 @@ def _confirm_dialog() -> rx.Component:
                     )
                 ),
                 justify="end",
-                gap="3",
+                spacing="3",
                 margin_top="1em",
             ),
         ),
@@ -305,7 +305,7 @@ def _body() -> rx.Component:
         _user_dialog(),
         _group_dialog(),
         _confirm_dialog(),
-        gap="5",
+        spacing="5",
         width="100%",
     )
 

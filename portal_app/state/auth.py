@@ -12,6 +12,7 @@ from portal_app.services import auth
 from portal_app.services.db import session_scope
 from portal_app.services.errors import AuthFailed, Throttled
 from portal_app.services.hosts import is_control_host
+from portal_app.services.sessions import session_revoke
 from portal_app.settings import get_settings
 
 from .base import AppState
@@ -45,6 +46,10 @@ class LoginState(AppState):
         return self.router.session.client_ip or "", self.router.headers.user_agent[:255]
 
     def _start_session(self, token: str):
+        if self.session_token and self.session_token != token:
+            # Rotation: whatever session this browser held before ends now.
+            with session_scope() as session:
+                session_revoke(session=session, token=self.session_token)
         self.session_token = token
         self.step, self.error, self._pending_user_id = "password", "", 0
         return rx.redirect(routes.DASHBOARD)

@@ -66,6 +66,12 @@ def test_login_wrong_password_then_dashboard_and_logout(page: Page, live_app):
         page.wait_for_timeout(500)
         shot(page, name)
 
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.goto(live_app.url + "/setup/account/users")
+    expect(page.locator("#users-table")).to_be_visible()
+    shot(page, "08-users-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
     page.emulate_media(color_scheme="dark")
     page.goto(live_app.url + "/")
     expect(page.get_by_text("Operator users")).to_be_visible()

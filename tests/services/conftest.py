@@ -7,17 +7,48 @@ are removed by its ``db`` fixture after each test.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from itertools import count
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlmodel import Session
 
 from portal_app.models import OperatorGroup, OperatorUser, Role
+from portal_app.services.db import make_engine
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.users import actor_for, group_create, user_create
+from portal_app.settings import PROJECT_ROOT
+from tests import pgserver
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def postgres_engine():
+    """The same migrations on a real PostgreSQL server, started for this test run."""
+    if not pgserver.available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL binaries are missing: `make test` installs them")
+        pytest.skip("PostgreSQL is not installed (make test installs it)")
+    with pgserver.postgres() as url:
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            config = Config(str(PROJECT_ROOT / "alembic.ini"))
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request):
+    """Every service test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_engine")
+    return request.getfixturevalue("postgres_engine")
 
 
 @pytest.fixture()
