@@ -14,6 +14,25 @@ S = UsersState
 GRANT_OPTIONS = [("select", "Select"), ("allow", "Allow"), ("deny", "Deny")]
 
 
+def _row_actions(label, on_edit, on_delete) -> rx.Component:
+    """Edit and delete buttons for a table row; ``label`` names the row for screen readers."""
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon("pencil", size=14),
+            variant="ghost",
+            aria_label="Edit " + label,
+            on_click=on_edit,
+        ),
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            variant="ghost",
+            color_scheme="red",
+            aria_label="Delete " + label,
+            on_click=on_delete,
+        ),
+    )
+
+
 def _user_row(u) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(u.name),
@@ -32,20 +51,8 @@ def _user_row(u) -> rx.Component:
         rx.table.cell(rx.cond(u.totp, rx.badge("On", color_scheme="green"), rx.text("Off"))),
         rx.table.cell(u.last_login),
         rx.table.cell(
-            rx.hstack(
-                rx.icon_button(
-                    rx.icon("pencil", size=14),
-                    variant="ghost",
-                    aria_label="Edit " + u.name,
-                    on_click=S.open_user(u.id.to_string()),
-                ),
-                rx.icon_button(
-                    rx.icon("trash-2", size=14),
-                    variant="ghost",
-                    color_scheme="red",
-                    aria_label="Delete " + u.name,
-                    on_click=S.ask_delete("user", u.id.to_string()),
-                ),
+            _row_actions(
+                u.name, S.open_user(u.id.to_string()), S.ask_delete("user", u.id.to_string())
             )
         ),
     )
@@ -70,20 +77,10 @@ def _group_row(g) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 AppState.me_is_admin,
-                rx.hstack(
-                    rx.icon_button(
-                        rx.icon("pencil", size=14),
-                        variant="ghost",
-                        aria_label="Edit group " + g.name,
-                        on_click=S.open_group(g.id.to_string()),
-                    ),
-                    rx.icon_button(
-                        rx.icon("trash-2", size=14),
-                        variant="ghost",
-                        color_scheme="red",
-                        aria_label="Delete group " + g.name,
-                        on_click=S.ask_delete("group", g.id.to_string()),
-                    ),
+                _row_actions(
+                    "group " + g.name,
+                    S.open_group(g.id.to_string()),
+                    S.ask_delete("group", g.id.to_string()),
                 ),
             )
         ),
