@@ -4,16 +4,20 @@ from .account import AccountConfig
 from .audit import AuditEvent
 from .auth import AuthSession, LoginFailure
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
+from .portal import DomainStatus, PortalDomain, PublicFile
 
 __all__ = [
     "AccountConfig",
     "Area",
     "AuditEvent",
     "AuthSession",
+    "DomainStatus",
     "Grant",
     "LoginFailure",
     "OperatorGroup",
     "OperatorUser",
+    "PortalDomain",
+    "PublicFile",
     "RecoveryCode",
     "Role",
 ]

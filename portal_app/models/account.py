@@ -27,4 +27,10 @@ class AccountConfig(SQLModel, table=True):
     phone: str = Field(default="", max_length=32)
     mobile: str = Field(default="", max_length=32)
     login_alerts: bool = False
+    # SMTP Details (spec 004): mail for domains without their own SMTP goes through it.
+    smtp_email: str = Field(default="", max_length=254)
+    smtp_username: str = Field(default="", max_length=255)
+    smtp_password_enc: str | None = Field(default=None, max_length=1024)
+    smtp_server: str = Field(default="", max_length=255)
+    smtp_from: str = Field(default="", max_length=254)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
