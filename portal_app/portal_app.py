@@ -9,12 +9,14 @@ from portal_app.pages.configuration import configuration_page
 from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.login import login_page
 from portal_app.pages.personal import personal_page
+from portal_app.pages.portal_domains import portal_domains_page
 from portal_app.pages.users import users_page
 from portal_app.state.audit import AuditState
 from portal_app.state.auth import LoginState
 from portal_app.state.base import AppState
 from portal_app.state.config import ConfigState
 from portal_app.state.dashboard import DashboardState
+from portal_app.state.domains import DomainsState
 from portal_app.state.profile import ProfileState
 from portal_app.state.users import UsersState
 
@@ -34,6 +36,7 @@ for page, route, title, loader in [
     (personal_page, routes.PERSONAL, "Personal Information", ProfileState.load),
     (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
+    (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
 ]:
     app.add_page(
         page, route=route, title=f"{title} · {_TITLE}", on_load=[AppState.sync_identity, loader]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from portal_app import routes
+from portal_app.components.brand import brand_page
 from portal_app.state.base import AppState
 
 
@@ -41,6 +42,8 @@ def sidebar() -> rx.Component:
         rx.flex(
             _link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
             _heading("Setup"),
+            rx.text("Integrations", class_name="cp-nav-subheading", size="1"),
+            _link("Portal", routes.PORTAL_DOMAINS, "globe", area="portal"),
             rx.text("My Account", class_name="cp-nav-subheading", size="1"),
             _link("Configuration", routes.CONFIGURATION, "building-2"),
             _link("Personal Information", routes.PERSONAL, "user-round"),
@@ -86,14 +89,8 @@ def header(title: str) -> rx.Component:
 
 
 def not_control_host() -> rx.Component:
-    return rx.center(
-        rx.vstack(
-            rx.heading("Portal not configured", size="6"),
-            rx.text("There is nothing here yet.", color_scheme="gray"),
-            align="center",
-        ),
-        height="100vh",
-    )
+    """A control-panel route opened on a brand host shows that brand (or nothing)."""
+    return brand_page()
 
 
 def no_access(title: str) -> rx.Component:

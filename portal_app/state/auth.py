@@ -109,5 +109,9 @@ class LoginState(AppState):
         from .guard import resolve_actor
 
         self.control_host = is_control_host(self._host(), get_settings().control_hosts)
+        if not self.control_host:
+            from .brand import BrandState
+
+            return BrandState.load_brand
         if resolve_actor(self.session_token) is not None:
             return rx.redirect(routes.DASHBOARD)

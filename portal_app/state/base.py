@@ -72,6 +72,10 @@ class AppState(rx.State):
                 self.me_name, self.me_email = me.name, me.email
         elif self.control_host:
             return rx.redirect(routes.LOGIN)
+        if not self.control_host:
+            from .brand import BrandState
+
+            return BrandState.load_brand
 
     @guarded(Need.PUBLIC)
     def logout(self):

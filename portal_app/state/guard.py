@@ -78,6 +78,14 @@ def _decide(need: Need, area: Area | None, who: Actor | None) -> str | None:
     return None
 
 
+def _on_control_host(state: Any) -> bool:
+    from portal_app.services.hosts import is_control_host
+    from portal_app.settings import get_settings
+
+    host = state.router.url.netloc or state.router.headers.host
+    return is_control_host(host, get_settings().control_hosts)
+
+
 def _refusal(state: Any, reason: str, logged_in: bool) -> list:
     from portal_app.routes import LOGIN
 
@@ -135,6 +143,10 @@ def guarded(need: Need, area: Area | None = None, *, background: bool = False):
             if not _args_ok(types, args, kwargs):
                 log.warning("refused %s.%s: malformed arguments", type(self).__name__, fn.__name__)
                 yield rx.toast.error("That request was malformed.", id="guard-refusal")
+                return
+            if need is not Need.PUBLIC and not _on_control_host(self):
+                # Operator handlers do not exist on brand hosts. The host is the
+                # client's word, so this only hides; the session check below decides.
                 return
             token = "" if need is Need.PUBLIC else str(self.session_token or "")
             who = resolve_actor(token) if token else None

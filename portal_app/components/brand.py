@@ -1,0 +1,64 @@
+"""The customer portal's frame on a brand host: logo, brand name, the brand's CSS, footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.state.brand import BrandState as B
+
+
+def not_configured() -> rx.Component:
+    """The neutral page for unknown or unverified hosts: it reveals nothing."""
+    return rx.center(
+        rx.vstack(
+            rx.heading("Portal not configured", size="6"),
+            rx.text("There is nothing here yet.", color_scheme="gray"),
+            align="center",
+        ),
+        height="100vh",
+        id="not-configured",
+    )
+
+
+def _brand_home() -> rx.Component:
+    return rx.box(
+        rx.el.style(B.custom_css),
+        rx.el.header(
+            rx.hstack(
+                rx.cond(
+                    B.logo_url != "",
+                    rx.image(src=B.logo_url, alt=B.brand_name, max_height="48px", id="brand-logo"),
+                ),
+                rx.heading(B.brand_name, size="6", as_="h1", id="brand-name"),
+                align="center",
+                spacing="3",
+            ),
+            class_name="cp-brand-header",
+        ),
+        rx.el.main(
+            rx.card(
+                rx.vstack(
+                    rx.heading("Customer portal", size="5", as_="h2"),
+                    rx.text(
+                        "Welcome to the ",
+                        B.brand_name,
+                        " customer portal. Your account manager sends you your login details.",
+                        size="3",
+                    ),
+                    spacing="2",
+                ),
+                class_name="cp-brand-card",
+            ),
+            class_name="cp-brand-main",
+        ),
+        rx.el.footer(rx.text(B.footer, size="2", id="brand-footer"), class_name="cp-brand-footer"),
+        class_name="cp-brand-shell",
+    )
+
+
+def brand_page() -> rx.Component:
+    return rx.cond(
+        B.found,
+        _brand_home(),
+        rx.cond(B.checked, not_configured(), rx.center(rx.spinner(size="3"), height="100vh")),
+    )

@@ -1,0 +1,370 @@
+"""Portal domains (Setup > Integrations > Portal): add, edit, delete, validate."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from typing import Any
+
+from babel.core import get_global
+from babel.numbers import get_territory_currencies
+from publicsuffixlist import PublicSuffixList
+from sqlmodel import Session, select
+
+from portal_app.models import Area, DomainStatus, PortalDomain, PublicFile
+from portal_app.models.base import utcnow
+from portal_app.settings import Settings
+
+from .audit import audit_record, snapshot
+from .brands import BrandView
+from .crypto import encrypt_secret
+from .errors import NotFound, PermissionDenied, ValidationError
+from .hosts import normalize_host
+from .identity import Actor
+from .validation import check_email
+
+# Portal sections a domain can show (User Access Area), in menu order, with labels.
+SECTIONS: dict[str, str] = {
+    "balance": "Balance",
+    "cdr": "CDR",
+    "rate_card": "Rate Card",
+    "breakout": "Breakout",
+    "payments": "Payments",
+    "carrier_portal": "Carrier Portal",
+    "contacts": "Contacts",
+    "profile": "Profile",
+    "alerts": "Alerts",
+    "packages": "Packages",
+}
+DEFAULT_ACCESS = ["balance", "cdr", "rate_card", "payments", "contacts", "profile"]
+BREAKOUT_COLUMNS: dict[str, str] = {
+    "destination": "Destination",
+    "prefix": "Prefix",
+    "calls": "Calls",
+    "connected": "Connected",
+    "minutes": "Minutes",
+    "asr": "ASR",
+    "acd": "ACD",
+    "pdd": "PDD",
+    "rate": "Rate",
+    "cost": "Cost",
+}
+DEFAULT_BREAKOUT = ["destination", "calls", "minutes", "asr", "acd", "cost"]
+CDR_COLUMNS: dict[str, str] = {
+    "call_start": "Call start (UTC)",
+    "direction": "Direction",
+    "cli": "Caller (CLI)",
+    "dialled": "Called number",
+    "destination": "Destination",
+    "prefix": "Prefix",
+    "duration": "Duration",
+    "billed_duration": "Billed duration",
+    "rate": "Rate",
+    "cost": "Cost",
+    "status": "Status",
+    "release_reason": "Release reason",
+    "sip_call_id": "SIP call id",
+}
+DEFAULT_CDR = ["call_start", "cli", "dialled", "destination", "duration", "cost", "status"]
+EDITABLE = [
+    "host",
+    "brand_name",
+    "customer_signup",
+    "carrier_signup",
+    "template_customer_id",
+    "currencies",
+    "customer_limit",
+    "access",
+    "breakout_columns",
+    "cdr_columns",
+    "custom_js",
+    "custom_css",
+    "logo_file_id",
+    "footer",
+    "smtp_server",
+    "smtp_username",
+    "smtp_from",
+]
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_SCRIPT_SRC = re.compile(
+    r"""^\s*<script\s+src=["'](https://[^"'<>\s]+)["']\s*>\s*</script>\s*$""", re.I
+)
+MAX_CODE = 20_000
+
+
+@functools.cache
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+@functools.cache
+def active_currencies() -> tuple[str, ...]:
+    """ISO 4217 codes that some territory uses as legal tender today."""
+    codes: set[str] = set()
+    for territory in get_global("territory_currencies"):
+        codes.update(get_territory_currencies(territory, tender=True))
+    return tuple(sorted(codes))
+
+
+def _require(actor: Actor) -> None:
+    if not actor.can(Area.PORTAL):
+        raise PermissionDenied()
+
+
+def check_host(host: str, *, settings: Settings) -> str | None:
+    """Why this host cannot be a portal domain, or None."""
+    if not host:
+        return "Enter the domain, like portal.yourbrand.com."
+    try:
+        ipaddress.ip_address(host)
+        return "Use a domain name, not an IP address: the portal needs a CNAME record."
+    except ValueError:
+        pass
+    labels = host.split(".")
+    if len(host) > 253 or len(labels) < 2 or not all(_LABEL.match(x) for x in labels):
+        return (
+            "This is not a valid domain name (letters, digits and hyphens, like "
+            "portal.yourbrand.com)."
+        )
+    if host in settings.control_hosts:
+        return "This host serves the control panel; choose another for the portal."
+    if host == settings.cname_target:
+        return "This is the CNAME target itself; use your own domain."
+    # .localhost names never reach public DNS: allowed for local development.
+    if not host.endswith(".localhost") and _psl().privatesuffix(host) in (host, None):
+        return (
+            f"{host} is a top-level domain: DNS cannot hold a CNAME there. Use a "
+            f"sub-domain such as portal.{host}."
+        )
+    return None
+
+
+def _js_problem(js: str) -> str | None:
+    if len(js) > MAX_CODE:
+        return f"At most {MAX_CODE:,} characters."
+    if "<" in js and not _SCRIPT_SRC.match(js):
+        return (
+            "Enter raw JavaScript, or exactly one reference like "
+            '<script src="https://www.mydomain.com/custom.js"></script> (https only).'
+        )
+    return None
+
+
+def script_src(js: str) -> str | None:
+    """The external script URL when the Javascript field is a <script src> reference."""
+    match = _SCRIPT_SRC.match(js or "")
+    return match.group(1) if match else None
+
+
+def _ordered(raw: Any, allowed: dict[str, str], field: str, errors: dict[str, str]) -> list[str]:
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        errors[field] = "Malformed list."
+        return []
+    unknown = [x for x in raw if x not in allowed]
+    if unknown:
+        errors[field] = f"Unknown: {', '.join(unknown[:5])}."
+    if len(set(raw)) != len(raw):
+        errors[field] = "Each item may appear once."
+    return [x for x in dict.fromkeys(raw) if x in allowed]
+
+
+def _validate(
+    session: Session, data: dict[str, Any], *, domain_id: int | None, settings: Settings
+) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    host = normalize_host(str(data.get("host") or ""))
+    if str(data.get("host") or "").strip() and not host:
+        errors["host"] = "This is not a valid domain name."
+    elif msg := check_host(host, settings=settings):
+        errors["host"] = msg
+    else:
+        clash = session.exec(select(PortalDomain.id).where(PortalDomain.host == host)).first()
+        if clash is not None and clash != domain_id:
+            errors["host"] = "This domain is already set up."
+    brand = str(data.get("brand_name") or "").strip()
+    if not brand or len(brand) > 120:
+        errors["brand_name"] = "Enter the brand name customers see (at most 120 characters)."
+    currencies = data.get("currencies") or []
+    if not isinstance(currencies, list) or not currencies:
+        errors["currencies"] = "Choose at least one currency."
+        currencies = []
+    else:
+        currencies = list(dict.fromkeys(str(c).strip().upper() for c in currencies))
+        bad = [c for c in currencies if c not in active_currencies()]
+        if bad:
+            errors["currencies"] = f"Unknown currency: {', '.join(bad[:5])} (use ISO 4217 codes)."
+    limit_raw = str(data.get("customer_limit", "0")).strip() or "0"
+    try:
+        limit = round(float(limit_raw) * 100)
+        if limit < 0 or limit > 10**11:
+            raise ValueError
+    except ValueError:
+        errors["customer_limit"] = "Enter an amount of zero or more, like 5.00."
+        limit = 0
+    template = data.get("template_customer_id")
+    template_id = None
+    if template not in (None, "", "none"):
+        errors["template_customer_id"] = "Choose one of your customers."
+    logo = data.get("logo_file_id")
+    logo_id = None
+    if logo not in (None, "", "none"):
+        try:
+            logo_id = int(logo)
+        except (TypeError, ValueError):
+            logo_id = -1
+        if session.get(PublicFile, logo_id) is None:
+            errors["logo_file_id"] = "Choose a file from Management > File > Public."
+    js = str(data.get("custom_js") or "")
+    if msg := _js_problem(js):
+        errors["custom_js"] = msg
+    css = str(data.get("custom_css") or "")
+    if len(css) > MAX_CODE:
+        errors["custom_css"] = f"At most {MAX_CODE:,} characters."
+    elif "</style" in css.lower():
+        errors["custom_css"] = "CSS may not contain </style>."
+    footer = str(data.get("footer") or "").strip()
+    if len(footer) > 500:
+        errors["footer"] = "At most 500 characters."
+    smtp_server = str(data.get("smtp_server") or "").strip()
+    if smtp_server and not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", smtp_server):
+        errors["smtp_server"] = "Enter a host name, optionally with :port (e.g. smtp.mail.com:587)."
+    smtp_from = str(data.get("smtp_from") or "").strip().lower()
+    if smtp_from and (msg := check_email(smtp_from)):
+        errors["smtp_from"] = msg
+    clean = {
+        "host": host,
+        "brand_name": brand,
+        "customer_signup": bool(data.get("customer_signup")),
+        "carrier_signup": bool(data.get("carrier_signup")),
+        "template_customer_id": template_id,
+        "currencies": currencies,
+        "customer_limit": limit,
+        "access": _ordered(data.get("access", DEFAULT_ACCESS), SECTIONS, "access", errors),
+        "breakout_columns": _ordered(
+            data.get("breakout_columns", DEFAULT_BREAKOUT),
+            BREAKOUT_COLUMNS,
+            "breakout_columns",
+            errors,
+        ),
+        "cdr_columns": _ordered(
+            data.get("cdr_columns", DEFAULT_CDR), CDR_COLUMNS, "cdr_columns", errors
+        ),
+        "custom_js": js,
+        "custom_css": css,
+        "logo_file_id": logo_id,
+        "footer": footer,
+        "smtp_server": smtp_server,
+        "smtp_username": str(data.get("smtp_username") or "")[:255],
+        "smtp_from": smtp_from,
+    }
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _audit_view(domain: PortalDomain) -> dict[str, Any]:
+    view = snapshot(domain, EDITABLE + ["id", "status"])
+    view["smtp_password"] = "set" if domain.smtp_password_enc else "none"
+    return view
+
+
+def _apply_password(domain: PortalDomain, data: dict[str, Any]) -> None:
+    if data.get("smtp_password_clear"):
+        domain.smtp_password_enc = None
+    elif password := str(data.get("smtp_password") or ""):
+        domain.smtp_password_enc = encrypt_secret(password[:256])
+
+
+def domain_list(*, session: Session, actor: Actor) -> list[PortalDomain]:
+    _require(actor)
+    return list(session.exec(select(PortalDomain).order_by(PortalDomain.host)).all())
+
+
+def domain_get(*, session: Session, actor: Actor, domain_id: int) -> PortalDomain:
+    _require(actor)
+    domain = session.get(PortalDomain, domain_id)
+    if domain is None:
+        raise NotFound("That domain no longer exists.")
+    return domain
+
+
+def domain_create(
+    *, session: Session, actor: Actor, data: dict[str, Any], settings: Settings
+) -> PortalDomain:
+    _require(actor)
+    clean = _validate(session, data, domain_id=None, settings=settings)
+    domain = PortalDomain(**clean, status=DomainStatus.PENDING.value, next_check_at=utcnow())
+    _apply_password(domain, data)
+    session.add(domain)
+    session.flush()
+    audit_record(
+        session=session,
+        actor=actor,
+        action="domain.create",
+        entity="portal_domain",
+        entity_id=domain.id,
+        after=_audit_view(domain),
+    )
+    return domain
+
+
+def domain_update(
+    *, session: Session, actor: Actor, domain_id: int, data: dict[str, Any], settings: Settings
+) -> PortalDomain:
+    """Edit a domain. A new host starts verification again."""
+    domain = domain_get(session=session, actor=actor, domain_id=domain_id)
+    clean = _validate(session, data, domain_id=domain_id, settings=settings)
+    before = _audit_view(domain)
+    if clean["host"] != domain.host:
+        domain.status, domain.status_detail = DomainStatus.PENDING.value, ""
+        domain.verified_at, domain.check_failures, domain.next_check_at = None, 0, utcnow()
+    for key, value in clean.items():
+        setattr(domain, key, value)
+    _apply_password(domain, data)
+    domain.updated_at = utcnow()
+    session.add(domain)
+    audit_record(
+        session=session,
+        actor=actor,
+        action="domain.update",
+        entity="portal_domain",
+        entity_id=domain.id,
+        before=before,
+        after=_audit_view(domain),
+    )
+    return domain
+
+
+def domain_delete(*, session: Session, actor: Actor, domain_id: int) -> None:
+    domain = domain_get(session=session, actor=actor, domain_id=domain_id)
+    before = _audit_view(domain)
+    session.delete(domain)
+    audit_record(
+        session=session,
+        actor=actor,
+        action="domain.delete",
+        entity="portal_domain",
+        entity_id=domain_id,
+        before=before,
+    )
+
+
+def brand_views(*, session: Session) -> dict[str, BrandView]:
+    """Every verified domain's public view, keyed by host (for brand_for_host)."""
+    rows = session.exec(
+        select(PortalDomain).where(PortalDomain.status == DomainStatus.VERIFIED.value)
+    ).all()
+    logos = dict(session.exec(select(PublicFile.id, PublicFile.name)).all()) if rows else {}
+    return {
+        d.host: BrandView(
+            host=d.host,
+            brand_name=d.brand_name,
+            logo_url=f"/public/{logos[d.logo_file_id]}" if d.logo_file_id in logos else "",
+            custom_css=d.custom_css,
+            custom_js=d.custom_js,
+            footer=d.footer,
+            access=tuple(d.access),
+        )
+        for d in rows
+    }

@@ -1,0 +1,49 @@
+"""What a brand host shows: the brand chosen by the host, never any access."""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+
+from portal_app.services.brands import brand_for_host
+from portal_app.services.db import session_scope
+from portal_app.services.domains import brand_views, script_src
+
+from .base import AppState
+from .guard import Need, guarded
+
+
+class BrandState(AppState):
+    found: bool = False
+    checked: bool = False
+    brand_name: str = ""
+    logo_url: str = ""
+    custom_css: str = ""
+    footer: str = ""
+
+    @guarded(Need.PUBLIC)
+    def load_brand(self):
+        """Pick the brand for this host (public: it shows what anyone may see)."""
+        with session_scope() as session:
+            brand = brand_for_host(self._host(), brand_views(session=session))
+        self.checked = True
+        if brand is None:
+            self.found, self.brand_name, self.logo_url = False, "", ""
+            self.custom_css = self.footer = ""
+            return rx.call_script("document.title = 'Portal not configured'")
+        self.found = True
+        self.brand_name, self.logo_url = brand.brand_name, brand.logo_url
+        self.custom_css, self.footer = brand.custom_css, brand.footer
+        events = [rx.call_script(f"document.title = {json.dumps(brand.brand_name)}")]
+        if src := script_src(brand.custom_js):
+            events.append(
+                rx.call_script(
+                    "(() => { const s = document.createElement('script'); "
+                    f"s.src = {json.dumps(src)}; document.head.appendChild(s); }})()"
+                )
+            )
+        elif brand.custom_js.strip():
+            # The operator's own script for their own brand (spec: Advanced > Javascript).
+            events.append(rx.call_script(brand.custom_js))
+        return events

@@ -1,0 +1,305 @@
+"""Setup > Integrations > Portal: the list of brand domains and the tabbed editor."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import reflex as rx
+
+from portal_app.models import Area, PortalDomain
+from portal_app.services import domains as svc
+from portal_app.services.db import session_scope
+from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.settings import get_settings
+
+from .base import AppState
+from .guard import Need, actor, checked, guarded
+
+STATUS_LABELS = {
+    "pending": "Pending",
+    "verified": "Verified",
+    "misconfigured": "Misconfigured",
+    "unknown": "Check failed",
+}
+WATCH_SECONDS = 5
+WATCH_ROUNDS = 360  # half an hour; reopening the page starts a new watch
+LISTS = {"access": svc.SECTIONS, "breakout": svc.BREAKOUT_COLUMNS, "cdr": svc.CDR_COLUMNS}
+
+
+@dataclasses.dataclass
+class DomainRow:
+    id: int
+    host: str
+    brand: str
+    status: str
+    status_label: str
+    detail: str
+    last_checked: str
+    certificate: str
+
+
+@dataclasses.dataclass
+class ListItem:
+    key: str
+    label: str
+    on: bool
+
+
+def _row(d: PortalDomain) -> DomainRow:
+    cert = {
+        "verified": "Issued on first visit (on demand)",
+        "pending": "Not yet: DNS must verify first",
+    }.get(d.status, "Refused until verified")
+    return DomainRow(
+        id=d.id,
+        host=d.host,
+        brand=d.brand_name,
+        status=d.status,
+        status_label=STATUS_LABELS.get(d.status, d.status),
+        detail=d.status_detail,
+        last_checked=d.last_checked_at.strftime("%Y-%m-%d %H:%M UTC")
+        if d.last_checked_at
+        else "not yet",
+        certificate=cert,
+    )
+
+
+def _items(kind: str, chosen: list[str]) -> list[ListItem]:
+    labels = LISTS[kind]
+    order = [k for k in chosen if k in labels] + [k for k in labels if k not in chosen]
+    return [ListItem(key=k, label=labels[k], on=k in chosen) for k in order]
+
+
+class DomainsState(AppState):
+    rows: list[DomainRow] = []
+    editing: str = ""  # "", "new" or the id
+    form: dict[str, str] = {}
+    signup: dict[str, bool] = {}
+    currencies: list[str] = []
+    access: list[ListItem] = []
+    breakout: list[ListItem] = []
+    cdr: list[ListItem] = []
+    logo_options: list[list[str]] = []
+    has_smtp_password: bool = False
+    errors: dict[str, str] = {}
+    confirm_delete: str = ""
+    checking: str = ""  # id of the domain being verified now
+    _watch_id: int = 0
+
+    def _reload(self) -> None:
+        with session_scope() as session:
+            self.rows = [_row(d) for d in svc.domain_list(session=session, actor=actor())]
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def load(self):
+        self.editing, self.errors = "", {}
+        self._reload()
+        return DomainsState.watch
+
+    def _fill(self, domain: PortalDomain | None) -> None:
+        from sqlmodel import select
+
+        from portal_app.models import PublicFile
+
+        d = domain or PortalDomain(
+            host="",
+            brand_name="",
+            currencies=["USD"],
+            access=svc.DEFAULT_ACCESS,
+            breakout_columns=svc.DEFAULT_BREAKOUT,
+            cdr_columns=svc.DEFAULT_CDR,
+        )
+        self.form = {
+            "host": d.host,
+            "brand_name": d.brand_name,
+            "customer_limit": f"{d.customer_limit / 100:.2f}",
+            "custom_js": d.custom_js,
+            "custom_css": d.custom_css,
+            "footer": d.footer,
+            "logo_file_id": str(d.logo_file_id or "none"),
+            "smtp_server": d.smtp_server,
+            "smtp_username": d.smtp_username,
+            "smtp_from": d.smtp_from,
+            "template_customer_id": "none",
+        }
+        self.signup = {"customer": d.customer_signup, "carrier": d.carrier_signup}
+        self.currencies = list(d.currencies)
+        self.access = _items("access", list(d.access))
+        self.breakout = _items("breakout", list(d.breakout_columns))
+        self.cdr = _items("cdr", list(d.cdr_columns))
+        self.has_smtp_password = bool(d.smtp_password_enc)
+        with session_scope() as session:
+            files = session.exec(
+                select(PublicFile.id, PublicFile.name).where(PublicFile.width.is_not(None))
+            ).all()
+        self.logo_options = [[str(i), n] for i, n in files]
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def open_editor(self, domain_id: str):
+        self.errors = {}
+        if domain_id == "new":
+            self._fill(None)
+            self.editing = "new"
+            return
+        try:
+            with session_scope() as session:
+                self._fill(svc.domain_get(session=session, actor=actor(), domain_id=int(domain_id)))
+        except (ValueError, ServiceError):
+            return rx.toast.error("That domain no longer exists.")
+        self.editing = domain_id
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def close_editor(self):
+        self.editing, self.errors, self.confirm_delete = "", {}, ""
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def toggle_item(self, kind: str, key: str):
+        if kind not in LISTS:
+            return
+        items = getattr(self, kind)
+        setattr(
+            self, kind, [dataclasses.replace(i, on=not i.on) if i.key == key else i for i in items]
+        )
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def move_item(self, kind: str, key: str, delta: int):
+        if kind not in LISTS or delta not in (-1, 1):
+            return
+        items = list(getattr(self, kind))
+        index = next((n for n, i in enumerate(items) if i.key == key), None)
+        if index is None or not 0 <= index + delta < len(items):
+            return
+        items[index], items[index + delta] = items[index + delta], items[index]
+        setattr(self, kind, items)
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def add_currency(self, code: str):
+        code = code.strip().upper()
+        if code in svc.active_currencies() and code not in self.currencies:
+            self.currencies = [*self.currencies, code]
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def remove_currency(self, code: str):
+        self.currencies = [c for c in self.currencies if c != code]
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def save(self, form_data: dict):
+        if not self.editing:
+            return
+        data = {
+            k: str(form_data.get(k, ""))[: svc.MAX_CODE + 1] for k in svc.EDITABLE if k in form_data
+        }
+        data |= {
+            "customer_signup": checked(form_data.get("customer_signup")),
+            "carrier_signup": checked(form_data.get("carrier_signup")),
+            "currencies": list(self.currencies),
+            "access": [i.key for i in self.access if i.on],
+            "breakout_columns": [i.key for i in self.breakout if i.on],
+            "cdr_columns": [i.key for i in self.cdr if i.on],
+            "smtp_password": str(form_data.get("smtp_password", ""))[:256],
+            "smtp_password_clear": checked(form_data.get("smtp_password_clear")),
+        }
+        try:
+            with session_scope() as session:
+                if self.editing == "new":
+                    svc.domain_create(
+                        session=session, actor=actor(), data=data, settings=get_settings()
+                    )
+                else:
+                    svc.domain_update(
+                        session=session,
+                        actor=actor(),
+                        domain_id=int(self.editing),
+                        data=data,
+                        settings=get_settings(),
+                    )
+        except ValidationError as exc:
+            self.errors = exc.fields
+            self.form = self.form | {
+                k: v for k, v in data.items() if isinstance(v, str) and k in self.form
+            }
+            return rx.toast.error("Some fields need attention: see the marked tabs.")
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        created = self.editing == "new"
+        self.editing, self.errors = "", {}
+        self._reload()
+        return rx.toast.success(
+            "Domain added: create the CNAME record, then Verify now."
+            if created
+            else "Domain saved."
+        )
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def ask_delete(self, domain_id: str):
+        self.confirm_delete = domain_id if any(str(r.id) == domain_id for r in self.rows) else ""
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def confirm_delete_now(self):
+        target, self.confirm_delete = self.confirm_delete, ""
+        try:
+            with session_scope() as session:
+                svc.domain_delete(session=session, actor=actor(), domain_id=int(target))
+        except (ValueError, ServiceError):
+            return rx.toast.error("That domain no longer exists.")
+        self._reload()
+        return rx.toast.success("Domain deleted.")
+
+    @guarded(Need.AREA, Area.PORTAL, background=True)
+    async def verify_now(self, domain_id: str):
+        """Check DNS now, off the event loop; the page stays responsive meanwhile."""
+        from portal_app.services import domain_checks
+
+        try:
+            target = int(domain_id)
+        except ValueError:
+            return
+        if not domain_checks.verify_allowed(target):
+            yield rx.toast.info("Checked a moment ago: try again in a few seconds.")
+            return
+        async with self:
+            self.checking = domain_id
+        try:
+            result, _changed = await asyncio.to_thread(_check, target)
+        finally:
+            async with self:
+                self.checking = ""
+                self._reload_quiet()
+        yield (
+            rx.toast.success(result.explanation)
+            if result.outcome == "verified"
+            else rx.toast.warning(result.explanation)
+        )
+
+    @guarded(Need.AREA, Area.PORTAL, background=True)
+    async def watch(self):
+        """While this page is open, refresh statuses so background checks show up live."""
+        from portal_app import routes
+
+        async with self:
+            self._watch_id += 1
+            mine = self._watch_id
+        for _ in range(WATCH_ROUNDS):
+            await asyncio.sleep(WATCH_SECONDS)
+            async with self:
+                on_page = self.router.url.path.rstrip("/") == routes.PORTAL_DOMAINS
+                if self._watch_id != mine or not on_page:
+                    return
+                self._reload_quiet()
+
+    def _reload_quiet(self) -> None:
+        with session_scope() as session:
+            from sqlmodel import select
+
+            rows = session.exec(select(PortalDomain).order_by(PortalDomain.host)).all()
+            self.rows = [_row(d) for d in rows]
+
+
+def _check(domain_id: int):
+    from portal_app.services import domain_checks
+
+    with session_scope() as session:
+        return domain_checks.domain_check_now(
+            session=session, domain_id=domain_id, settings=get_settings()
+        )
