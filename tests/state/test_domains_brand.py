@@ -1,0 +1,112 @@
+"""DomainsState (the Portal editor) and BrandState (what a brand host shows)."""
+
+from __future__ import annotations
+
+from portal_app.models import AuditEvent, DomainStatus, PortalDomain
+from portal_app.state.brand import BrandState
+from portal_app.state.domains import DomainsState
+
+from .helpers import call, count, fresh, make_state, preset
+
+FORM = {
+    "host": "portal.acme.test",
+    "brand_name": "Acme",
+    "customer_limit": "5",
+    "footer": "Copyright Acme",
+    "custom_css": "h1 { color: red; }",
+    "custom_js": "",
+    "smtp_server": "",
+    "smtp_username": "",
+    "smtp_from": "",
+}
+
+
+def test_admin_adds_a_domain_with_its_tabs_choices(db, admin):
+    state = make_state(DomainsState, token=admin.token)
+    call(state, "load")
+    call(state, "open_editor", domain_id="new")
+    assert state.editing == "new"
+    assert [i.key for i in state.access if i.on][:2] == ["balance", "cdr"]
+    call(state, "toggle_item", kind="access", key="breakout")
+    call(state, "move_item", kind="cdr", key="cli", delta=-1)
+    call(state, "add_currency", code="eur")
+    call(state, "add_currency", code="NOPE")
+    out = call(state, "save", form_data=FORM | {"customer_signup": "on"})
+    assert out.toasts[0][0] == "success"
+    assert state.editing == ""
+    (domain,) = fresh(db, PortalDomain)
+    assert domain.host == "portal.acme.test" and domain.customer_signup
+    assert "breakout" in domain.access
+    assert domain.cdr_columns[:2] == ["cli", "call_start"]
+    assert domain.currencies == ["USD", "EUR"]
+    assert domain.customer_limit == 500
+    assert [r.host for r in state.rows] == ["portal.acme.test"]
+    assert count(db, AuditEvent, AuditEvent.action == "domain.create") == 1
+
+
+def test_bad_input_marks_fields_and_saves_nothing(db, admin):
+    state = make_state(DomainsState, token=admin.token)
+    call(state, "open_editor", domain_id="new")
+    out = call(state, "save", form_data=FORM | {"host": "10.0.0.1", "brand_name": ""})
+    assert out.toasts == [("error", "Some fields need attention: see the marked tabs.")]
+    assert set(state.errors) == {"host", "brand_name"}
+    assert state.editing == "new" and state.form["host"] == "10.0.0.1"
+    assert count(db, PortalDomain) == 0
+
+
+def test_a_user_without_the_portal_area_is_refused(db, clerk):
+    state = make_state(DomainsState, token=clerk.token)
+    preset(state, editing="new")
+    out = call(state, "save", form_data=FORM)
+    assert out.toasts == [("error", "You do not have permission to do that.")]
+    assert count(db, PortalDomain) == 0
+
+
+def test_operator_handlers_do_nothing_on_a_brand_host(db, admin):
+    state = make_state(
+        DomainsState,
+        token=admin.token,
+        origin="http://portal.acme.test:3000",
+        host="portal.acme.test:3000",
+    )
+    preset(state, editing="new")
+    out = call(state, "save", form_data=FORM)
+    assert out.events == [] and out.changed == set()
+    assert count(db, PortalDomain) == 0
+
+
+def _domain(db, host: str, status: DomainStatus) -> PortalDomain:
+    domain = PortalDomain(
+        host=host,
+        brand_name=host.split(".")[0].title(),
+        currencies=["USD"],
+        custom_css="h1 { color: red; }",
+        footer="Copyright " + host,
+        custom_js="console.log('brand');",
+        status=status.value,
+    )
+    db.add(domain)
+    db.commit()
+    return domain
+
+
+def test_brand_host_shows_its_verified_brand_and_nothing_else(db):
+    _domain(db, "portal.acme.test", DomainStatus.VERIFIED)
+    _domain(db, "portal.globex.test", DomainStatus.PENDING)
+
+    acme = make_state(BrandState, origin="http://PORTAL.ACME.TEST:3000")
+    out = call(acme, "load_brand")
+    assert acme.found and acme.brand_name == "Portal"
+    assert acme.footer == "Copyright portal.acme.test"
+    assert any("document.title" in str(e) for e in out.events)
+    assert any("console.log('brand')" in str(e) for e in out.events)
+
+    for origin in (
+        "http://portal.globex.test",
+        "http://portal.acme.test.evil.test",
+        "http://unknown.test",
+    ):
+        other = make_state(BrandState, origin=origin)
+        call(other, "load_brand")
+        assert other.checked and not other.found
+        assert other.brand_name == other.footer == other.custom_css == ""
