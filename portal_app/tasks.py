@@ -1,4 +1,8 @@
-"""Lifespan tasks: app-wide periodic work that runs beside the web server."""
+"""Lifespan tasks: app-wide periodic work that runs beside the web server.
+
+Every app worker runs every loop. Each loop catches and logs its own errors: a bad run
+must not stop the next one. Blocking work (database, DNS) runs in threads.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,28 @@ import asyncio
 import logging
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlmodel import delete
 
 from portal_app.models import AuthSession, LoginFailure
 from portal_app.models.base import utcnow
+from portal_app.services import tls_allow
 from portal_app.services.auth import THROTTLE_WINDOW
-from portal_app.services.db import session_scope
+from portal_app.services.db import get_engine, session_scope
+from portal_app.services.dns_check import dns_check
+from portal_app.services.domain_checks import (
+    domain_check_claim,
+    domain_check_record,
+    domains_due,
+)
+from portal_app.services.errors import NotFound
+from portal_app.settings import Settings, get_settings
 
 log = logging.getLogger("portal.tasks")
 PURGE_EVERY_SECONDS = 3600
+TLS_ALLOW_REFRESH_SECONDS = 5  # how long a newly verified domain waits for its certificate
+DOMAIN_RECHECK_SECONDS = 20
+DOMAIN_RECHECK_BATCH = 50  # per round; checks run one at a time, each at most ~3 s
 
 
 def purge_expired() -> tuple[int, int]:
@@ -40,3 +57,73 @@ async def purge_loop() -> None:
         except Exception:  # a bad run must not stop the next one
             log.exception("purging expired sessions failed")
         await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+async def tls_allow_refresh_loop() -> None:
+    """Keep the TLS allow-list (what /api/tls/ask answers from) in step with the database."""
+    while True:
+        try:
+            await asyncio.to_thread(tls_allow.allow_list.refresh_from_db, get_engine())
+        except Exception:
+            log.exception("refreshing the TLS allow-list failed")
+        await asyncio.sleep(TLS_ALLOW_REFRESH_SECONDS)
+
+
+def domain_recheck(
+    domain_id: int, *, settings: Settings | None = None, engine: sa.Engine | None = None
+) -> bool | None:
+    """Check one due domain: True/False = status changed or not, None = not checked.
+
+    Two short transactions around the DNS query, so no database transaction waits on
+    DNS: claim the domain (only one worker wins it), then record the result.
+    """
+    settings = settings or get_settings()
+    with session_scope(engine) as session:
+        host = domain_check_claim(session=session, domain_id=domain_id, now=utcnow())
+    if host is None:
+        return None
+    result = dns_check(host, target=settings.cname_target, nameservers=settings.dns_nameservers)
+    try:
+        with session_scope(engine) as session:
+            return domain_check_record(session=session, domain_id=domain_id, result=result)
+    except NotFound:  # deleted while DNS was being asked
+        return None
+
+
+async def domain_recheck_due(
+    *, settings: Settings | None = None, engine: sa.Engine | None = None
+) -> int:
+    """Check every due domain (up to a batch), one at a time; how many were checked.
+
+    One at a time keeps the thread pool free for requests (argon2, database) and is
+    plenty: a normal check takes milliseconds, a stuck one at most the DNS timeout.
+    """
+
+    def due() -> list[int]:
+        with session_scope(engine) as session:
+            return domains_due(session=session, now=utcnow(), limit=DOMAIN_RECHECK_BATCH)
+
+    checked = 0
+    for domain_id in await asyncio.to_thread(due):
+        try:
+            changed = await asyncio.to_thread(
+                domain_recheck, domain_id, settings=settings, engine=engine
+            )
+        except Exception:
+            log.exception("checking portal domain %s failed", domain_id)
+            continue
+        if changed is not None:
+            checked += 1
+        if changed:
+            log.info("portal domain %s changed status", domain_id)
+    return checked
+
+
+async def domain_recheck_loop() -> None:
+    """Re-check brand domains' DNS when they are due (see services/domain_checks.py)."""
+    while True:
+        try:
+            await domain_recheck_due()
+        except Exception:
+            log.exception("re-checking portal domains failed")
+        await asyncio.sleep(DOMAIN_RECHECK_SECONDS)

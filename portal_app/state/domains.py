@@ -262,6 +262,9 @@ class DomainsState(AppState):
             self.checking = domain_id
         try:
             result, _changed = await asyncio.to_thread(_check, target)
+        except ServiceError as exc:  # deleted meanwhile
+            yield rx.toast.error(exc.message)
+            return
         finally:
             async with self:
                 self.checking = ""

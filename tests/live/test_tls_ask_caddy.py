@@ -1,0 +1,207 @@
+"""On-demand TLS end to end: the served app's /api/tls/ask, then real Caddy asking it.
+
+Domains are inserted into the live app's database; its allow-list refresh task picks
+them up within seconds. Caddy (Debian's ``caddy``) then runs with the production set-up
+in miniature (deploy/Caddyfile): a certificate from its local CA for a verified domain,
+a failed handshake for any other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from cryptography import x509
+from sqlmodel import delete, update
+
+from portal_app.devserver import free_port
+from portal_app.models import DomainStatus, PortalDomain
+from portal_app.models.base import utcnow
+
+pytestmark = pytest.mark.live
+
+WAIT_SECONDS = 15  # the app refreshes its allow-list every 5 s
+
+
+@pytest.fixture()
+def domains(live_app) -> Iterator[dict[str, str]]:
+    """One domain per status, unique per run. Not due for a DNS re-check, so the app's
+    re-check task (which would find no such names in DNS) leaves them as they are."""
+    tag = uuid.uuid4().hex[:8]
+    hosts = {status.value: f"{status.value}-{tag}.example.test" for status in DomainStatus}
+    with live_app.session() as session:
+        for status, host in hosts.items():
+            session.add(
+                PortalDomain(
+                    host=host,
+                    brand_name=f"Brand {status}",
+                    status=status,
+                    next_check_at=utcnow() + timedelta(days=30),
+                )
+            )
+        session.commit()
+    yield hosts
+    with live_app.session() as session:
+        session.exec(delete(PortalDomain).where(PortalDomain.host.in_(list(hosts.values()))))
+        session.commit()
+
+
+def ask(live_app, domain: str) -> int:
+    return httpx.get(f"{live_app.url}/api/tls/ask", params={"domain": domain}).status_code
+
+
+def wait_for(live_app, domain: str, status: int) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while ask(live_app, domain) != status:
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"/api/tls/ask?domain={domain} did not answer {status} within {WAIT_SECONDS} s "
+                "(is tasks.tls_allow_refresh_loop registered in portal_app.py?)"
+            )
+        time.sleep(0.25)
+
+
+def app_port(live_app) -> int:
+    return urlsplit(live_app.url).port
+
+
+def test_only_verified_domains_may_have_a_certificate(live_app, domains):
+    wait_for(live_app, domains["verified"], 200)
+    for status in ("pending", "misconfigured", "unknown"):
+        assert ask(live_app, domains[status]) == 403, status
+    assert ask(live_app, domains["verified"].upper() + ".") == 200
+    assert ask(live_app, "never-added.example.test") == 403
+    assert ask(live_app, "") == 403
+
+    # DNS stops pointing at us: the domain loses its certificate permission within seconds
+    with live_app.session() as session:
+        session.exec(
+            update(PortalDomain)
+            .where(PortalDomain.host == domains["verified"])
+            .values(status=DomainStatus.MISCONFIGURED.value)
+        )
+        session.commit()
+    wait_for(live_app, domains["verified"], 403)
+
+
+# Caddy ---------------------------------------------------------------------------------
+
+CADDYFILE = """\
+{{
+	admin off
+	skip_install_trust
+	http_port {http_port}
+	storage file_system {storage}
+	on_demand_tls {{
+		ask http://127.0.0.1:{app_port}/api/tls/ask
+	}}
+}}
+
+https://:{https_port} {{
+	tls internal {{
+		on_demand
+	}}
+	reverse_proxy 127.0.0.1:{app_port}
+}}
+"""
+
+
+@pytest.fixture()
+def caddy(live_app) -> Iterator[int]:
+    """Caddy on free ports in front of the live app; yields its HTTPS port."""
+    binary = shutil.which("caddy")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("caddy is missing: `make test` installs it")
+        pytest.skip("caddy is not installed (make test installs it)")
+    tmp = Path(tempfile.mkdtemp(prefix="portal-caddy-"))
+    https_port, http_port = free_port(), free_port()
+    config = tmp / "Caddyfile"
+    config.write_text(
+        CADDYFILE.format(
+            http_port=http_port,
+            https_port=https_port,
+            storage=tmp / "data",
+            app_port=app_port(live_app),
+        )
+    )
+    # Caddy keeps its autosaved config and data under HOME/XDG: keep them in tmp too.
+    env = dict(os.environ, HOME=str(tmp), XDG_CONFIG_HOME=str(tmp), XDG_DATA_HOME=str(tmp))
+    log = tmp / "caddy.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [binary, "run", "--config", str(config), "--adapter", "caddyfile"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"caddy exited:\n{log.read_text()}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", https_port), timeout=1),
+            ):
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"caddy did not listen:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield https_port
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def tls_get(port: int, server_name: str, path: str) -> tuple[x509.Certificate, str]:
+    """TLS to 127.0.0.1 with this SNI (no verification: Caddy's local CA is not trusted
+    here); returns the certificate and the status line of GET ``path``."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=30) as sock,
+        context.wrap_socket(sock, server_hostname=server_name) as tls,
+    ):
+        cert = x509.load_der_x509_certificate(tls.getpeercert(binary_form=True))
+        request = f"GET {path} HTTP/1.1\r\nHost: {server_name}\r\nConnection: close\r\n\r\n"
+        tls.sendall(request.encode())
+        reply = b""
+        while b"\r\n" not in reply and (chunk := tls.recv(4096)):
+            reply += chunk
+    return cert, reply.split(b"\r\n", 1)[0].decode()
+
+
+def test_caddy_issues_certificates_for_verified_domains_only(live_app, domains, caddy):
+    wait_for(live_app, domains["verified"], 200)
+
+    cert, status_line = tls_get(caddy, domains["verified"], "/api/health")
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert domains["verified"] in names.get_values_for_type(x509.DNSName)
+    assert status_line == "HTTP/1.1 200 OK"  # and Caddy proxies to the app
+
+    for status in ("pending", "misconfigured", "unknown"):
+        with pytest.raises(ssl.SSLError):
+            tls_get(caddy, domains[status], "/api/health")
