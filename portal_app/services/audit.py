@@ -14,7 +14,13 @@ from .errors import PermissionDenied
 from .identity import Actor
 
 # Never copied into an audit row, whatever the entity.
-_SECRET_FIELDS = {"password_hash", "totp_secret_enc", "code_hash", "token_hash"}
+_SECRET_FIELDS = {
+    "password_hash",
+    "totp_secret_enc",
+    "code_hash",
+    "token_hash",
+    "smtp_password_enc",
+}
 
 
 def snapshot(obj: Any, fields: list[str] | None = None) -> dict[str, Any]:

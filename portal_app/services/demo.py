@@ -16,6 +16,83 @@ DEMO_LOGINS = [
 ]
 
 
+DEMO_BRANDS = [
+    # host, brand, accent colour, CSS, footer
+    (
+        "acme.localhost",
+        "Acme Telecom",
+        (220, 38, 38),
+        ":root { --cp-radius: 2px; } .cp-brand-header { background: #7f1d1d; color: #fff; }\n"
+        "h1 { letter-spacing: 0.02em; }",
+        "Copyright Acme Telecom Ltd",
+    ),
+    (
+        "globex.localhost",
+        "Globex Voice",
+        (22, 163, 74),
+        ".cp-brand-header { background: #14532d; color: #fff; }\n"
+        "body { font-family: Georgia, serif; }",
+        "Globex Voice · Calls that connect",
+    ),
+]
+
+
+def _logo_png(colour: tuple[int, int, int], letter: str) -> bytes:
+    """A small square logo: the brand's colour with its initial."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (96, 96), colour)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((14, 14, 82, 82), outline=(255, 255, 255), width=6)
+    draw.text((40, 34), letter, fill=(255, 255, 255), font_size=28)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def demo_brands(*, session: Session) -> None:
+    """Two brands on .localhost hosts, which browsers resolve to this machine."""
+    from portal_app.models import DomainStatus
+    from portal_app.models.base import utcnow
+    from portal_app.settings import get_settings
+
+    from .domains import domain_create
+    from .files import file_upload
+
+    for host, brand, colour, css, footer in DEMO_BRANDS:
+        logo = file_upload(
+            session=session,
+            actor=SYSTEM,
+            filename=f"{host.split('.')[0]}.png",
+            data=_logo_png(colour, brand[0]),
+        )
+        domain = domain_create(
+            session=session,
+            actor=SYSTEM,
+            settings=get_settings(),
+            data={
+                "host": host,
+                "brand_name": brand,
+                "currencies": ["USD", "EUR"],
+                "customer_limit": "5.00",
+                "customer_signup": True,
+                "custom_css": css,
+                "footer": footer,
+                "logo_file_id": logo.id,
+                "custom_js": f"console.info('Demo brand script for {brand}');",
+            },
+        )
+        domain.status = DomainStatus.VERIFIED.value
+        domain.status_detail = (
+            "A .localhost name always reaches this machine (RFC 6761): "
+            "verified for local development."
+        )
+        domain.verified_at = domain.last_checked_at = utcnow()
+        session.add(domain)
+
+
 def demo_load(*, session: Session) -> bool:
     """Load demo data once. Returns False when the database already has users."""
     if session.exec(select(OperatorUser.id)).first() is not None:
@@ -71,4 +148,5 @@ def demo_load(*, session: Session) -> bool:
         },
     )
     session.flush()
+    demo_brands(session=session)
     return True

@@ -98,7 +98,14 @@ def _refusal(state: Any, reason: str, logged_in: bool) -> list:
 
 # Handler arguments come from the browser as JSON. Only these plain types are allowed,
 # so an ORM class can never be a handler argument, and each value is checked.
-ARG_TYPES = (str, int, float, bool, dict, list)
+# The one exception is an upload handler's files: Reflex builds them itself from its
+# upload endpoint (a JSON payload holds no UploadFile, so the check below refuses it).
+UPLOAD_FILES = list[rx.UploadFile]
+ARG_TYPES = (str, int, float, bool, dict, list, UPLOAD_FILES)
+
+
+def _type_name(declared: Any) -> str:
+    return declared.__name__ if isinstance(declared, type) else str(declared)
 
 
 def _arg_types(fn: Callable) -> dict[str, type]:
@@ -111,7 +118,7 @@ def _arg_types(fn: Callable) -> dict[str, type]:
         if declared not in ARG_TYPES:
             raise TypeError(
                 f"{fn.__qualname__}: argument {param.name!r} must be annotated with one of "
-                f"{', '.join(t.__name__ for t in ARG_TYPES)}"
+                f"{', '.join(_type_name(t) for t in ARG_TYPES)}"
             )
         types[param.name] = declared
     return types
@@ -123,6 +130,12 @@ def _args_ok(types: dict[str, type], args: tuple, kwargs: dict) -> bool:
     values = dict(zip(types, args, strict=False)) | kwargs
     for name, expected in types.items():
         value = values.get(name)
+        if expected == UPLOAD_FILES:
+            if not isinstance(value, list) or not all(
+                isinstance(item, rx.UploadFile) for item in value
+            ):
+                return False
+            continue
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             continue
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from portal_app.devserver import Served, restart, serve
 from portal_app.services.db import make_engine
 from portal_app.settings import PROJECT_ROOT
+from tests import dnsserver
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 BROWSER_ARGS = [
@@ -21,6 +22,8 @@ BROWSER_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # Brand hosts of the test DNS zone reach the app on loopback.
+    "--host-resolver-rules=MAP *.example.test 127.0.0.1",
 ]
 
 
@@ -40,8 +43,19 @@ class LiveApp:
 
 
 @pytest.fixture(scope="session")
-def live_app() -> LiveApp:
-    with serve(ARTIFACTS / "live-server.log") as served:
+def dns_server():
+    """The test DNS zone (dnsmasq) the served app checks CNAMEs against."""
+    with dnsserver.running() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_app(dns_server) -> LiveApp:
+    env = {
+        "PORTAL_DNS_NAMESERVERS": f"127.0.0.1:{dns_server.port}",
+        "PORTAL_CNAME_TARGET": dnsserver.TARGET,
+    }
+    with serve(ARTIFACTS / "live-server.log", **env) as served:
         yield LiveApp(served)
 
 

@@ -1,0 +1,31 @@
+"""Plain HTTP endpoints of the served app: health, public files, upload size limit."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from portal_app.api.limits import MAX_UPLOAD_BYTES
+
+pytestmark = pytest.mark.live
+
+
+def test_health_public_files_and_upload_limit(live_app):
+    assert httpx.get(f"{live_app.url}/api/health").json() == {"ok": True, "database": "up"}
+
+    logo = httpx.get(f"{live_app.url}/public/acme.png")
+    assert logo.status_code == 200
+    assert logo.headers["content-type"] == "image/png"
+    assert logo.content.startswith(b"\x89PNG")
+    again = httpx.get(
+        f"{live_app.url}/public/acme.png", headers={"If-None-Match": logo.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert httpx.get(f"{live_app.url}/public/nope.png").status_code == 404
+
+    too_big = httpx.post(
+        f"{live_app.url}/_upload",
+        content=b"x" * (MAX_UPLOAD_BYTES + 1),
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    assert too_big.status_code == 413

@@ -1,0 +1,140 @@
+"""Portal domains end to end: the editor, DNS verification against a real DNS server,
+and the brand on its own host in Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from portal_app.models import AuditEvent, PortalDomain
+from portal_app.services.crypto import decrypt_secret
+
+from .test_browser_flows import login, shot, toast
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
+
+
+def _port(url: str) -> str:
+    return url.rsplit(":", 1)[1]
+
+
+def _open_editor(page: Page, url: str) -> None:
+    login(page, url, "admin@example.com", "admin-password-1")
+    page.wait_for_url(url + "/")
+    page.goto(url + "/setup/integrations/portal")
+    expect(page.locator("#add-domain")).to_be_visible()
+    page.click("#add-domain")
+
+
+def _tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def test_add_verify_and_open_a_brand_with_every_tab_filled(page: Page, live_app):
+    _open_editor(page, live_app.url)
+    page.fill("#host", "Good.Example.Test")
+    page.fill("#brand_name", "Goodtel")
+    page.click("#customer_signup")
+    page.fill("#customer_limit", "7.50")
+    page.click("#currency_add")
+    page.get_by_role("option", name="EUR", exact=True).click()
+    shot(page, "50-domain-basic")
+    _tab(page, "User Access Area")
+    page.click("#access-breakout")
+    page.get_by_role("button", name="Move up Breakout").click()
+    shot(page, "51-domain-access")
+    _tab(page, "Breakout")
+    page.get_by_role("button", name="Move up Cost").click()
+    _tab(page, "CDR")
+    page.click("#cdr-sip_call_id")
+    _tab(page, "Advanced")
+    page.fill("#custom_js", "window.__goodtel = 'ran';")
+    page.fill("#custom_css", "#brand-name { color: rgb(12, 34, 56); }")
+    page.click("#logo_file_id")
+    page.get_by_role("option", name="acme.png").click()
+    page.fill("#footer", "Copyright Goodtel Ltd")
+    shot(page, "52-domain-advanced")
+    _tab(page, "SMTP")
+    page.fill("#smtp_server", "smtp.goodtel.test:587")
+    page.fill("#smtp_username", "mailer")
+    page.fill("#smtp_password", "mail-secret-1")
+    page.fill("#smtp_from", "noreply@goodtel.test")
+    _tab(page, "DNS record")
+    expect(page.get_by_text("portal.example.test.", exact=True)).to_be_visible()
+    shot(page, "53-domain-dns-record")
+    page.click("#domain-save")
+    expect(toast(page)).to_contain_text("Domain added")
+    table = page.locator("#domains-table")
+    expect(table).to_contain_text("good.example.test")
+    expect(table).to_contain_text("Pending")
+
+    with live_app.session() as session:
+        domain = session.exec(
+            select(PortalDomain).where(PortalDomain.host == "good.example.test")
+        ).one()
+        assert domain.customer_signup and domain.customer_limit == 750
+        assert domain.currencies == ["USD", "EUR"]
+        assert domain.access.index("breakout") < domain.access.index("profile")
+        assert domain.breakout_columns[-2:] == ["cost", "acd"]
+        assert "sip_call_id" in domain.cdr_columns
+        assert decrypt_secret(domain.smtp_password_enc) == "mail-secret-1"
+        assert domain.logo_file_id is not None
+
+    page.get_by_role("row", name="good.example.test").get_by_role(
+        "button", name="Verify now"
+    ).click()
+    expect(table).to_contain_text("Verified", timeout=15_000)
+    shot(page, "54-domain-verified")
+    with live_app.session() as session:
+        actions = session.exec(
+            select(AuditEvent.action).where(AuditEvent.entity == "portal_domain")
+        ).all()
+        assert "domain.status" in actions
+
+    brand = page.context.new_page()
+    brand.goto(f"http://good.example.test:{_port(live_app.url)}/")
+    expect(brand.locator("#brand-name")).to_have_text("Goodtel")
+    expect(brand.locator("#brand-name")).to_have_css("color", "rgb(12, 34, 56)")
+    expect(brand.locator("#brand-footer")).to_have_text("Copyright Goodtel Ltd")
+    expect(brand.locator("#brand-logo")).to_be_visible()
+    expect(brand).to_have_title("Goodtel")
+    brand.wait_for_function("window.__goodtel === 'ran'")
+    shot(brand, "55-brand-goodtel")
+
+    # The control panel and the operator login do not exist on the brand host.
+    for path in ("/setup/account/users", "/login"):
+        brand.goto(f"http://good.example.test:{_port(live_app.url)}{path}")
+        expect(brand.locator("#brand-name")).to_have_text("Goodtel")
+        expect(brand.locator("#email")).to_have_count(0)
+        expect(brand.get_by_text("admin@example.com")).to_have_count(0)
+
+
+def test_misconfigured_domain_explains_and_its_host_shows_the_neutral_page(page, live_app):
+    _open_editor(page, live_app.url)
+    page.fill("#host", "arecord.example.test")
+    page.fill("#brand_name", "Arecord")
+    page.click("#domain-save")
+    expect(toast(page)).to_contain_text("Domain added")
+    row = page.get_by_role("row", name="arecord.example.test")
+    row.get_by_role("button", name="Verify now").click()
+    expect(row).to_contain_text("Misconfigured", timeout=15_000)
+    expect(row).to_contain_text("203.0.113.5")
+    shot(page, "56-domain-misconfigured")
+
+    neutral = page.context.new_page()
+    neutral.goto(f"http://arecord.example.test:{_port(live_app.url)}/")
+    expect(neutral.locator("#not-configured")).to_be_visible()
+    expect(neutral.get_by_text("Arecord")).to_have_count(0)
+    shot(neutral, "57-unverified-host-neutral")
+
+
+def test_demo_brands_open_with_their_own_look(page: Page, live_app):
+    port = _port(live_app.url)
+    page.goto(f"http://acme.localhost:{port}/")
+    expect(page.locator("#brand-name")).to_have_text("Acme Telecom")
+    expect(page.locator("#brand-footer")).to_contain_text("Acme")
+    shot(page, "58-brand-acme")
+    page.goto(f"http://globex.localhost:{port}/")
+    expect(page.locator("#brand-name")).to_have_text("Globex Voice")
+    shot(page, "59-brand-globex")
