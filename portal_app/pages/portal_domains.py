@@ -335,6 +335,33 @@ def _smtp() -> rx.Component:
             e,
             "smtp_from",
         ),
+        rx.hstack(
+            rx.button(
+                "Test Email",
+                type="button",
+                variant="soft",
+                on_click=S.test_email,
+                loading=S.mail_testing,
+                id="domain-test-email",
+            ),
+            rx.text(
+                "Sends a test message through the saved settings to your own email.",
+                size="1",
+                color_scheme="gray",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        rx.cond(
+            S.mail_answer != "",
+            rx.callout(
+                S.mail_answer,
+                icon=rx.cond(S.mail_ok, "circle-check", "circle-alert"),
+                color_scheme=rx.cond(S.mail_ok, "green", "red"),
+                id="domain-mail-answer",
+                width="100%",
+            ),
+        ),
         spacing="3",
         width="100%",
     )

@@ -85,6 +85,9 @@ class DomainsState(AppState):
     errors: dict[str, str] = {}
     confirm_delete: str = ""
     checking: str = ""  # id of the domain being verified now
+    mail_testing: bool = False
+    mail_answer: str = ""
+    mail_ok: bool = False
     _watch_id: int = 0
 
     def _reload(self) -> None:
@@ -137,7 +140,7 @@ class DomainsState(AppState):
 
     @guarded(Need.AREA, Area.PORTAL)
     def open_editor(self, domain_id: str):
-        self.errors = {}
+        self.errors, self.mail_answer = {}, ""
         if domain_id == "new":
             self._fill(None)
             self.editing = "new"
@@ -274,6 +277,32 @@ class DomainsState(AppState):
             if result.outcome == "verified"
             else rx.toast.warning(result.explanation)
         )
+
+    @guarded(Need.AREA, Area.PORTAL, background=True)
+    async def test_email(self):
+        """Send a test message through this domain's saved SMTP to the operator."""
+        from portal_app.services import mail
+
+        who = actor()
+        async with self:
+            if self.editing in ("", "new"):
+                self.mail_ok, self.mail_answer = False, "Save the domain first, then test it."
+                return
+            domain_id, self.mail_testing, self.mail_answer = int(self.editing), True, ""
+
+        def send() -> str:
+            with session_scope() as session:
+                return mail.smtp_test(session=session, actor=who, to=who.label, domain_id=domain_id)
+
+        try:
+            answer, ok = await asyncio.to_thread(send), True
+        except ServiceError as exc:
+            answer, ok = exc.message, False
+        async with self:
+            self.mail_testing, self.mail_ok = False, ok
+            self.mail_answer = (
+                f"Sent to {who.label}. The server answered: {answer}" if ok else answer
+            )
 
     @guarded(Need.AREA, Area.PORTAL, background=True)
     async def watch(self):

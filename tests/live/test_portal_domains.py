@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from portal_app.models import AuditEvent, PortalDomain
 from portal_app.services.crypto import decrypt_secret
+from tests import smtpserver
 
 from .test_browser_flows import login, shot, toast
 
@@ -31,7 +32,13 @@ def _tab(page: Page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
-def test_add_verify_and_open_a_brand_with_every_tab_filled(page: Page, live_app):
+@pytest.fixture()
+def smtp():
+    with smtpserver.smtp_server() as server:
+        yield server
+
+
+def test_add_verify_and_open_a_brand_with_every_tab_filled(page: Page, live_app, smtp):
     _open_editor(page, live_app.url)
     page.fill("#host", "Good.Example.Test")
     page.fill("#brand_name", "Goodtel")
@@ -56,9 +63,9 @@ def test_add_verify_and_open_a_brand_with_every_tab_filled(page: Page, live_app)
     page.fill("#footer", "Copyright Goodtel Ltd")
     shot(page, "52-domain-advanced")
     _tab(page, "SMTP")
-    page.fill("#smtp_server", "smtp.goodtel.test:587")
-    page.fill("#smtp_username", "mailer")
-    page.fill("#smtp_password", "mail-secret-1")
+    page.fill("#smtp_server", smtp.address)
+    page.fill("#smtp_username", smtpserver.USERNAME)
+    page.fill("#smtp_password", smtpserver.PASSWORD)
     page.fill("#smtp_from", "noreply@goodtel.test")
     _tab(page, "DNS record")
     expect(page.get_by_text("portal.example.test.", exact=True)).to_be_visible()
@@ -78,7 +85,7 @@ def test_add_verify_and_open_a_brand_with_every_tab_filled(page: Page, live_app)
         assert domain.access.index("breakout") < domain.access.index("profile")
         assert domain.breakout_columns[-2:] == ["cost", "acd"]
         assert "sip_call_id" in domain.cdr_columns
-        assert decrypt_secret(domain.smtp_password_enc) == "mail-secret-1"
+        assert decrypt_secret(domain.smtp_password_enc) == smtpserver.PASSWORD
         assert domain.logo_file_id is not None
 
     page.get_by_role("row", name="good.example.test").get_by_role(
@@ -121,6 +128,24 @@ def test_misconfigured_domain_explains_and_its_host_shows_the_neutral_page(page,
     expect(row).to_contain_text("Misconfigured", timeout=15_000)
     expect(row).to_contain_text("203.0.113.5")
     shot(page, "56-domain-misconfigured")
+
+    # A status change made elsewhere (another worker's re-check task) shows up in the
+    # open panel without a reload.
+    with live_app.session() as session:
+        domain = session.exec(
+            select(PortalDomain).where(PortalDomain.host == "arecord.example.test")
+        ).one()
+        domain.status, domain.status_detail = "verified", "Checked by another worker."
+        session.add(domain)
+        session.commit()
+    expect(row).to_contain_text("Checked by another worker.", timeout=12_000)
+    expect(row).to_contain_text("Verified")
+    with live_app.session() as session:
+        domain = session.get(PortalDomain, domain.id)
+        domain.status = "misconfigured"
+        session.add(domain)
+        session.commit()
+    expect(row).to_contain_text("Misconfigured", timeout=12_000)
 
     neutral = page.context.new_page()
     neutral.goto(f"http://arecord.example.test:{_port(live_app.url)}/")
