@@ -48,8 +48,8 @@ class ListItem:
 
 def _row(d: PortalDomain) -> DomainRow:
     cert = {
-        "verified": "Issued on first visit (on demand)",
-        "pending": "Not yet: DNS must verify first",
+        "verified": "On demand at first visit",
+        "pending": "Waits for DNS",
     }.get(d.status, "Refused until verified")
     return DomainRow(
         id=d.id,

@@ -88,6 +88,21 @@ def test_add_verify_and_open_a_brand_with_every_tab_filled(page: Page, live_app,
         assert decrypt_secret(domain.smtp_password_enc) == smtpserver.PASSWORD
         assert domain.logo_file_id is not None
 
+    # SMTP: the saved password never comes back; Test Email goes through the real server.
+    page.get_by_role("button", name="Edit good.example.test").click()
+    _tab(page, "SMTP")
+    expect(page.locator("#smtp_password")).to_have_value("")
+    expect(page.locator("#smtp_password")).to_have_attribute("placeholder", "unchanged")
+    page.click("#domain-test-email")
+    expect(page.locator("#domain-mail-answer")).to_contain_text("250 OK queued as test-1")
+    shot(page, "53b-domain-smtp-test-email")
+    assert len(smtp.messages) == 1
+    received = smtp.messages[0]
+    assert received.rcpt_tos == ["admin@example.com"]
+    assert received.login == smtpserver.USERNAME
+    assert received.message["From"] == "noreply@goodtel.test"
+    page.get_by_role("button", name="Cancel").click()
+
     page.get_by_role("row", name="good.example.test").get_by_role(
         "button", name="Verify now"
     ).click()
