@@ -236,8 +236,10 @@ def _two_factor() -> rx.Component:
 
 def _smtp_text(label: str, key: str, **props) -> rx.Component:
     M = SmtpState
+    # Prefixed names: this page also has the operator's own Email and Password fields.
+    name = f"smtp_{key}"
     return field(
-        label, text_input(key, M.errors, default_value=M.values[key], **props), M.errors, key
+        label, text_input(name, M.errors, default_value=M.values[key], **props), M.errors, name
     )
 
 
@@ -262,14 +264,14 @@ def _smtp_form() -> rx.Component:
                 field(
                     "Password",
                     text_input(
-                        "password",
+                        "smtp_password",
                         M.errors,
                         type="password",
                         auto_complete="new-password",
                         placeholder=rx.cond(M.has_password, "unchanged", ""),
                     ),
                     M.errors,
-                    "password",
+                    "smtp_password",
                     hint=rx.cond(
                         M.has_password,
                         "Leave empty to keep the saved password.",
@@ -286,7 +288,7 @@ def _smtp_form() -> rx.Component:
                 M.has_password,
                 rx.el.label(
                     rx.hstack(
-                        rx.checkbox(name="clear_password", id="clear_password"),
+                        rx.checkbox(name="smtp_clear_password", id="smtp_clear_password"),
                         rx.text("Remove password", size="2"),
                         align="center",
                     ),

@@ -53,14 +53,15 @@ class SmtpState(AppState):
 
     @guarded(Need.AREA, Area.SETUP)
     def save(self, form_data: dict):
-        data = {f: str(form_data.get(f, ""))[:300] for f in FIELDS}
-        data["password"] = str(form_data.get("password", ""))[:300]
-        data["clear_password"] = checked(form_data.get("clear_password"))
+        # The page prefixes these names: it also holds the operator's own email field.
+        data = {f: str(form_data.get(f"smtp_{f}", ""))[:300] for f in FIELDS}
+        data["password"] = str(form_data.get("smtp_password", ""))[:300]
+        data["clear_password"] = checked(form_data.get("smtp_clear_password"))
         try:
             with session_scope() as session:
                 view = mail.account_smtp_update(session=session, actor=actor(), data=data)
         except ValidationError as exc:
-            self.errors = exc.fields
+            self.errors = {f"smtp_{key}": message for key, message in exc.fields.items()}
             self.values = {f: data[f] for f in FIELDS}
             return
         except ServiceError as exc:

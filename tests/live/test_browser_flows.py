@@ -24,6 +24,7 @@ SHOTS = ARTIFACTS / "screenshots"
 
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # sticky header and sidebar draw at the top
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 

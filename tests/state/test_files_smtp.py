@@ -187,6 +187,11 @@ FORM = {
 }
 
 
+def _form(extra: dict | None = None) -> dict:
+    """The form as the page submits it: every SMTP field name is prefixed with smtp_."""
+    return {f"smtp_{key}": value for key, value in (FORM | (extra or {})).items()}
+
+
 def _visible(state) -> str:
     """Everything the browser could ever receive from the state tree, as text."""
     return json.dumps(state._get_root_state().dict(), default=str)
@@ -196,7 +201,7 @@ def test_password_is_saved_but_never_reaches_the_browser(db, admin):
     state = make_state(SmtpState, token=admin.token)
     call(state, "load")
     assert state.can_edit and not state.has_password and state.values["server"] == ""
-    out = call(state, "save", form_data=FORM)
+    out = call(state, "save", form_data=_form())
     assert out.toasts == [("success", "SMTP details saved.")]
     assert state.has_password and state.values == {k: v for k, v in FORM.items() if k != "password"}
     assert state.form_key == 2  # a fresh form: the password box is empty again
@@ -213,8 +218,8 @@ def test_password_is_saved_but_never_reaches_the_browser(db, admin):
 
 def test_bad_details_come_back_as_field_errors_without_the_password(db, admin):
     state = make_state(SmtpState, token=admin.token)
-    call(state, "save", form_data=FORM | {"server": "smtp.example.com:0", "from": "nope"})
-    assert set(state.errors) == {"server", "from"}
+    call(state, "save", form_data=_form({"server": "smtp.example.com:0", "from": "nope"}))
+    assert set(state.errors) == {"smtp_server", "smtp_from"}
     assert state.values["server"] == "smtp.example.com:0"  # what was typed stays
     assert PASSWORD not in _visible(state)
     assert count(db, AccountConfig) == 0
@@ -222,8 +227,8 @@ def test_bad_details_come_back_as_field_errors_without_the_password(db, admin):
 
 def test_remove_password(db, admin):
     state = make_state(SmtpState, token=admin.token)
-    call(state, "save", form_data=FORM)
-    call(state, "save", form_data=FORM | {"password": "", "clear_password": "on"})
+    call(state, "save", form_data=_form())
+    call(state, "save", form_data=_form({"password": "", "clear_password": "on"}))
     assert not state.has_password and fresh(db, AccountConfig)[0].smtp_password_enc is None
 
 
@@ -235,7 +240,7 @@ def smtp():
 
 def test_test_email_goes_to_me_and_shows_the_servers_answer(db, admin, smtp):
     state = make_state(SmtpState, token=admin.token)
-    call(state, "save", form_data=FORM | {"server": smtp.address})
+    call(state, "save", form_data=_form({"server": smtp.address}))
     out = call(state, "send_test")
     assert state.test_ok and not state.testing
     assert state.test_answer == (
@@ -249,7 +254,7 @@ def test_test_email_goes_to_me_and_shows_the_servers_answer(db, admin, smtp):
 
 def test_test_email_shows_a_refusal_in_plain_words(db, admin, smtp):
     state = make_state(SmtpState, token=admin.token)
-    call(state, "save", form_data=FORM | {"server": smtp.address, "password": "wrong one"})
+    call(state, "save", form_data=_form({"server": smtp.address, "password": "wrong one"}))
     call(state, "send_test")
     assert not state.test_ok and not state.testing
     assert state.test_answer == (
@@ -267,12 +272,12 @@ def test_test_email_without_smtp_details(db, admin):
 
 def test_an_operator_without_setup_sees_nothing_and_changes_nothing(db, admin, clerk):
     make = make_state(SmtpState, token=admin.token)
-    call(make, "save", form_data=FORM)
+    call(make, "save", form_data=_form())
     state = make_state(SmtpState, token=clerk.token)
     call(state, "load")
     assert not state.can_edit and state.values == {} and not state.has_password
     audits = count(db, AuditEvent)
-    for handler, payload in [("save", {"form_data": FORM}), ("send_test", {})]:
+    for handler, payload in [("save", {"form_data": _form()}), ("send_test", {})]:
         out = call(state, handler, **payload)
         assert out.toasts == [NO_PERMISSION] and out.changed == set()
     assert count(db, AuditEvent) == audits
@@ -280,5 +285,5 @@ def test_an_operator_without_setup_sees_nothing_and_changes_nothing(db, admin, c
 
 
 def test_smtp_handlers_need_a_session(db):
-    out = call(make_state(SmtpState), "save", form_data=FORM)
+    out = call(make_state(SmtpState), "save", form_data=_form())
     assert out.redirects == [routes.LOGIN] and count(db, AccountConfig) == 0
