@@ -3,6 +3,7 @@
 from .account import AccountConfig
 from .audit import AuditEvent
 from .auth import AuthSession, LoginFailure
+from .customers import Customer, CustomerStatus, CustomerType
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .portal import DomainStatus, PortalDomain, PublicFile
 
@@ -11,6 +12,9 @@ __all__ = [
     "Area",
     "AuditEvent",
     "AuthSession",
+    "Customer",
+    "CustomerStatus",
+    "CustomerType",
     "DomainStatus",
     "Grant",
     "LoginFailure",

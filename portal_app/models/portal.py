@@ -28,8 +28,21 @@ class PortalDomain(SQLModel, table=True):
     brand_name: str = Field(max_length=120)
     customer_signup: bool = False
     carrier_signup: bool = False
-    # The customer whose settings new sign-ups copy (customers arrive with issue 4).
-    template_customer_id: int | None = None
+    # The customer whose settings new sign-ups copy.
+    # use_alter: customer.domain_id points back here, so one of the pair is added later.
+    template_customer_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey(
+                "customer.id",
+                ondelete="SET NULL",
+                use_alter=True,
+                name="fk_portal_domain_template_customer",
+            ),
+            nullable=True,
+        ),
+    )
     currencies: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     customer_limit: int = 0  # credit for new sign-ups, minor units of the first currency
     access: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))

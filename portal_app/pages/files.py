@@ -180,6 +180,7 @@ def _confirm_dialog() -> rx.Component:
             ),
         ),
         open=S.confirm_id != 0,
+        on_open_change=lambda _open: S.cancel_delete(),
     )
 
 

@@ -126,14 +126,16 @@ def _basic() -> rx.Component:
             "Template Customer",
             rx.select.root(
                 rx.select.trigger(id="template_customer_id", width="100%"),
-                rx.select.content(rx.select.item("None (no customers yet)", value="none")),
+                rx.select.content(
+                    rx.select.item("None", value="none"),
+                    rx.foreach(S.customer_options, lambda o: rx.select.item(o[1], value=o[0])),
+                ),
                 name="template_customer_id",
-                default_value="none",
+                default_value=f["template_customer_id"],
             ),
             e,
             "template_customer_id",
-            hint="New sign-ups copy this customer's settings. Customers are added under "
-            "Management › Customers.",
+            hint="New sign-ups copy this customer's settings, such as its credit and payments.",
         ),
         field(
             "Currencies",
@@ -490,35 +492,64 @@ def _editor() -> rx.Component:
     )
 
 
+def _customers_choice() -> rx.Component:
+    return rx.vstack(
+        rx.text(
+            S.delete_customers.to_string() + " customer(s) use this domain. Where should they go?",
+            size="2",
+            weight="medium",
+        ),
+        rx.select.root(
+            rx.select.trigger(
+                id="customers_to", width="100%", placeholder="Choose what happens to them"
+            ),
+            rx.select.content(
+                rx.foreach(
+                    S.delete_targets, lambda t: rx.select.item("Move them to " + t[1], value=t[0])
+                ),
+                rx.select.item("Leave them without a domain (no portal login)", value="detach"),
+            ),
+            name="customers_to",
+            required=True,
+        ),
+        spacing="2",
+        width="100%",
+        margin_top="1em",
+    )
+
+
 def _confirm() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this portal domain?"),
+            rx.alert_dialog.title("Delete " + S.confirm_label + "?"),
             rx.alert_dialog.description(
                 "Its host stops showing the brand and its certificate is no longer renewed. "
                 "This is recorded in the audit log.",
                 size="2",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Cancel", variant="soft", color_scheme="gray", on_click=S.close_editor
-                    )
+            rx.form(
+                rx.cond(S.delete_customers > 0, _customers_choice()),
+                rx.hstack(
+                    rx.alert_dialog.cancel(
+                        rx.button(
+                            "Cancel",
+                            variant="soft",
+                            color_scheme="gray",
+                            type="button",
+                            on_click=S.close_editor,
+                        )
+                    ),
+                    rx.button("Delete", color_scheme="red", type="submit", id="confirm-delete"),
+                    justify="end",
+                    spacing="3",
+                    margin_top="1em",
                 ),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Delete",
-                        color_scheme="red",
-                        on_click=S.confirm_delete_now,
-                        id="confirm-delete",
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="1em",
+                on_submit=S.confirm_delete_now,
+                reset_on_submit=True,
             ),
         ),
         open=S.confirm_delete != "",
+        on_open_change=lambda _open: S.close_editor(),
     )
 
 

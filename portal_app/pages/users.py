@@ -266,6 +266,7 @@ def _confirm_dialog() -> rx.Component:
             ),
         ),
         open=S.confirm_delete != "",
+        on_open_change=lambda _open: S.close_dialogs(),
     )
 
 

@@ -93,6 +93,38 @@ def demo_brands(*, session: Session) -> None:
         session.add(domain)
 
 
+DEMO_CUSTOMERS = [
+    # name, kind, domain host, currency, credit limit (minor units)
+    ("Acme Sign-up Template", "customer", "acme.localhost", "USD", 500),
+    ("Bluebird Call Centre", "customer", "acme.localhost", "USD", 25_000),
+    ("Northwind Trading", "customer", "acme.localhost", "EUR", 10_000),
+    ("Transit One Carrier", "carrier", "acme.localhost", "USD", 0),
+    ("Globex Retail", "customer", "globex.localhost", "EUR", 15_000),
+    ("Initech VoIP", "carrier", "globex.localhost", "USD", 0),
+]
+
+
+def demo_customers(*, session: Session) -> None:
+    """A few customers and carriers on the demo brands; Acme's first is its template."""
+    from portal_app.models import Customer, PortalDomain
+
+    domains = {d.host: d for d in session.exec(select(PortalDomain)).all()}
+    for name, kind, host, currency, limit in DEMO_CUSTOMERS:
+        customer = Customer(
+            name=name,
+            kind=kind,
+            currency=currency,
+            credit_limit=limit,
+            company_name=name,
+            domain_id=domains[host].id,
+        )
+        session.add(customer)
+        session.flush()
+        if name == "Acme Sign-up Template":
+            domains[host].template_customer_id = customer.id
+            session.add(domains[host])
+
+
 def demo_load(*, session: Session) -> bool:
     """Load demo data once. Returns False when the database already has users."""
     if session.exec(select(OperatorUser.id)).first() is not None:
@@ -149,4 +181,5 @@ def demo_load(*, session: Session) -> bool:
     )
     session.flush()
     demo_brands(session=session)
+    demo_customers(session=session)
     return True

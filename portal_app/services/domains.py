@@ -12,14 +12,14 @@ from babel.numbers import get_territory_currencies
 from publicsuffixlist import PublicSuffixList
 from sqlmodel import Session, select
 
-from portal_app.models import Area, DomainStatus, PortalDomain, PublicFile
+from portal_app.models import Area, Customer, DomainStatus, PortalDomain, PublicFile
 from portal_app.models.base import utcnow
 from portal_app.settings import Settings
 
 from .audit import audit_record, snapshot
 from .brands import BrandView
 from .crypto import encrypt_secret
-from .errors import NotFound, PermissionDenied, ValidationError
+from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .hosts import normalize_host
 from .identity import Actor
 from .validation import check_email
@@ -205,7 +205,12 @@ def _validate(
     template = data.get("template_customer_id")
     template_id = None
     if template not in (None, "", "none"):
-        errors["template_customer_id"] = "Choose one of your customers."
+        try:
+            template_id = int(template)
+        except (TypeError, ValueError):
+            template_id = -1
+        if session.get(Customer, template_id) is None:
+            errors["template_customer_id"] = "Choose one of your customers."
     logo = data.get("logo_file_id")
     logo_id = None
     if logo not in (None, "", "none"):
@@ -336,9 +341,30 @@ def domain_update(
     return domain
 
 
-def domain_delete(*, session: Session, actor: Actor, domain_id: int) -> None:
+def domain_delete(*, session: Session, actor: Actor, domain_id: int, customers_to: str = "") -> int:
+    """Delete a domain. Its customers move to another domain (``customers_to`` is that
+    domain's id) or are left without one (``"detach"``): the caller must choose when
+    there are any. Returns how many customers moved or were detached."""
     domain = domain_get(session=session, actor=actor, domain_id=domain_id)
-    before = _audit_view(domain)
+    members = list(session.exec(select(Customer).where(Customer.domain_id == domain_id)))
+    target: int | None = None
+    if members and customers_to != "detach":
+        try:
+            target = int(customers_to)
+        except ValueError:
+            raise Conflict(
+                f"{len(members)} customer(s) use this domain: choose where they go."
+            ) from None
+        if target == domain_id or session.get(PortalDomain, target) is None:
+            raise Conflict("Choose another existing domain for its customers.")
+    for customer in members:
+        customer.domain_id = target
+        session.add(customer)
+    before = _audit_view(domain) | {
+        "customers": len(members),
+        "customers_to": target if members else None,
+    }
+    session.flush()
     session.delete(domain)
     audit_record(
         session=session,
@@ -348,6 +374,7 @@ def domain_delete(*, session: Session, actor: Actor, domain_id: int) -> None:
         entity_id=domain_id,
         before=before,
     )
+    return len(members)
 
 
 def brand_views(*, session: Session) -> dict[str, BrandView]:

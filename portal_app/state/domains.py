@@ -9,6 +9,7 @@ import reflex as rx
 
 from portal_app.models import Area, PortalDomain
 from portal_app.services import domains as svc
+from portal_app.services.customers import customer_choices, customers_on_domain
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.settings import get_settings
@@ -84,6 +85,10 @@ class DomainsState(AppState):
     has_smtp_password: bool = False
     errors: dict[str, str] = {}
     confirm_delete: str = ""
+    confirm_label: str = ""
+    delete_customers: int = 0
+    delete_targets: list[list[str]] = []
+    customer_options: list[list[str]] = []
     checking: str = ""  # id of the domain being verified now
     mail_testing: bool = False
     mail_answer: str = ""
@@ -124,7 +129,7 @@ class DomainsState(AppState):
             "smtp_server": d.smtp_server,
             "smtp_username": d.smtp_username,
             "smtp_from": d.smtp_from,
-            "template_customer_id": "none",
+            "template_customer_id": str(d.template_customer_id or "none"),
         }
         self.signup = {"customer": d.customer_signup, "carrier": d.carrier_signup}
         self.currencies = list(d.currencies)
@@ -136,7 +141,9 @@ class DomainsState(AppState):
             files = session.exec(
                 select(PublicFile.id, PublicFile.name).where(PublicFile.width.is_not(None))
             ).all()
-        self.logo_options = [[str(i), n] for i, n in files]
+            self.logo_options = [[str(i), n] for i, n in files]
+            choices = customer_choices(session=session, actor=actor())
+            self.customer_options = [[str(i), label] for i, label in choices]
 
     @guarded(Need.AREA, Area.PORTAL)
     def open_editor(self, domain_id: str):
@@ -236,18 +243,31 @@ class DomainsState(AppState):
 
     @guarded(Need.AREA, Area.PORTAL)
     def ask_delete(self, domain_id: str):
-        self.confirm_delete = domain_id if any(str(r.id) == domain_id for r in self.rows) else ""
+        row = next((r for r in self.rows if str(r.id) == domain_id), None)
+        if row is None:
+            return
+        with session_scope() as session:
+            self.delete_customers = customers_on_domain(session=session, domain_id=row.id)
+        self.delete_targets = [[str(r.id), r.host] for r in self.rows if r.id != row.id]
+        self.confirm_delete, self.confirm_label = domain_id, row.host
 
     @guarded(Need.AREA, Area.PORTAL)
-    def confirm_delete_now(self):
+    def confirm_delete_now(self, form_data: dict):
         target, self.confirm_delete = self.confirm_delete, ""
+        customers_to = str(form_data.get("customers_to", ""))[:20]
         try:
             with session_scope() as session:
-                svc.domain_delete(session=session, actor=actor(), domain_id=int(target))
-        except (ValueError, ServiceError):
+                moved = svc.domain_delete(
+                    session=session, actor=actor(), domain_id=int(target), customers_to=customers_to
+                )
+        except ValueError:
             return rx.toast.error("That domain no longer exists.")
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
         self._reload()
-        return rx.toast.success("Domain deleted.")
+        return rx.toast.success(
+            f"Domain deleted; {moved} customer(s) moved." if moved else "Domain deleted."
+        )
 
     @guarded(Need.AREA, Area.PORTAL, background=True)
     async def verify_now(self, domain_id: str):

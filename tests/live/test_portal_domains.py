@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, PortalDomain
+from portal_app.models import AuditEvent, Customer, PortalDomain
 from portal_app.services.crypto import decrypt_secret
 from tests import smtpserver
 
@@ -167,6 +167,29 @@ def test_misconfigured_domain_explains_and_its_host_shows_the_neutral_page(page,
     expect(neutral.locator("#not-configured")).to_be_visible()
     expect(neutral.get_by_text("Arecord")).to_have_count(0)
     shot(neutral, "57-unverified-host-neutral")
+
+    # Deleting a domain that customers use asks where they go.
+    with live_app.session() as session:
+        session.add_all(
+            [Customer(name=f"Arecord customer {n}", domain_id=domain.id) for n in range(2)]
+        )
+        session.commit()
+        good = session.exec(
+            select(PortalDomain).where(PortalDomain.host == "good.example.test")
+        ).one()
+    page.get_by_role("button", name="Delete arecord.example.test").click()
+    expect(page.get_by_text("2 customer(s) use this domain")).to_be_visible()
+    page.click("#customers_to")
+    page.get_by_role("option", name="Move them to good.example.test").click()
+    shot(page, "56b-domain-delete-with-customers")
+    page.click("#confirm-delete")
+    expect(toast(page)).to_contain_text("2 customer(s) moved")
+    with live_app.session() as session:
+        moved = session.exec(
+            select(Customer.domain_id).where(Customer.name.startswith("Arecord customer"))
+        ).all()
+        assert moved == [good.id, good.id]
+        assert session.get(PortalDomain, domain.id) is None
 
 
 def test_demo_brands_open_with_their_own_look(page: Page, live_app):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from portal_app.models import AuditEvent, DomainStatus, PortalDomain, PublicFile
+from portal_app.models import AuditEvent, Customer, DomainStatus, PortalDomain, PublicFile
 from portal_app.services import domains as svc
 from portal_app.services.brands import BrandView, brand_for_host
 from portal_app.services.crypto import decrypt_secret
-from portal_app.services.errors import PermissionDenied, ValidationError
+from portal_app.services.errors import Conflict, PermissionDenied, ValidationError
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.settings import Settings
 
@@ -249,3 +249,45 @@ BRANDS = {"portal.acme.com": BrandView("portal.acme.com", "Acme", "", "", "", ""
 )
 def test_host_to_brand(host, found):
     assert (brand_for_host(host, BRANDS) is not None) is found
+
+
+def _customers(db, domain: PortalDomain, count: int) -> list[Customer]:
+    rows = [Customer(name=f"Customer {n}", domain_id=domain.id) for n in range(count)]
+    db.add_all(rows)
+    db.commit()
+    return rows
+
+
+def test_deleting_a_domain_with_customers_needs_a_decision(db):
+    acme = _create(db)
+    other = _create(db, host="portal.other.com")
+    members = _customers(db, acme, 2)
+    with pytest.raises(Conflict, match="2 customer"):
+        svc.domain_delete(session=db, actor=SYSTEM, domain_id=acme.id)
+    with pytest.raises(Conflict, match="another existing domain"):
+        svc.domain_delete(session=db, actor=SYSTEM, domain_id=acme.id, customers_to=str(acme.id))
+    db.rollback()
+    assert db.get(PortalDomain, acme.id) is not None
+
+    moved = svc.domain_delete(
+        session=db, actor=SYSTEM, domain_id=acme.id, customers_to=str(other.id)
+    )
+    db.commit()
+    assert moved == 2
+    assert {db.get(Customer, c.id).domain_id for c in members} == {other.id}
+    audit = db.exec(select(AuditEvent).where(AuditEvent.action == "domain.delete")).one()
+    assert audit.before["customers"] == 2 and audit.before["customers_to"] == other.id
+
+    svc.domain_delete(session=db, actor=SYSTEM, domain_id=other.id, customers_to="detach")
+    db.commit()
+    assert {db.get(Customer, c.id).domain_id for c in members} == {None}
+
+
+def test_template_customer_must_exist(db):
+    with pytest.raises(ValidationError) as exc:
+        _create(db, template_customer_id="12345")
+    assert exc.value.fields == {"template_customer_id": "Choose one of your customers."}
+    template = Customer(name="Template")
+    db.add(template)
+    db.commit()
+    assert _create(db, template_customer_id=str(template.id)).template_customer_id == template.id
