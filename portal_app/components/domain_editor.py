@@ -1,0 +1,419 @@
+"""The Portal domain editor: one form over the spec's tabs (Basic, User Access Area,
+Breakout, CDR, Advanced, SMTP) plus the DNS record to create."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.forms import error_text, field, text_input
+from portal_app.services.domains import active_currencies
+from portal_app.settings import get_settings
+from portal_app.state.domains import DomainsState
+
+S = DomainsState
+
+
+def _switch(name: str, label: str, value) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.switch(name=name, id=name, default_checked=value),
+            rx.text(label, size="2"),
+            align="center",
+        )
+    )
+
+
+def _basic() -> rx.Component:
+    f, e = S.form, S.errors
+    return rx.vstack(
+        field(
+            "Domain",
+            text_input("host", e, default_value=f["host"], placeholder="portal.yourbrand.com"),
+            e,
+            "host",
+        ),
+        field(
+            "Brand Name",
+            text_input("brand_name", e, default_value=f["brand_name"]),
+            e,
+            "brand_name",
+            hint="The name customers see on the portal and in its title.",
+        ),
+        _switch(
+            "customer_signup",
+            "Customer Sign up: new customers may sign up (they wait for approval)",
+            S.signup["customer"],
+        ),
+        _switch(
+            "carrier_signup",
+            "Carrier Sign up: new carriers may sign up (they wait for approval)",
+            S.signup["carrier"],
+        ),
+        field(
+            "Template Customer",
+            rx.select.root(
+                rx.select.trigger(id="template_customer_id", width="100%"),
+                rx.select.content(
+                    rx.select.item("None", value="none"),
+                    rx.foreach(S.customer_options, lambda o: rx.select.item(o[1], value=o[0])),
+                ),
+                name="template_customer_id",
+                default_value=f["template_customer_id"],
+            ),
+            e,
+            "template_customer_id",
+            hint="New sign-ups copy this customer's settings, such as its credit and payments.",
+        ),
+        field(
+            "Currencies",
+            rx.vstack(
+                rx.hstack(
+                    rx.foreach(
+                        S.currencies,
+                        lambda c: rx.badge(
+                            c,
+                            rx.icon(
+                                "x",
+                                size=12,
+                                on_click=S.remove_currency(c),
+                                cursor="pointer",
+                                aria_label="Remove " + c,
+                            ),
+                            size="2",
+                        ),
+                    ),
+                    wrap="wrap",
+                ),
+                rx.select.root(
+                    rx.select.trigger(placeholder="Add a currency", id="currency_add"),
+                    rx.select.content(*[rx.select.item(c, value=c) for c in active_currencies()]),
+                    value="",
+                    on_change=S.add_currency,
+                ),
+                spacing="2",
+            ),
+            e,
+            "currencies",
+        ),
+        field(
+            "Customer Limit",
+            text_input(
+                "customer_limit", e, default_value=f["customer_limit"], input_mode="decimal"
+            ),
+            e,
+            "customer_limit",
+            hint="Credit given to new sign-ups, in the first currency.",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _ordered(kind: str, items, title: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(title, size="2", color_scheme="gray"),
+        rx.foreach(
+            items,
+            lambda i: rx.hstack(
+                rx.checkbox(
+                    checked=i.on,
+                    on_change=lambda _v: S.toggle_item(kind, i.key),
+                    id=f"{kind}-" + i.key,
+                ),
+                rx.el.label(i.label, html_for=f"{kind}-" + i.key, class_name="cp-label"),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("arrow-up", size=12),
+                    size="1",
+                    variant="ghost",
+                    type="button",
+                    aria_label="Move up " + i.label,
+                    on_click=S.move_item(kind, i.key, -1),
+                ),
+                rx.icon_button(
+                    rx.icon("arrow-down", size=12),
+                    size="1",
+                    variant="ghost",
+                    type="button",
+                    aria_label="Move down " + i.label,
+                    on_click=S.move_item(kind, i.key, 1),
+                ),
+                align="center",
+                width="100%",
+                class_name="cp-order-row",
+            ),
+        ),
+        error_text(
+            S.errors,
+            {"access": "access", "breakout": "breakout_columns", "cdr": "cdr_columns"}[kind],
+        ),
+        spacing="1",
+        width="100%",
+        max_width="420px",
+    )
+
+
+def _advanced() -> rx.Component:
+    f, e = S.form, S.errors
+    return rx.vstack(
+        field(
+            "Javascript",
+            rx.text_area(
+                name="custom_js",
+                id="custom_js",
+                default_value=f["custom_js"],
+                rows="4",
+                font_family="monospace",
+                width="100%",
+            ),
+            e,
+            "custom_js",
+            hint="Raw JavaScript, e.g. alert('Hello World'); or "
+            '<script src="https://www.mydomain.com/custom.js"></script>',
+        ),
+        field(
+            "CSS",
+            rx.text_area(
+                name="custom_css",
+                id="custom_css",
+                default_value=f["custom_css"],
+                rows="6",
+                font_family="monospace",
+                width="100%",
+            ),
+            e,
+            "custom_css",
+            hint="Layered over the portal theme, e.g. h1 { font-size: 2em; }",
+        ),
+        field(
+            "Upload Logo",
+            rx.select.root(
+                rx.select.trigger(id="logo_file_id", width="100%"),
+                rx.select.content(
+                    rx.select.item("No logo", value="none"),
+                    rx.foreach(S.logo_options, lambda o: rx.select.item(o[1], value=o[0])),
+                ),
+                name="logo_file_id",
+                default_value=f["logo_file_id"],
+            ),
+            e,
+            "logo_file_id",
+            hint="Images uploaded to Management › File › Public (jpg, png or gif, at most "
+            "350 px wide).",
+        ),
+        field(
+            "Footer",
+            text_input("footer", e, default_value=f["footer"], placeholder="Copyright My Company"),
+            e,
+            "footer",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _smtp() -> rx.Component:
+    f, e = S.form, S.errors
+    return rx.vstack(
+        rx.text(
+            "Mail to this brand's customers goes through this server. Leave Server empty "
+            "to use the account SMTP (My Account › Personal Information).",
+            size="2",
+            color_scheme="gray",
+        ),
+        field(
+            "Server",
+            text_input(
+                "smtp_server",
+                e,
+                default_value=f["smtp_server"],
+                placeholder="smtp.yourbrand.com:587",
+            ),
+            e,
+            "smtp_server",
+        ),
+        field(
+            "Username",
+            text_input("smtp_username", e, default_value=f["smtp_username"], auto_complete="off"),
+            e,
+            "smtp_username",
+        ),
+        field(
+            "Password",
+            text_input(
+                "smtp_password",
+                e,
+                type="password",
+                auto_complete="new-password",
+                placeholder=rx.cond(S.has_smtp_password, "unchanged", ""),
+            ),
+            e,
+            "smtp_password",
+            hint=rx.cond(
+                S.has_smtp_password,
+                "A password is stored. Type a new one to replace it.",
+                "Stored encrypted; never shown again.",
+            ),
+        ),
+        rx.cond(
+            S.has_smtp_password, _switch("smtp_password_clear", "Remove the stored password", False)
+        ),
+        field(
+            "From Email Address",
+            text_input("smtp_from", e, default_value=f["smtp_from"], type="email"),
+            e,
+            "smtp_from",
+        ),
+        rx.hstack(
+            rx.button(
+                "Test Email",
+                type="button",
+                variant="soft",
+                on_click=S.test_email,
+                loading=S.mail_testing,
+                id="domain-test-email",
+            ),
+            rx.text(
+                "Sends a test message through the saved settings to your own email.",
+                size="1",
+                color_scheme="gray",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        rx.cond(
+            S.mail_answer != "",
+            rx.callout(
+                S.mail_answer,
+                icon=rx.cond(S.mail_ok, "circle-check", "circle-alert"),
+                color_scheme=rx.cond(S.mail_ok, "green", "red"),
+                id="domain-mail-answer",
+                width="100%",
+            ),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _dns() -> rx.Component:
+    target = get_settings().cname_target
+    return rx.vstack(
+        rx.text(
+            "Create this record at your DNS provider, then use Verify now in the list:", size="2"
+        ),
+        rx.table.root(
+            rx.table.body(
+                rx.table.row(
+                    rx.table.row_header_cell("Name"),
+                    rx.table.cell(
+                        rx.code(
+                            rx.cond(S.form["host"] != "", S.form["host"], "portal.yourbrand.com")
+                        )
+                    ),
+                ),
+                rx.table.row(rx.table.row_header_cell("Type"), rx.table.cell(rx.code("CNAME"))),
+                rx.table.row(
+                    rx.table.row_header_cell("Target"), rx.table.cell(rx.code(target + "."))
+                ),
+                rx.table.row(
+                    rx.table.row_header_cell("TTL"), rx.table.cell("300 seconds (recommended)")
+                ),
+            ),
+            variant="surface",
+            width="100%",
+        ),
+        rx.callout.root(
+            rx.callout.icon(rx.icon("info")),
+            rx.callout.text(
+                "It must be a CNAME: A records or pointing the name directly will not work, and "
+                "no certificate is issued until the CNAME verifies."
+            ),
+            color_scheme="blue",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+TABS = [
+    ("basic", "Basic", _basic),
+    ("access", "User Access Area", None),
+    ("breakout", "Breakout", None),
+    ("cdr", "CDR", None),
+    ("advanced", "Advanced", _advanced),
+    ("smtp", "SMTP", _smtp),
+    ("dns", "DNS record", _dns),
+]
+TAB_FIELDS = {
+    "basic": ["host", "brand_name", "currencies", "customer_limit", "template_customer_id"],
+    "access": ["access"],
+    "breakout": ["breakout_columns"],
+    "cdr": ["cdr_columns"],
+    "advanced": ["custom_js", "custom_css", "logo_file_id", "footer"],
+    "smtp": ["smtp_server", "smtp_password", "smtp_from"],
+    "dns": [],
+}
+
+
+def _tab_content(key: str, build) -> rx.Component:
+    if key == "access":
+        body = _ordered("access", S.access, "Sections customers see, in menu order.")
+    elif key == "breakout":
+        body = _ordered("breakout", S.breakout, "Columns of the Breakout Report, in order.")
+    elif key == "cdr":
+        body = _ordered("cdr", S.cdr, "Columns of the CDR Report, in order.")
+    else:
+        body = build()
+    return rx.tabs.content(
+        rx.box(body, padding_top="1em"), value=key, force_mount=True, class_name="cp-tab"
+    )
+
+
+def _tab_trigger(key: str, label: str) -> rx.Component:
+    flagged = rx.Var.create(False)
+    for name in TAB_FIELDS[key]:
+        flagged = flagged | S.errors.contains(name)
+    return rx.tabs.trigger(
+        rx.hstack(
+            label,
+            rx.cond(flagged, rx.icon("circle-alert", size=14, color=rx.color("red", 10))),
+            spacing="1",
+            align="center",
+        ),
+        value=key,
+    )
+
+
+def domain_editor() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.editing == "new", "Add portal domain", "Edit portal domain")),
+            rx.form(
+                rx.tabs.root(
+                    rx.tabs.list(*[_tab_trigger(k, label) for k, label, _ in TABS], wrap="wrap"),
+                    *[_tab_content(k, build) for k, _, build in TABS],
+                    default_value="basic",
+                ),
+                rx.hstack(
+                    rx.button(
+                        "Cancel",
+                        variant="soft",
+                        color_scheme="gray",
+                        type="button",
+                        on_click=S.close_editor,
+                    ),
+                    rx.button("Save", type="submit", id="domain-save"),
+                    justify="end",
+                    width="100%",
+                    margin_top="1.5em",
+                ),
+                on_submit=S.save,
+                reset_on_submit=False,
+                key=S.editing + S.errors.length().to_string(),
+            ),
+            max_width="720px",
+        ),
+        open=S.editing != "",
+        on_open_change=lambda _open: S.close_editor(),
+    )
