@@ -3,7 +3,7 @@
 from .account import AccountConfig
 from .audit import AuditEvent
 from .auth import AuthSession, LoginFailure
-from .customers import Customer, CustomerStatus, CustomerType
+from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .portal import DomainStatus, PortalDomain, PublicFile
 
@@ -17,6 +17,8 @@ __all__ = [
     "CustomerType",
     "DomainStatus",
     "Grant",
+    "LedgerEntry",
+    "LedgerKind",
     "LoginFailure",
     "OperatorGroup",
     "OperatorUser",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import ts_column, utcnow
@@ -38,4 +39,31 @@ class Customer(SQLModel, table=True):
     domain_id: int | None = Field(
         default=None, foreign_key="portal_domain.id", index=True, ondelete="SET NULL"
     )
+    # Edit > Config > Portal Access: {section: "show" | "hide"}; absent = the domain's choice.
+    portal_access: dict[str, str] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
+class LedgerKind(enum.StrEnum):
+    PAYMENT = "payment"  # money received (manual, or a gateway later)
+    CREDIT = "credit"  # credit given by the operator
+    CHARGE = "charge"  # usage or fees
+    CORRECTION = "correction"  # reverses or adjusts an earlier entry
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One change of a customer's balance. Rows are only ever added: the balance is the
+    sum of ``amount``; a mistake is corrected by a new entry, never by an edit."""
+
+    __tablename__ = "ledger_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="RESTRICT")
+    amount: int  # minor units, positive adds to the balance
+    currency: str = Field(max_length=3)
+    kind: str = Field(max_length=16)
+    reference: str = Field(default="", max_length=120)
+    note: str = Field(default="", max_length=500)
+    actor_label: str = Field(max_length=254)
+    corrects_id: int | None = Field(default=None, foreign_key="ledger_entry.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column(index=True))
