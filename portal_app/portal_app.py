@@ -8,6 +8,7 @@ from portal_app.api.limits import limit_upload_body
 from portal_app.api.routes import build_api
 from portal_app.pages.audit import audit_page
 from portal_app.pages.configuration import configuration_page
+from portal_app.pages.customers import customers_page
 from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.files import files_page
 from portal_app.pages.login import login_page
@@ -18,6 +19,7 @@ from portal_app.state.audit import AuditState
 from portal_app.state.auth import LoginState
 from portal_app.state.base import AppState
 from portal_app.state.config import ConfigState
+from portal_app.state.customers import CustomersState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
 from portal_app.state.files import FilesState
@@ -43,6 +45,7 @@ for page, route, title, loader in [
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
+    (customers_page, routes.CUSTOMERS, "Customers", CustomersState.load),
 ]:
     loaders = loader if isinstance(loader, list) else [loader]
     app.add_page(

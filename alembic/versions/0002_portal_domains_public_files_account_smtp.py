@@ -42,7 +42,7 @@ def upgrade() -> None:
     sa.Column('carrier_signup', sa.Boolean(), nullable=False),
     sa.Column('template_customer_id', sa.Integer(), nullable=True),
     sa.Column('currencies', sa.JSON(), nullable=True),
-    sa.Column('customer_limit', sa.Integer(), nullable=False),
+    sa.Column('customer_limit', sa.BigInteger(), nullable=False),
     sa.Column('access', sa.JSON(), nullable=True),
     sa.Column('breakout_columns', sa.JSON(), nullable=True),
     sa.Column('cdr_columns', sa.JSON(), nullable=True),

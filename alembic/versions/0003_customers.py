@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
-    sa.Column('credit_limit', sa.Integer(), nullable=False),
+    sa.Column('credit_limit', sa.BigInteger(), nullable=False),
     sa.Column('company_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('country', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),

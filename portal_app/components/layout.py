@@ -42,9 +42,13 @@ def sidebar() -> rx.Component:
         rx.flex(
             _link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
             rx.cond(
+                AppState.me_areas.contains("portal") | AppState.me_areas.contains("customer"),
+                _heading("Management"),
+            ),
+            _link("Customers", routes.CUSTOMERS, "building", area="customer"),
+            rx.cond(
                 AppState.me_areas.contains("portal"),
                 rx.fragment(
-                    _heading("Management"),
                     rx.text("File", class_name="cp-nav-subheading", size="1"),
                     _link("Public", routes.PUBLIC_FILES, "folder-open"),
                 ),

@@ -31,7 +31,9 @@ class Customer(SQLModel, table=True):
     kind: str = Field(default=CustomerType.CUSTOMER.value, max_length=16, index=True)
     status: str = Field(default=CustomerStatus.ACTIVE.value, max_length=16, index=True)
     currency: str = Field(default="USD", max_length=3)
-    credit_limit: int = 0  # minor units of ``currency``
+    credit_limit: int = Field(  # minor units of ``currency`` (64-bit: money)
+        default=0, sa_column=sa.Column(sa.BigInteger, nullable=False)
+    )
     company_name: str = Field(default="", max_length=120)
     address: str = Field(default="", max_length=300)
     country: str = Field(default="", max_length=2)
@@ -59,7 +61,9 @@ class LedgerEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="RESTRICT")
-    amount: int  # minor units, positive adds to the balance
+    amount: int = Field(  # minor units, positive adds to the balance (64-bit)
+        sa_column=sa.Column(sa.BigInteger, nullable=False)
+    )
     currency: str = Field(max_length=3)
     kind: str = Field(max_length=16)
     reference: str = Field(default="", max_length=120)

@@ -44,7 +44,8 @@ class PortalDomain(SQLModel, table=True):
         ),
     )
     currencies: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
-    customer_limit: int = 0  # credit for new sign-ups, minor units of the first currency
+    # Credit for new sign-ups, minor units of the first currency (64-bit: money).
+    customer_limit: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
     access: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     breakout_columns: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     cdr_columns: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))

@@ -1,16 +1,51 @@
-"""Customers and carriers: the reads the portal-domain screens need.
-
-The full Management > Customers screens build on this module.
-"""
+"""Customers and carriers (Management > Customers): list, create, edit, portal access."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from dataclasses import dataclass
+from typing import Any
 
-from portal_app.models import Area, Customer
+from sqlmodel import Session, func, or_, select
 
-from .errors import PermissionDenied
+from portal_app.models import Area, Customer, CustomerStatus, CustomerType, PortalDomain
+from portal_app.models.base import utcnow
+
+from .audit import audit_record, snapshot
+from .domains import SECTIONS, active_currencies
+from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
+
+SORTS = {
+    "name": Customer.name,
+    "created": Customer.created_at,
+    "status": Customer.status,
+    "kind": Customer.kind,
+}
+FIELDS = [
+    "name",
+    "kind",
+    "status",
+    "currency",
+    "credit_limit",
+    "company_name",
+    "address",
+    "country",
+    "domain_id",
+    "portal_access",
+]
+MAX_PAGE = 100
+
+
+def _can_read(actor: Actor) -> None:
+    if not (actor.can(Area.CUSTOMER) or actor.can(Area.CARRIER)):
+        raise PermissionDenied()
+
+
+def _require_kind(actor: Actor, kind: str) -> None:
+    """Customer and Carrier are separate permission areas (spec 004 groups)."""
+    area = Area.CARRIER if kind == CustomerType.CARRIER.value else Area.CUSTOMER
+    if not actor.can(area):
+        raise PermissionDenied()
 
 
 def customer_choices(*, session: Session, actor: Actor) -> list[tuple[int, str]]:
@@ -25,3 +60,190 @@ def customers_on_domain(*, session: Session, domain_id: int) -> int:
     return session.exec(
         select(func.count()).select_from(Customer).where(Customer.domain_id == domain_id)
     ).one()
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    rows: list[tuple[Customer, str]]  # (customer, domain host or "")
+    total: int
+
+
+def customer_list(
+    *,
+    session: Session,
+    actor: Actor,
+    search: str = "",
+    kind: str = "",
+    status: str = "",
+    domain_id: int | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 25,
+) -> CustomerPage:
+    """One page, filtered and sorted in SQL: only that page is loaded."""
+    _can_read(actor)
+    conditions = []
+    visible = [
+        k
+        for k, a in (
+            (CustomerType.CUSTOMER.value, Area.CUSTOMER),
+            (CustomerType.CARRIER.value, Area.CARRIER),
+        )
+        if actor.can(a)
+    ]
+    conditions.append(Customer.kind.in_(visible))
+    if search.strip():
+        pattern = (
+            "%"
+            + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            + "%"
+        )
+        conditions.append(
+            or_(
+                func.lower(Customer.name).like(pattern, escape="\\"),
+                func.lower(Customer.company_name).like(pattern, escape="\\"),
+            )
+        )
+    if kind in {k.value for k in CustomerType}:
+        conditions.append(Customer.kind == kind)
+    if status in {s.value for s in CustomerStatus}:
+        conditions.append(Customer.status == status)
+    if domain_id is not None:
+        conditions.append(Customer.domain_id == (None if domain_id == 0 else domain_id))
+    column = SORTS.get(sort, Customer.name)
+    order = [column.desc() if descending else column.asc(), Customer.id.asc()]
+    limit = max(1, min(limit, MAX_PAGE))
+    query = (
+        select(Customer, PortalDomain.host)
+        .join(PortalDomain, PortalDomain.id == Customer.domain_id, isouter=True)
+        .where(*conditions)
+        .order_by(*order)
+        .offset(max(0, offset))
+        .limit(limit)
+    )
+    total = session.exec(select(func.count()).select_from(Customer).where(*conditions)).one()
+    rows = [(c, host or "") for c, host in session.exec(query).all()]
+    return CustomerPage(rows=rows, total=total)
+
+
+def customer_get(*, session: Session, actor: Actor, customer_id: int) -> Customer:
+    _can_read(actor)
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("That customer no longer exists.")
+    _require_kind(actor, customer.kind)
+    return customer
+
+
+def effective_access(customer: Customer, domain: PortalDomain | None) -> list[str]:
+    """Sections the customer's contacts see: the domain's choice, then the overrides."""
+    base = set(domain.access) if domain else set()
+    for section, choice in (customer.portal_access or {}).items():
+        if choice == "show":
+            base.add(section)
+        elif choice == "hide":
+            base.discard(section)
+    return [s for s in SECTIONS if s in base]
+
+
+def _validate(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = str(data.get("name") or "").strip()
+    if not name or len(name) > 120:
+        errors["name"] = "Enter the customer's name (at most 120 characters)."
+    kind = str(data.get("kind") or CustomerType.CUSTOMER.value)
+    if kind not in {k.value for k in CustomerType}:
+        errors["kind"] = "Choose customer or carrier."
+    status = str(data.get("status") or CustomerStatus.ACTIVE.value)
+    if status not in {s.value for s in CustomerStatus}:
+        errors["status"] = "Choose a status from the list."
+    currency = str(data.get("currency") or "").strip().upper()
+    if currency not in active_currencies():
+        errors["currency"] = "Choose a currency (ISO 4217)."
+    try:
+        limit = round(float(str(data.get("credit_limit") or "0").strip()) * 100)
+        if not 0 <= limit <= 10**11:
+            raise ValueError
+    except ValueError:
+        errors["credit_limit"] = "Enter an amount of zero or more, like 100.00."
+        limit = 0
+    country = str(data.get("country") or "").strip().upper()
+    if country and not (len(country) == 2 and country.isalpha()):
+        errors["country"] = "Use the two-letter country code, like GB or US."
+    domain_raw = data.get("domain_id")
+    domain_id = None
+    if domain_raw not in (None, "", "none"):
+        try:
+            domain_id = int(domain_raw)
+        except (TypeError, ValueError):
+            domain_id = -1
+        if session.get(PortalDomain, domain_id) is None:
+            errors["domain_id"] = "Choose one of your portal domains."
+    access_raw = data.get("portal_access") or {}
+    access: dict[str, str] = {}
+    if not isinstance(access_raw, dict):
+        errors["portal_access"] = "Malformed portal access."
+    else:
+        for section, choice in access_raw.items():
+            if section not in SECTIONS or choice not in ("show", "hide", "inherit"):
+                errors["portal_access"] = f"Unknown choice for {section}."
+            elif choice != "inherit":
+                access[section] = choice
+    company = str(data.get("company_name") or "").strip()[:120]
+    address = str(data.get("address") or "").strip()
+    if len(address) > 300:
+        errors["address"] = "At most 300 characters."
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "name": name,
+        "kind": kind,
+        "status": status,
+        "currency": currency,
+        "credit_limit": limit,
+        "company_name": company,
+        "address": address,
+        "country": country,
+        "domain_id": domain_id,
+        "portal_access": access,
+    }
+
+
+def customer_create(*, session: Session, actor: Actor, data: dict[str, Any]) -> Customer:
+    clean = _validate(session, data)
+    _require_kind(actor, clean["kind"])
+    customer = Customer(**clean, created_at=utcnow())
+    session.add(customer)
+    session.flush()
+    audit_record(
+        session=session,
+        actor=actor,
+        action="customer.create",
+        entity="customer",
+        entity_id=customer.id,
+        after=snapshot(customer, FIELDS),
+    )
+    return customer
+
+
+def customer_update(
+    *, session: Session, actor: Actor, customer_id: int, data: dict[str, Any]
+) -> Customer:
+    customer = customer_get(session=session, actor=actor, customer_id=customer_id)
+    clean = _validate(session, data)
+    _require_kind(actor, clean["kind"])
+    before = snapshot(customer, FIELDS)
+    for key, value in clean.items():
+        setattr(customer, key, value)
+    session.add(customer)
+    audit_record(
+        session=session,
+        actor=actor,
+        action="customer.update",
+        entity="customer",
+        entity_id=customer.id,
+        before=before,
+        after=snapshot(customer, FIELDS),
+    )
+    return customer

@@ -1,0 +1,337 @@
+"""Management > Customers: search, filter, sort and page through customers and carriers."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.forms import field, select_input, text_input
+from portal_app.components.layout import control_page
+from portal_app.components.ledger import balance_tab
+from portal_app.services.domains import active_currencies
+from portal_app.state.customers import CustomersState
+
+S = CustomersState
+STATUS = [
+    ("active", "Active"),
+    ("pending", "Pending approval"),
+    ("suspended", "Suspended"),
+    ("rejected", "Rejected"),
+]
+STATUS_COLORS = {"active": "green", "pending": "amber", "suspended": "red", "rejected": "gray"}
+
+
+def _filters() -> rx.Component:
+    return rx.form(
+        rx.grid(
+            field(
+                "Search",
+                rx.input(
+                    name="search",
+                    id="search",
+                    placeholder="Name or company",
+                    default_value=S.search,
+                    width="100%",
+                ),
+            ),
+            field(
+                "Type",
+                select_input(
+                    "kind",
+                    [("all", "All"), ("customer", "Customer"), ("carrier", "Carrier")],
+                    S.kind,
+                ),
+            ),
+            field("Status", select_input("status", [("all", "All"), *STATUS], S.status)),
+            field(
+                "Domain",
+                rx.select.root(
+                    rx.select.trigger(id="domain", width="100%"),
+                    rx.select.content(
+                        rx.select.item("All", value="all"),
+                        rx.select.item("No domain", value="0"),
+                        rx.foreach(S.domain_options, lambda o: rx.select.item(o[1], value=o[0])),
+                    ),
+                    name="domain",
+                    default_value=S.domain,
+                ),
+            ),
+            rx.button("Apply", type="submit", id="apply-filters"),
+            columns=rx.breakpoints(initial="1", md="5"),
+            spacing="3",
+            align="end",
+            width="100%",
+        ),
+        on_submit=S.apply_filters,
+        reset_on_submit=False,
+    )
+
+
+def _header(label: str, column: str | None = None) -> rx.Component:
+    if column is None:
+        return rx.table.column_header_cell(label)
+    arrow = rx.cond(S.sort == column, rx.cond(S.descending, " ↓", " ↑"), "")
+    return rx.table.column_header_cell(
+        rx.button(
+            label,
+            arrow,
+            variant="ghost",
+            size="1",
+            on_click=S.sort_by(column),
+            aria_label="Sort by " + label,
+        )
+    )
+
+
+def _row(c) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.button(
+                c.name,
+                variant="ghost",
+                size="2",
+                id="customer-" + c.id.to_string(),
+                on_click=S.open_customer(c.id.to_string()),
+            )
+        ),
+        rx.table.cell(rx.cond(c.kind == "carrier", "Carrier", "Customer")),
+        rx.table.cell(
+            rx.badge(
+                rx.match(c.status, *STATUS, c.status),
+                color_scheme=rx.match(c.status, *STATUS_COLORS.items(), "gray"),
+            )
+        ),
+        rx.table.cell(c.domain),
+        rx.table.cell(c.currency),
+        rx.table.cell(c.credit_limit, text_align="right"),
+    )
+
+
+def _table() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            S.total > 0,
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            _header("Name", "name"),
+                            _header("Type", "kind"),
+                            _header("Status", "status"),
+                            _header("Domain"),
+                            _header("Currency"),
+                            _header("Credit limit"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(S.rows, _row)),
+                    width="100%",
+                    variant="surface",
+                    id="customers-table",
+                ),
+                overflow_x="auto",
+                width="100%",
+            ),
+            rx.text("No customers match these filters.", color_scheme="gray", padding="1em"),
+        ),
+        rx.hstack(
+            rx.text(S.page_label, size="2", color_scheme="gray", id="customers-count"),
+            rx.spacer(),
+            rx.button("Previous", variant="soft", disabled=S.page == 0, on_click=S.go_page(-1)),
+            rx.button(
+                "Next", variant="soft", disabled=~S.has_next, on_click=S.go_page(1), id="next-page"
+            ),
+            align="center",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _details() -> rx.Component:
+    f, e = S.form, S.errors
+    return rx.grid(
+        field("Name", text_input("name", e, default_value=f["name"]), e, "name"),
+        field(
+            "Type",
+            select_input("kind", [("customer", "Customer"), ("carrier", "Carrier")], f["kind"]),
+            e,
+            "kind",
+        ),
+        field("Status", select_input("status", STATUS, f["status"]), e, "status"),
+        field(
+            "Currency",
+            select_input("currency", [(c, c) for c in active_currencies()], f["currency"]),
+            e,
+            "currency",
+        ),
+        field(
+            "Credit limit",
+            text_input("credit_limit", e, default_value=f["credit_limit"], input_mode="decimal"),
+            e,
+            "credit_limit",
+        ),
+        field(
+            "Company name",
+            text_input("company_name", e, default_value=f["company_name"]),
+            e,
+            "company_name",
+        ),
+        field("Address", text_input("address", e, default_value=f["address"]), e, "address"),
+        field(
+            "Country",
+            text_input("country", e, default_value=f["country"], max_length=2),
+            e,
+            "country",
+        ),
+        columns=rx.breakpoints(initial="1", sm="2"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _access_row(a) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(a.label),
+        rx.table.cell(
+            rx.select.root(
+                rx.select.trigger(id="access_" + a.key, aria_label=a.label),
+                rx.select.content(
+                    rx.select.item("Domain's choice", value="inherit"),
+                    rx.select.item("Show", value="show"),
+                    rx.select.item("Hide", value="hide"),
+                ),
+                value=a.choice,
+                on_change=lambda v: S.set_access(a.key, v),
+                size="1",
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                a.effective,
+                rx.badge("Shown", color_scheme="green"),
+                rx.badge("Hidden", color_scheme="gray"),
+            )
+        ),
+    )
+
+
+def _config() -> rx.Component:
+    f, e = S.form, S.errors
+    return rx.vstack(
+        field(
+            "Domain",
+            rx.select.root(
+                rx.select.trigger(id="domain_id", width="100%"),
+                rx.select.content(
+                    rx.select.item("No domain (no portal login)", value="none"),
+                    rx.foreach(S.domain_options, lambda o: rx.select.item(o[1], value=o[0])),
+                ),
+                name="domain_id",
+                default_value=f["domain_id"],
+            ),
+            e,
+            "domain_id",
+            hint="The brand whose portal this customer's contacts log in to.",
+        ),
+        rx.text("Portal Access", weight="medium", size="2"),
+        rx.text(
+            "Show or Hide a section for this customer, or keep the domain's choice. "
+            "Effective access is what its contacts see (after saving).",
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Section"),
+                    rx.table.column_header_cell("Choice"),
+                    rx.table.column_header_cell("Effective"),
+                )
+            ),
+            rx.table.body(rx.foreach(S.access, _access_row)),
+            size="1",
+            variant="surface",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _dialog() -> rx.Component:
+    tabs = [("details", "Details", _details), ("config", "Config", _config)]
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.editing == "new", "Add customer", "Edit customer")),
+            rx.tabs.root(
+                rx.tabs.list(
+                    *[rx.tabs.trigger(label, value=k) for k, label, _ in tabs],
+                    rx.tabs.trigger("Balance", value="balance"),
+                ),
+                rx.form(
+                    *[
+                        rx.tabs.content(
+                            rx.box(build(), padding_top="1em"),
+                            value=k,
+                            force_mount=True,
+                            class_name="cp-tab",
+                        )
+                        for k, _, build in tabs
+                    ],
+                    rx.hstack(
+                        rx.button(
+                            "Close",
+                            variant="soft",
+                            color_scheme="gray",
+                            type="button",
+                            on_click=S.close_customer,
+                        ),
+                        rx.button("Save", type="submit", id="customer-save"),
+                        justify="end",
+                        width="100%",
+                        margin_top="1.5em",
+                    ),
+                    on_submit=S.save,
+                    reset_on_submit=False,
+                    key=S.editing + S.errors.length().to_string(),
+                ),
+                # The ledger has forms of its own, so it sits outside the customer form.
+                rx.tabs.content(
+                    rx.box(balance_tab(), padding_top="1em"), value="balance", class_name="cp-tab"
+                ),
+                default_value="details",
+            ),
+            max_width="760px",
+        ),
+        open=S.editing != "",
+        on_open_change=lambda _open: S.close_customer(),
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(
+        rx.card(
+            rx.hstack(
+                rx.heading("Customers and carriers", size="4", as_="h2"),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("plus", size=16),
+                    "Add customer",
+                    on_click=S.open_customer("new"),
+                    id="add-customer",
+                ),
+                align="center",
+                margin_bottom="1em",
+            ),
+            _filters(),
+            rx.box(height="1em"),
+            _table(),
+            width="100%",
+        ),
+        _dialog(),
+        spacing="5",
+        width="100%",
+    )
+
+
+customers_page = control_page("Customers", _body, area="customer")

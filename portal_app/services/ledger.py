@@ -1,0 +1,241 @@
+"""The money ledger of a customer: entries are only ever added, the balance is their sum.
+
+There is no update or delete on purpose. A mistake is put right by a correction entry that
+points at the entry it reverses, so the history an auditor reads is the history that
+happened. Amounts are integer minor units of the customer's currency.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+from sqlmodel import Session, func, select
+
+from portal_app.models import Area, Customer, LedgerEntry, LedgerKind
+
+from .audit import audit_record, snapshot
+from .errors import NotFound, PermissionDenied, ValidationError
+from .identity import Actor
+
+# Amounts are BIGINT columns; one entry above 10**12 minor units (10 billion USD) is a typo.
+MAX_AMOUNT = 10**12
+MAX_NOTE = 500
+MAX_REFERENCE = 120
+
+# Plain digits, an optional sign and a dot as the decimal mark. Grouping commas are refused:
+# "1,000" is a thousand in en_US but one in de_DE, and a wrong guess moves money.
+_AMOUNT = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]+))?", re.ASCII)
+_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """The non-zero amount an operator typed, in minor units of ``currency``.
+
+    Accepts "12.50", "-3", "+7.1"; refuses "1,000.00", "1e3", more decimals than the
+    currency has (USD 2, JPY 0, BHD 3), zero and sizes the ledger cannot hold.
+    """
+    value = (text or "").strip()
+    match = _AMOUNT.fullmatch(value) if len(value) <= 32 else None
+    if not match:
+        raise ValidationError({"amount": "Enter an amount like 12.50, without thousands commas."})
+    sign, whole, fraction = match.group(1), match.group(2), match.group(3) or ""
+    digits = get_currency_precision(currency)
+    if len(fraction) > digits:
+        msg = (
+            f"{currency} has no decimals." if digits == 0 else f"{currency} has {digits} decimals."
+        )
+        raise ValidationError({"amount": msg})
+    minor = int(whole + fraction.ljust(digits, "0"))
+    if minor == 0:
+        raise ValidationError({"amount": "Enter an amount other than zero."})
+    if minor > MAX_AMOUNT:
+        raise ValidationError({"amount": "That amount is too large for one entry."})
+    return -minor if sign == "-" else minor
+
+
+def format_money(amount_minor: int, currency: str, locale: str = "en_US") -> str:
+    """An amount for people to read, e.g. "$1,234.50", "¥1,234", "-$3.00"."""
+    return format_currency(_as_decimal(amount_minor, currency), currency, locale=locale)
+
+
+def _as_decimal(amount_minor: int, currency: str) -> Decimal:
+    return Decimal(amount_minor).scaleb(-get_currency_precision(currency))
+
+
+def _plain_amount(amount_minor: int, currency: str) -> str:
+    """ "-12.50" for exports: machine-readable, no symbol, no grouping."""
+    digits = get_currency_precision(currency)
+    return f"{_as_decimal(amount_minor, currency):.{digits}f}"
+
+
+def _signed_for_kind(kind: str, typed: int) -> tuple[int | None, dict[str, str]]:
+    if kind in (LedgerKind.PAYMENT, LedgerKind.CREDIT, LedgerKind.CHARGE):
+        if typed < 0:
+            return None, {"amount": f"Enter the {kind} as a positive amount."}
+        return (-typed if kind == LedgerKind.CHARGE else typed), {}
+    return typed, {}  # a correction keeps the sign typed; _check_correction bounds it
+
+
+def _check_correction(
+    session: Session, customer: Customer, amount: int, corrects_id: int | None
+) -> dict[str, str]:
+    """A correction moves one earlier entry of the same customer toward zero, never past it."""
+    if corrects_id is None:
+        return {"corrects_id": "Choose the entry this correction reverses."}
+    # Locked so that two corrections typed at once cannot both pass the bound (PostgreSQL).
+    target = session.exec(
+        select(LedgerEntry).where(LedgerEntry.id == corrects_id).with_for_update()
+    ).first()
+    if target is None or target.customer_id != customer.id:
+        return {"corrects_id": "That entry does not exist for this customer."}
+    if target.kind == LedgerKind.CORRECTION:
+        return {"corrects_id": "Correct the original entry, not a correction."}
+    if target.currency != customer.currency:
+        return {"corrects_id": "That entry is in another currency."}
+    already = session.exec(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            LedgerEntry.corrects_id == target.id
+        )
+    ).one()
+    remaining = target.amount + already
+    if remaining == 0:
+        return {"corrects_id": "That entry is already fully reversed."}
+    if (amount > 0) == (remaining > 0) or abs(amount) > abs(remaining):
+        left = format_money(-remaining, customer.currency)
+        return {"amount": f"A correction of this entry can be at most {left}."}
+    return {}
+
+
+def ledger_add(
+    *,
+    session: Session,
+    actor: Actor,
+    customer_id: int,
+    kind: str,
+    amount: str,
+    note: str = "",
+    reference: str = "",
+    corrects_id: int | None = None,
+) -> LedgerEntry:
+    """Add one entry to a customer's ledger, with its audit row, in the caller's transaction.
+
+    ``amount`` is the text the operator typed, always in the customer's currency. Payments,
+    credits and charges are typed positive (a charge is stored negative); a correction is
+    typed with the sign that reverses the entry named by ``corrects_id``.
+    """
+    if not actor.can(Area.PAYMENT):
+        raise PermissionDenied()
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("That customer does not exist.")
+    note, reference = (note or "").strip(), (reference or "").strip()
+    errors: dict[str, str] = {}
+    if kind not in set(LedgerKind):
+        errors["kind"] = "Choose payment, credit, charge or correction."
+    if len(note) > MAX_NOTE:
+        errors["note"] = f"Note must be at most {MAX_NOTE} characters."
+    if len(reference) > MAX_REFERENCE:
+        errors["reference"] = f"Reference must be at most {MAX_REFERENCE} characters."
+    if corrects_id is not None and kind != LedgerKind.CORRECTION:
+        errors["corrects_id"] = "Only a correction refers to an earlier entry."
+    signed: int | None = None
+    try:
+        typed = parse_amount(amount, customer.currency)
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    else:
+        if "kind" not in errors:
+            signed, sign_errors = _signed_for_kind(kind, typed)
+            errors.update(sign_errors)
+    if signed is not None and not errors and kind == LedgerKind.CORRECTION:
+        errors.update(_check_correction(session, customer, signed, corrects_id))
+    if errors or signed is None:
+        raise ValidationError(errors)
+    entry = LedgerEntry(
+        customer_id=customer.id,
+        amount=signed,
+        currency=customer.currency,
+        kind=str(kind),
+        reference=reference,
+        note=note,
+        actor_label=actor.label,
+        corrects_id=corrects_id,
+    )
+    session.add(entry)
+    session.flush()
+    audit_record(
+        session=session,
+        actor=actor,
+        action="ledger.add",
+        entity="customer",
+        entity_id=customer.id,
+        after=snapshot(entry),
+    )
+    return entry
+
+
+def balance(*, session: Session, customer_id: int) -> int:
+    """The customer's balance in minor units: the sum of every entry, 0 when none."""
+    total = session.exec(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            LedgerEntry.customer_id == customer_id
+        )
+    ).one()
+    return int(total)
+
+
+def _check_read(actor: Actor) -> None:
+    if not (actor.can(Area.PAYMENT) or actor.can(Area.CUSTOMER)):
+        raise PermissionDenied()
+
+
+def ledger_page(
+    *, session: Session, actor: Actor, customer_id: int, offset: int = 0, limit: int = 25
+) -> tuple[list[LedgerEntry], int]:
+    """One page of a customer's entries, newest first, and how many there are in all."""
+    _check_read(actor)
+    where = LedgerEntry.customer_id == customer_id
+    rows = session.exec(
+        select(LedgerEntry)
+        .where(where)
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+        .offset(max(offset, 0))
+        .limit(max(min(limit, 500), 1))
+    ).all()
+    total = session.exec(select(func.count()).select_from(LedgerEntry).where(where)).one()
+    return list(rows), total
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run cells that start like a formula; a leading quote makes them text."""
+    return "'" + value if value.startswith(_CSV_RISKY) else value
+
+
+def ledger_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
+    """Every entry of a customer, oldest first, as CSV for a spreadsheet or an accountant."""
+    _check_read(actor)
+    rows = session.exec(
+        select(LedgerEntry)
+        .where(LedgerEntry.customer_id == customer_id)
+        .order_by(LedgerEntry.created_at, LedgerEntry.id)
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["date", "kind", "amount", "currency", "reference", "note", "who"])
+    for row in rows:
+        writer.writerow(
+            [
+                row.created_at.isoformat(),
+                _cell(row.kind),
+                _plain_amount(row.amount, row.currency),  # numeric text, left as is
+                _cell(row.currency),
+                _cell(row.reference),
+                _cell(row.note),
+                _cell(row.actor_label),
+            ]
+        )
+    return out.getvalue()

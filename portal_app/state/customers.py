@@ -1,0 +1,217 @@
+"""Management > Customers: one page of the list at a time, and the edit dialog."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from portal_app.models import Area, PortalDomain
+from portal_app.services import customers as svc
+from portal_app.services.db import session_scope
+from portal_app.services.domains import SECTIONS
+from portal_app.services.errors import ServiceError, ValidationError
+
+from .base import AppState
+from .guard import Need, actor, guarded
+
+PAGE_SIZE = 25
+
+
+@dataclasses.dataclass
+class CustomerRow:
+    id: int
+    name: str
+    kind: str
+    status: str
+    domain: str
+    currency: str
+    credit_limit: str
+
+
+@dataclasses.dataclass
+class AccessRow:
+    key: str
+    label: str
+    choice: str  # inherit, show, hide
+    effective: bool
+
+
+class CustomersState(AppState):
+    rows: list[CustomerRow] = []
+    total: int = 0
+    page: int = 0
+    search: str = ""
+    kind: str = "all"
+    status: str = "all"
+    domain: str = "all"
+    sort: str = "name"
+    descending: bool = False
+    domain_options: list[list[str]] = []
+    editing: str = ""
+    form: dict[str, str] = {}
+    access: list[AccessRow] = []
+    errors: dict[str, str] = {}
+
+    def _fetch(self) -> None:
+        domain_id = None if self.domain == "all" else int(self.domain)
+        with session_scope() as session:
+            result = svc.customer_list(
+                session=session,
+                actor=actor(),
+                search=self.search,
+                kind="" if self.kind == "all" else self.kind,
+                status="" if self.status == "all" else self.status,
+                domain_id=domain_id,
+                sort=self.sort,
+                descending=self.descending,
+                offset=self.page * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+        self.total = result.total
+        self.rows = [
+            CustomerRow(
+                id=c.id,
+                name=c.name,
+                kind=c.kind,
+                status=c.status,
+                domain=host or "—",
+                currency=c.currency,
+                credit_limit=f"{c.credit_limit / 100:,.2f}",
+            )
+            for c, host in result.rows
+        ]
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def load(self):
+        with session_scope() as session:
+            from sqlmodel import select
+
+            domains = session.exec(
+                select(PortalDomain.id, PortalDomain.host).order_by(PortalDomain.host)
+            ).all()
+        self.domain_options = [[str(i), h] for i, h in domains]
+        self.editing, self.errors, self.page = "", {}, 0
+        self._fetch()
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def apply_filters(self, form_data: dict):
+        self.search = str(form_data.get("search", ""))[:100]
+        self.kind = str(form_data.get("kind", "all"))
+        self.status = str(form_data.get("status", "all"))
+        domain = str(form_data.get("domain", "all"))
+        self.domain = domain if domain == "all" or domain.isdigit() else "all"
+        self.page = 0
+        self._fetch()
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def sort_by(self, column: str):
+        if column not in svc.SORTS:
+            return
+        self.descending = not self.descending if self.sort == column else False
+        self.sort, self.page = column, 0
+        self._fetch()
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def go_page(self, delta: int):
+        last = max(0, (self.total - 1) // PAGE_SIZE)
+        self.page = max(0, min(last, self.page + max(-1, min(1, delta))))
+        self._fetch()
+
+    def _fill(self, customer, domain) -> None:
+        self.form = {
+            "name": customer.name,
+            "kind": customer.kind,
+            "status": customer.status,
+            "currency": customer.currency,
+            "credit_limit": f"{customer.credit_limit / 100:.2f}",
+            "company_name": customer.company_name,
+            "address": customer.address,
+            "country": customer.country,
+            "domain_id": str(customer.domain_id or "none"),
+        }
+        shown = set(svc.effective_access(customer, domain))
+        self.access = [
+            AccessRow(
+                key=k,
+                label=label,
+                choice=(customer.portal_access or {}).get(k, "inherit"),
+                effective=k in shown,
+            )
+            for k, label in SECTIONS.items()
+        ]
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def open_customer(self, customer_id: str):
+        from portal_app.models import Customer
+
+        self.errors = {}
+        if customer_id == "new":
+            self._fill(Customer(name="", currency="USD"), None)
+            self.editing = "new"
+            from .ledger import LedgerState
+
+            return LedgerState.open_ledger(0)
+        try:
+            with session_scope() as session:
+                customer = svc.customer_get(
+                    session=session, actor=actor(), customer_id=int(customer_id)
+                )
+                domain = (
+                    session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
+                )
+                self._fill(customer, domain)
+        except (ValueError, ServiceError):
+            return rx.toast.error("That customer no longer exists.")
+        self.editing = customer_id
+        from .ledger import LedgerState
+
+        return LedgerState.open_ledger(int(customer_id))
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def set_access(self, key: str, choice: str):
+        """Portal Access: Show, Hide or the domain's choice for one section."""
+        if key in SECTIONS and choice in ("inherit", "show", "hide"):
+            self.access = [
+                dataclasses.replace(a, choice=choice) if a.key == key else a for a in self.access
+            ]
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def close_customer(self):
+        self.editing, self.errors = "", {}
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def save(self, form_data: dict):
+        if not self.editing:
+            return
+        data = {k: str(form_data.get(k, ""))[:300] for k in svc.FIELDS if k != "portal_access"}
+        data["portal_access"] = {a.key: a.choice for a in self.access}
+        try:
+            with session_scope() as session:
+                if self.editing == "new":
+                    svc.customer_create(session=session, actor=actor(), data=data)
+                else:
+                    svc.customer_update(
+                        session=session, actor=actor(), customer_id=int(self.editing), data=data
+                    )
+        except ValidationError as exc:
+            self.errors = exc.fields
+            self.form = {k: str(v) for k, v in data.items() if k != "portal_access"}
+            return
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        created = self.editing == "new"
+        self.editing, self.errors = "", {}
+        self._fetch()
+        return rx.toast.success("Customer added." if created else "Customer saved.")
+
+    @rx.var
+    def page_label(self) -> str:
+        if not self.total:
+            return "No customers match"
+        first = self.page * PAGE_SIZE + 1
+        return f"{first:,}–{min(self.total, first + PAGE_SIZE - 1):,} of {self.total:,}"
+
+    @rx.var
+    def has_next(self) -> bool:
+        return (self.page + 1) * PAGE_SIZE < self.total

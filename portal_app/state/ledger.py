@@ -1,0 +1,143 @@
+"""A customer's balance and ledger (the Balance tab of the customer dialog)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from portal_app.models import Area, Customer
+from portal_app.services import ledger as svc
+from portal_app.services.customers import customer_get
+from portal_app.services.db import session_scope
+from portal_app.services.errors import ServiceError, ValidationError
+
+from .base import AppState
+from .guard import Need, actor, guarded
+
+PAGE_SIZE = 10
+
+
+@dataclasses.dataclass
+class EntryRow:
+    id: int
+    at: str
+    kind: str
+    amount: str
+    negative: bool
+    reference: str
+    note: str
+    who: str
+
+
+class LedgerState(AppState):
+    customer_id: int = 0
+    currency: str = ""
+    balance: str = ""
+    credit_limit: str = ""
+    available: str = ""
+    rows: list[EntryRow] = []
+    total: int = 0
+    page: int = 0
+    can_pay: bool = False
+    errors: dict[str, str] = {}
+    form_key: int = 0
+    correcting: int = 0  # the entry a correction reverses, or 0
+
+    def _fetch(self) -> None:
+        with session_scope() as session:
+            customer = customer_get(session=session, actor=actor(), customer_id=self.customer_id)
+            self._summary(session, customer)
+            rows, self.total = svc.ledger_page(
+                session=session,
+                actor=actor(),
+                customer_id=customer.id,
+                offset=self.page * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+        self.rows = [
+            EntryRow(
+                id=e.id,
+                at=e.created_at.strftime("%Y-%m-%d %H:%M"),
+                kind=e.kind,
+                amount=svc.format_money(e.amount, e.currency),
+                negative=e.amount < 0,
+                reference=e.reference,
+                note=e.note,
+                who=e.actor_label,
+            )
+            for e in rows
+        ]
+
+    def _summary(self, session, customer: Customer) -> None:
+        money = svc.balance(session=session, customer_id=customer.id)
+        self.currency = customer.currency
+        self.balance = svc.format_money(money, customer.currency)
+        self.credit_limit = svc.format_money(customer.credit_limit, customer.currency)
+        self.available = svc.format_money(money + customer.credit_limit, customer.currency)
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def open_ledger(self, customer_id: int):
+        if customer_id <= 0:  # a new customer has no ledger yet
+            self.customer_id, self.rows, self.total = 0, [], 0
+            return
+        self.customer_id, self.page, self.errors = customer_id, 0, {}
+        self.can_pay = actor().can(Area.PAYMENT)
+        try:
+            self._fetch()
+        except ServiceError as exc:
+            self.customer_id = 0
+            return rx.toast.error(exc.message)
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def go_page(self, delta: int):
+        last = max(0, (self.total - 1) // PAGE_SIZE)
+        self.page = max(0, min(last, self.page + max(-1, min(1, delta))))
+        self._fetch()
+
+    @guarded(Need.AREA, Area.PAYMENT)
+    def add_entry(self, form_data: dict):
+        if not self.customer_id:
+            return
+        try:
+            with session_scope() as session:
+                entry = svc.ledger_add(
+                    session=session,
+                    actor=actor(),
+                    customer_id=self.customer_id,
+                    kind=str(form_data.get("kind", ""))[:20],
+                    amount=str(form_data.get("amount", ""))[:40],
+                    note=str(form_data.get("note", ""))[:600],
+                    reference=str(form_data.get("reference", ""))[:200],
+                    corrects_id=self.correcting or None,
+                )
+                text = svc.format_money(entry.amount, entry.currency)
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self.errors, self.page, self.correcting = {}, 0, 0
+        self.form_key += 1
+        self._fetch()
+        return rx.toast.success(f"Recorded {text}. Balance is now {self.balance}.")
+
+    @guarded(Need.AREA, Area.PAYMENT)
+    def start_correction(self, entry_id: int):
+        """Entries are never edited: a correction is a new entry that reverses one."""
+        if any(r.id == entry_id for r in self.rows):
+            self.correcting, self.errors = entry_id, {}
+            self.form_key += 1
+
+    @guarded(Need.AREA, Area.PAYMENT)
+    def cancel_correction(self):
+        self.correcting, self.errors = 0, {}
+        self.form_key += 1
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def download_csv(self):
+        if not self.customer_id:
+            return
+        with session_scope() as session:
+            data = svc.ledger_csv(session=session, actor=actor(), customer_id=self.customer_id)
+        return rx.download(data=data, filename=f"ledger-customer-{self.customer_id}.csv")

@@ -1,0 +1,86 @@
+"""CustomersState and LedgerState: paging in state, overrides, ledger entries, refusals."""
+
+from __future__ import annotations
+
+from portal_app.models import Customer, LedgerEntry, PortalDomain
+from portal_app.state.customers import CustomersState
+from portal_app.state.ledger import LedgerState
+
+from .helpers import call, count, fresh, make_state, preset
+
+
+def _domain(db) -> PortalDomain:
+    domain = PortalDomain(
+        host="portal.acme.test", brand_name="Acme", currencies=["USD"], access=["balance", "cdr"]
+    )
+    db.add(domain)
+    db.commit()
+    return domain
+
+
+def test_save_keeps_portal_access_overrides_and_shows_effective_access(db, admin):
+    domain = _domain(db)
+    state = make_state(CustomersState, token=admin.token)
+    call(state, "load")
+    call(state, "open_customer", customer_id="new")
+    call(state, "set_access", key="cdr", choice="hide")
+    call(state, "set_access", key="breakout", choice="show")
+    call(state, "set_access", key="nope", choice="show")  # ignored
+    call(state, "set_access", key="balance", choice="maybe")  # ignored
+    out = call(
+        state,
+        "save",
+        form_data={
+            "name": "Bluebird",
+            "kind": "customer",
+            "status": "active",
+            "currency": "USD",
+            "credit_limit": "250",
+            "domain_id": str(domain.id),
+        },
+    )
+    assert out.toasts == [("success", "Customer added.")]
+    (customer,) = fresh(db, Customer)
+    assert customer.portal_access == {"cdr": "hide", "breakout": "show"}
+    assert [r.name for r in state.rows] == ["Bluebird"]
+    call(state, "open_customer", customer_id=str(customer.id))
+    effective = {a.key: a.effective for a in state.access}
+    assert effective["balance"] and effective["breakout"] and not effective["cdr"]
+    assert {a.key: a.choice for a in state.access}["cdr"] == "hide"
+
+
+def test_ledger_add_and_refusal_without_payment(db, admin, clerk):
+    customer = Customer(name="Northwind", currency="EUR", credit_limit=10_000)
+    db.add(customer)
+    db.commit()
+    ledger = make_state(LedgerState, token=admin.token)
+    call(ledger, "open_ledger", customer_id=customer.id)
+    assert ledger.balance == "€0.00" and ledger.available == "€100.00"
+    call(ledger, "add_entry", form_data={"kind": "payment", "amount": "12.345"})
+    assert "amount" in ledger.errors and count(db, LedgerEntry) == 0
+    call(ledger, "add_entry", form_data={"kind": "payment", "amount": "25"})
+    assert ledger.balance == "€25.00" and ledger.total == 1
+
+    clerk_ledger = make_state(LedgerState, token=clerk.token)
+    preset(clerk_ledger, customer_id=customer.id)
+    out = call(clerk_ledger, "add_entry", form_data={"kind": "credit", "amount": "1000"})
+    assert out.toasts == [("error", "You do not have permission to do that.")]
+    assert count(db, LedgerEntry) == 1
+
+
+def test_a_correction_is_a_new_entry_that_reverses_an_earlier_one(db, admin):
+    customer = Customer(name="Bluebird", currency="USD")
+    db.add(customer)
+    db.commit()
+    ledger = make_state(LedgerState, token=admin.token)
+    call(ledger, "open_ledger", customer_id=customer.id)
+    call(ledger, "add_entry", form_data={"kind": "payment", "amount": "25"})
+    first = ledger.rows[0].id
+    call(ledger, "start_correction", entry_id=first)
+    assert ledger.correcting == first
+    call(ledger, "add_entry", form_data={"kind": "correction", "amount": "-5.00"})
+    assert ledger.balance == "$20.00" and ledger.correcting == 0
+    amounts = [e.amount for e in fresh(db, LedgerEntry)]
+    assert sorted(amounts) == [-500, 2500]
+    call(ledger, "start_correction", entry_id=99999)  # not on the page: ignored
+    assert ledger.correcting == 0
