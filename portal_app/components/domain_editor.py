@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import error_text, field, text_input
+from portal_app.components.forms import dialog_buttons, error_text, field, form_tab, text_input
 from portal_app.services.domains import active_currencies
 from portal_app.settings import get_settings
 from portal_app.state.domains import DomainsState
@@ -365,9 +365,7 @@ def _tab_content(key: str, build) -> rx.Component:
         body = _ordered("cdr", S.cdr, "Columns of the CDR Report, in order.")
     else:
         body = build()
-    return rx.tabs.content(
-        rx.box(body, padding_top="1em"), value=key, force_mount=True, class_name="cp-tab"
-    )
+    return form_tab(key, body)
 
 
 def _tab_trigger(key: str, label: str) -> rx.Component:
@@ -395,19 +393,7 @@ def domain_editor() -> rx.Component:
                     *[_tab_content(k, build) for k, _, build in TABS],
                     default_value="basic",
                 ),
-                rx.hstack(
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        color_scheme="gray",
-                        type="button",
-                        on_click=S.close_editor,
-                    ),
-                    rx.button("Save", type="submit", id="domain-save"),
-                    justify="end",
-                    width="100%",
-                    margin_top="1.5em",
-                ),
+                dialog_buttons(S.close_editor, "domain-save"),
                 on_submit=S.save,
                 reset_on_submit=False,
                 key=S.editing + S.errors.length().to_string(),

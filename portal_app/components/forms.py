@@ -40,3 +40,23 @@ def select_input(key: str, options: list[tuple[str, str]], default_value, **prop
         default_value=default_value,
         **props,
     )
+
+
+def dialog_buttons(on_cancel, save_id: str, cancel_label: str = "Cancel") -> rx.Component:
+    """The Cancel / Save row at the foot of every editing dialog."""
+    return rx.hstack(
+        rx.button(
+            cancel_label, variant="soft", color_scheme="gray", type="button", on_click=on_cancel
+        ),
+        rx.button("Save", type="submit", id=save_id),
+        justify="end",
+        width="100%",
+        margin_top="1.5em",
+    )
+
+
+def form_tab(key: str, body: rx.Component) -> rx.Component:
+    """A tab whose fields stay mounted (hidden by CSS) so one form submits every tab."""
+    return rx.tabs.content(
+        rx.box(body, padding_top="1em"), value=key, force_mount=True, class_name="cp-tab"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import field, select_input, text_input
+from portal_app.components.forms import dialog_buttons, field, form_tab, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.components.ledger import balance_tab
 from portal_app.services.domains import active_currencies
@@ -269,28 +269,8 @@ def _dialog() -> rx.Component:
                     rx.tabs.trigger("Balance", value="balance"),
                 ),
                 rx.form(
-                    *[
-                        rx.tabs.content(
-                            rx.box(build(), padding_top="1em"),
-                            value=k,
-                            force_mount=True,
-                            class_name="cp-tab",
-                        )
-                        for k, _, build in tabs
-                    ],
-                    rx.hstack(
-                        rx.button(
-                            "Close",
-                            variant="soft",
-                            color_scheme="gray",
-                            type="button",
-                            on_click=S.close_customer,
-                        ),
-                        rx.button("Save", type="submit", id="customer-save"),
-                        justify="end",
-                        width="100%",
-                        margin_top="1.5em",
-                    ),
+                    *[form_tab(k, build()) for k, _, build in tabs],
+                    dialog_buttons(S.close_customer, "customer-save", cancel_label="Close"),
                     on_submit=S.save,
                     reset_on_submit=False,
                     key=S.editing + S.errors.length().to_string(),

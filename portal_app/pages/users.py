@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import field, select_input, text_input
+from portal_app.components.forms import dialog_buttons, field, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.models import Area
 from portal_app.state.base import AppState
@@ -110,18 +110,6 @@ def _groups_table() -> rx.Component:
     )
 
 
-def _dialog_buttons(save_id: str) -> rx.Component:
-    return rx.hstack(
-        rx.button(
-            "Cancel", variant="soft", color_scheme="gray", type="button", on_click=S.close_dialogs
-        ),
-        rx.button("Save", type="submit", id=save_id),
-        justify="end",
-        width="100%",
-        margin_top="1em",
-    )
-
-
 def _user_dialog() -> rx.Component:
     f, e = S.user_form, S.errors
     group_options = rx.foreach(S.groups, lambda g: rx.select.item(g.name, value=g.id.to_string()))
@@ -182,7 +170,7 @@ def _user_dialog() -> rx.Component:
                         )
                     ),
                     rx.text(e["enabled"], class_name="cp-field-error", size="2"),
-                    _dialog_buttons("user-save"),
+                    dialog_buttons(S.close_dialogs, "user-save"),
                     spacing="3",
                     width="100%",
                 ),
@@ -224,7 +212,7 @@ def _group_dialog() -> rx.Component:
                         *grant_fields, columns="2", width="100%", style={"gap": "0.75rem 1rem"}
                     ),
                     rx.text(e["grants"], class_name="cp-field-error", size="2"),
-                    _dialog_buttons("group-save"),
+                    dialog_buttons(S.close_dialogs, "group-save"),
                     spacing="3",
                     width="100%",
                 ),
