@@ -39,7 +39,20 @@ def _demo(_args: argparse.Namespace) -> int:
     print("Demo logins (control panel):")
     for email, password, what in DEMO_LOGINS:
         print(f"  {email:<24} {password:<20} {what}")
+    from .settings import get_settings
+
+    _print_portal_logins(get_settings().port)
     return 0
+
+
+def _print_portal_logins(port: int) -> None:
+    from .services.demo import DEMO_CONTACTS, DEMO_CUSTOMERS
+
+    hosts = {name: host for name, _kind, host, *_ in DEMO_CUSTOMERS}
+    print("Customer portal logins (contacts):")
+    for customer, _name, email, password, *_ in DEMO_CONTACTS:
+        url = f"http://{hosts[customer]}:{port}/portal/login"
+        print(f"  {email:<26} {password:<17} {customer:<21} {url}")
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -78,6 +91,7 @@ def _serve(args: argparse.Namespace) -> int:
     print("Demo logins:")
     for email, password, what in DEMO_LOGINS:
         print(f"  {email:<24} {password:<20} {what}")
+    _print_portal_logins(settings.port)
     print(flush=True)
     reflex = str(Path(bin_dir) / "reflex")
     os.chdir(PROJECT_ROOT)

@@ -13,16 +13,28 @@ from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.files import files_page
 from portal_app.pages.login import login_page
 from portal_app.pages.personal import personal_page
+from portal_app.pages.portal import portal_balance_page, portal_contacts_page, portal_home_page
 from portal_app.pages.portal_domains import portal_domains_page
+from portal_app.pages.portal_login import (
+    portal_forgot_page,
+    portal_login_page,
+    portal_set_password_page,
+)
+from portal_app.pages.portal_profile import portal_profile_page
 from portal_app.pages.users import users_page
 from portal_app.state.audit import AuditState
 from portal_app.state.auth import LoginState
 from portal_app.state.base import AppState
+from portal_app.state.brand import BrandState
 from portal_app.state.config import ConfigState
 from portal_app.state.customers import CustomersState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
 from portal_app.state.files import FilesState
+from portal_app.state.portal import PortalState
+from portal_app.state.portal_auth import PortalLoginState
+from portal_app.state.portal_balance import PortalBalanceState
+from portal_app.state.portal_profile import PortalProfileState
 from portal_app.state.profile import ProfileState
 from portal_app.state.smtp import SmtpState
 from portal_app.state.users import UsersState
@@ -50,6 +62,32 @@ for page, route, title, loader in [
     loaders = loader if isinstance(loader, list) else [loader]
     app.add_page(
         page, route=route, title=f"{title} · {_TITLE}", on_load=[AppState.sync_identity, *loaders]
+    )
+
+# The customer portal on brand hosts: the host picks the brand, the session decides.
+for page, route, loaders in [
+    (portal_login_page, routes.PORTAL_LOGIN, [PortalLoginState.load_login]),
+    (portal_forgot_page, routes.PORTAL_FORGOT, [PortalLoginState.load_login]),
+    (portal_set_password_page, routes.PORTAL_SET_PASSWORD, [PortalLoginState.load_link]),
+    (portal_home_page, routes.PORTAL, [PortalState.load_portal]),
+    (
+        portal_balance_page,
+        routes.PORTAL_BALANCE,
+        [PortalState.load_portal, PortalBalanceState.load],
+    ),
+    (
+        portal_contacts_page,
+        routes.PORTAL_CONTACTS,
+        [PortalState.load_portal, PortalState.load_team],
+    ),
+    (
+        portal_profile_page,
+        routes.PORTAL_PROFILE,
+        [PortalState.load_portal, PortalProfileState.load],
+    ),
+]:
+    app.add_page(
+        page, route=route, title="Customer portal", on_load=[BrandState.load_brand, *loaders]
     )
 
 app.register_lifespan_task(tasks.purge_loop)

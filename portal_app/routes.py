@@ -9,3 +9,22 @@ AUDIT_LOG = "/setup/account/audit-log"
 PORTAL_DOMAINS = "/setup/integrations/portal"
 PUBLIC_FILES = "/management/file/public"
 CUSTOMERS = "/management/customers"
+
+# The customer portal, on brand hosts.
+PORTAL = "/portal"
+PORTAL_LOGIN = "/portal/login"
+PORTAL_FORGOT = "/portal/forgot"
+PORTAL_SET_PASSWORD = "/portal/set-password"
+PORTAL_BALANCE = "/portal/balance"
+PORTAL_CONTACTS = "/portal/contacts"
+PORTAL_PROFILE = "/portal/profile"
+_PORTAL_SECTIONS = {
+    "balance": PORTAL_BALANCE,
+    "contacts": PORTAL_CONTACTS,
+    "profile": PORTAL_PROFILE,
+}
+
+
+def portal_section(key: str) -> str:
+    """The page of a portal section (the portal home for one without a page)."""
+    return _PORTAL_SECTIONS.get(key, PORTAL)

@@ -55,6 +55,17 @@ def _local_secret_key() -> str:
     return key
 
 
+def _public_port(value: str | None, mode: str, port: int) -> int | None:
+    """The port in emailed links: none (the scheme's default) behind a proxy in
+    production, the app's own port in development; ``PORTAL_PUBLIC_PORT`` overrides."""
+    if value is None or not value.strip():
+        return None if mode == "production" else port
+    if not value.strip().isdigit():
+        raise SettingsError("PORTAL_PUBLIC_PORT must be a number")
+    number = int(value)
+    return None if number in (80, 443) else number
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration. Build it with :func:`get_settings`."""
@@ -68,6 +79,10 @@ class Settings:
     dns_nameservers: tuple[tuple[str, int], ...] = ()
     port: int = 3000
     session_days: int = 7
+    # How links in emails reach a brand host: behind Caddy that is https on 443; in
+    # development the app's own port over http.
+    public_scheme: str = "http"
+    public_port: int | None = 3000
 
     @property
     def is_production(self) -> bool:
@@ -105,6 +120,12 @@ class Settings:
             .lower(),
             dns_nameservers=_parse_nameservers(env.get("PORTAL_DNS_NAMESERVERS", "")),
             port=port,
+            public_scheme=env.get(
+                "PORTAL_PUBLIC_SCHEME", "https" if mode == "production" else "http"
+            )
+            .strip()
+            .lower(),
+            public_port=_public_port(env.get("PORTAL_PUBLIC_PORT"), mode, port),
         )
 
 

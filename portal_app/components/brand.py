@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app import routes
 from portal_app.state.brand import BrandState as B
 
 
@@ -20,7 +21,8 @@ def not_configured() -> rx.Component:
     )
 
 
-def _brand_home() -> rx.Component:
+def brand_frame(content: rx.Component) -> rx.Component:
+    """The brand's header (logo, name), its CSS and footer around ``content``."""
     return rx.box(
         rx.el.style(B.custom_css),
         rx.el.header(
@@ -35,24 +37,23 @@ def _brand_home() -> rx.Component:
             ),
             class_name="cp-brand-header",
         ),
-        rx.el.main(
-            rx.card(
-                rx.vstack(
-                    rx.heading("Customer portal", size="5", as_="h2"),
-                    rx.text(
-                        "Welcome to the ",
-                        B.brand_name,
-                        " customer portal. Your account manager sends you your login details.",
-                        size="3",
-                    ),
-                    spacing="2",
-                ),
-                class_name="cp-brand-card",
-            ),
-            class_name="cp-brand-main",
-        ),
+        rx.el.main(content, class_name="cp-brand-main"),
         rx.el.footer(rx.text(B.footer, size="2", id="brand-footer"), class_name="cp-brand-footer"),
         class_name="cp-brand-shell",
+    )
+
+
+def _brand_home() -> rx.Component:
+    return brand_frame(
+        rx.card(
+            rx.vstack(
+                rx.heading("Customer portal", size="5", as_="h2"),
+                rx.text("Welcome to the ", B.brand_name, " customer portal.", size="3"),
+                rx.link(rx.button("Log in", size="3"), href=routes.PORTAL_LOGIN),
+                spacing="3",
+            ),
+            class_name="cp-brand-card",
+        )
     )
 
 

@@ -83,7 +83,7 @@ def _add_form() -> rx.Component:
                     "amount",
                 ),
                 field(
-                    "Reference",
+                    "Reference (shown to the customer)",
                     text_input("reference", e, placeholder="Bank transfer 4711"),
                     e,
                     "reference",
@@ -92,7 +92,7 @@ def _add_form() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            field("Note", text_input("note", e), e, "note"),
+            field("Note (control panel only)", text_input("note", e), e, "note"),
             rx.text(e["corrects_id"], class_name="cp-field-error", size="2"),
             rx.button("Add to ledger", type="submit", id="ledger-add"),
             spacing="3",

@@ -3,6 +3,7 @@
 from .account import AccountConfig
 from .audit import AuditEvent
 from .auth import AuthSession, LoginFailure
+from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .portal import DomainStatus, PortalDomain, PublicFile
@@ -12,6 +13,7 @@ __all__ = [
     "Area",
     "AuditEvent",
     "AuthSession",
+    "Contact",
     "Customer",
     "CustomerStatus",
     "CustomerType",
@@ -22,6 +24,7 @@ __all__ = [
     "LoginFailure",
     "OperatorGroup",
     "OperatorUser",
+    "PasswordLink",
     "PortalDomain",
     "PublicFile",
     "RecoveryCode",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.contacts import contacts_tab
 from portal_app.components.forms import dialog_buttons, field, form_tab, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.components.ledger import balance_tab
@@ -266,20 +267,30 @@ def _dialog() -> rx.Component:
             rx.tabs.root(
                 rx.tabs.list(
                     *[rx.tabs.trigger(label, value=k) for k, label, _ in tabs],
-                    rx.tabs.trigger("Balance", value="balance"),
+                    rx.tabs.trigger("Contacts", value="contacts", id="tab-contacts"),
+                    rx.tabs.trigger("Balance", value="balance", id="tab-balance"),
                 ),
                 rx.form(
                     *[form_tab(k, build()) for k, _, build in tabs],
-                    dialog_buttons(S.close_customer, "customer-save", cancel_label="Close"),
+                    rx.cond(
+                        (S.tab == "details") | (S.tab == "config"),
+                        dialog_buttons(S.close_customer, "customer-save", cancel_label="Close"),
+                    ),
                     on_submit=S.save,
                     reset_on_submit=False,
                     key=S.editing + S.errors.length().to_string(),
                 ),
-                # The ledger has forms of its own, so it sits outside the customer form.
+                # Contacts and the ledger have forms of their own: outside the customer form.
+                rx.tabs.content(
+                    rx.box(contacts_tab(), padding_top="1em"),
+                    value="contacts",
+                    class_name="cp-tab",
+                ),
                 rx.tabs.content(
                     rx.box(balance_tab(), padding_top="1em"), value="balance", class_name="cp-tab"
                 ),
-                default_value="details",
+                value=S.tab,
+                on_change=S.set_tab,
             ),
             max_width="760px",
         ),

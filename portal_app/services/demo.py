@@ -1,4 +1,4 @@
-"""Demo data for a first run: an administrator, a group and a restricted user."""
+"""Demo data for a first run: operator users, two brands, customers, contacts, ledgers."""
 
 from __future__ import annotations
 
@@ -125,6 +125,99 @@ def demo_customers(*, session: Session) -> None:
             session.add(domains[host])
 
 
+# Portal logins: customer, contact name, email, password, public notes, private notes.
+DEMO_CONTACTS = [
+    (
+        "Bluebird Call Centre",
+        "Bea Bluebird",
+        "bea@bluebird.example",
+        "bluebird-pass-1",
+        "Welcome to Acme Telecom! Your account manager is Sam (support@example.com).\n"
+        "Planned maintenance: Sunday 02:00-04:00 UTC.",
+        "Pays by bank transfer around the 1st. Prefers email over phone.",
+    ),
+    (
+        "Northwind Trading",
+        "Nils Northwind",
+        "nils@northwind.example",
+        "northwind-pass-1",
+        "Your EUR account is billed monthly.",
+        "Asked about a rate review in Q1.",
+    ),
+    (
+        "Transit One Carrier",
+        "Theo Transit",
+        "noc@transitone.example",
+        "transit-pass-1",
+        "",
+        "NOC on call 24/7.",
+    ),
+    (
+        "Globex Retail",
+        "Gina Globex",
+        "gina@globexretail.example",
+        "globex-pass-1",
+        "Thank you for choosing Globex Voice.",
+        "",
+    ),
+]
+# Northwind shows how Edit > Config > Portal Access overrides its domain.
+DEMO_OVERRIDE = ("Northwind Trading", {"contacts": "hide", "breakout": "show"})
+# customer, kind, amount, reference, days ago
+DEMO_LEDGER = [
+    ("Bluebird Call Centre", "payment", "250.00", "Bank transfer 1001", 40),
+    ("Bluebird Call Centre", "charge", "182.35", "Usage October", 25),
+    ("Bluebird Call Centre", "credit", "10.00", "Goodwill credit", 20),
+    ("Bluebird Call Centre", "payment", "200.00", "Bank transfer 1002", 10),
+    ("Bluebird Call Centre", "charge", "96.40", "Usage November 1-15", 3),
+    ("Northwind Trading", "payment", "100.00", "SEPA 77812", 30),
+    ("Northwind Trading", "charge", "131.20", "Usage October", 12),
+    ("Transit One Carrier", "payment", "1000.00", "Wire TX-5531", 15),
+    ("Globex Retail", "credit", "5.00", "Welcome credit", 60),
+    ("Globex Retail", "payment", "75.00", "Card payment", 8),
+]
+
+
+def demo_portal(*, session: Session) -> None:
+    """Contacts with known passwords, notes, a ledger history and one access override."""
+    from datetime import timedelta
+
+    from portal_app.models import Customer
+    from portal_app.models.base import utcnow
+
+    from .contacts import contact_create
+    from .ledger import ledger_add
+
+    by_name = {c.name: c for c in session.exec(select(Customer)).all()}
+    for customer, name, email, password, public, private in DEMO_CONTACTS:
+        contact_create(
+            session=session,
+            actor=SYSTEM,
+            customer_id=by_name[customer].id,
+            data={
+                "name": name,
+                "email": email,
+                "password": password,
+                "public_notes": public,
+                "private_notes": private,
+            },
+        )
+    name, access = DEMO_OVERRIDE
+    by_name[name].portal_access = access
+    session.add(by_name[name])
+    for customer, kind, amount, reference, days in DEMO_LEDGER:
+        entry = ledger_add(
+            session=session,
+            actor=SYSTEM,
+            customer_id=by_name[customer].id,
+            kind=kind,
+            amount=amount,
+            reference=reference,
+        )
+        entry.created_at = utcnow() - timedelta(days=days)  # a believable history
+        session.add(entry)
+
+
 def demo_load(*, session: Session) -> bool:
     """Load demo data once. Returns False when the database already has users."""
     if session.exec(select(OperatorUser.id)).first() is not None:
@@ -182,4 +275,5 @@ def demo_load(*, session: Session) -> bool:
     session.flush()
     demo_brands(session=session)
     demo_customers(session=session)
+    demo_portal(session=session)
     return True

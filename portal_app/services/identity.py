@@ -9,17 +9,26 @@ from portal_app.models import Area, Grant, Role
 
 @dataclass(frozen=True)
 class Actor:
-    """An authenticated operator (or the system itself, for CLI and tasks)."""
+    """An authenticated operator, a customer's contact, or the system (CLI and tasks).
 
-    kind: str  # "operator" or "system"
+    A contact has no role and no grants: every operator check refuses it. What a
+    contact may see is decided by ``customer_id`` alone (see services/portal.py).
+    """
+
+    kind: str  # "operator", "contact" or "system"
     id: int | None
     label: str
     role: str = Role.USER.value
     grants: dict[str, str] = field(default_factory=dict)
+    customer_id: int | None = None  # contacts only: the one customer they act for
 
     @property
     def is_admin(self) -> bool:
-        return self.kind == "system" or self.role == Role.ADMIN.value
+        return self.kind == "system" or (self.kind == "operator" and self.role == Role.ADMIN.value)
+
+    @property
+    def is_contact(self) -> bool:
+        return self.kind == "contact"
 
     def can(self, area: Area | str) -> bool:
         """Administrators may do everything; a User what their group allows.
@@ -28,6 +37,8 @@ class Actor:
         """
         if self.is_admin:
             return True
+        if self.kind != "operator":
+            return False
         return self.grants.get(str(area)) == Grant.ALLOW.value
 
 

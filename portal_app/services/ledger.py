@@ -188,8 +188,12 @@ def balance(*, session: Session, customer_id: int) -> int:
     return int(total)
 
 
-def _check_read(actor: Actor) -> None:
-    if not (actor.can(Area.PAYMENT) or actor.can(Area.CUSTOMER)):
+def _check_read(actor: Actor, customer_id: int) -> None:
+    """Operators with Payment or Customer; a contact for its own customer only."""
+    if actor.is_contact:
+        if actor.customer_id != customer_id:
+            raise PermissionDenied()
+    elif not (actor.can(Area.PAYMENT) or actor.can(Area.CUSTOMER)):
         raise PermissionDenied()
 
 
@@ -197,7 +201,7 @@ def ledger_page(
     *, session: Session, actor: Actor, customer_id: int, offset: int = 0, limit: int = 25
 ) -> tuple[list[LedgerEntry], int]:
     """One page of a customer's entries, newest first, and how many there are in all."""
-    _check_read(actor)
+    _check_read(actor, customer_id)
     where = LedgerEntry.customer_id == customer_id
     rows = session.exec(
         select(LedgerEntry)
@@ -216,8 +220,10 @@ def _cell(value: str) -> str:
 
 
 def ledger_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
-    """Every entry of a customer, oldest first, as CSV for a spreadsheet or an accountant."""
-    _check_read(actor)
+    """Every entry of a customer, oldest first, as CSV for a spreadsheet or an accountant.
+
+    A contact's copy leaves out the operator's internal note and who recorded it."""
+    _check_read(actor, customer_id)
     rows = session.exec(
         select(LedgerEntry)
         .where(LedgerEntry.customer_id == customer_id)
@@ -225,17 +231,16 @@ def ledger_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
     ).all()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["date", "kind", "amount", "currency", "reference", "note", "who"])
+    internal = not actor.is_contact
+    header = ["date", "kind", "amount", "currency", "reference"]
+    writer.writerow(header + ["note", "who"] if internal else header)
     for row in rows:
-        writer.writerow(
-            [
-                row.created_at.isoformat(),
-                _cell(row.kind),
-                _plain_amount(row.amount, row.currency),  # numeric text, left as is
-                _cell(row.currency),
-                _cell(row.reference),
-                _cell(row.note),
-                _cell(row.actor_label),
-            ]
-        )
+        cells = [
+            row.created_at.isoformat(),
+            _cell(row.kind),
+            _plain_amount(row.amount, row.currency),  # numeric text, left as is
+            _cell(row.currency),
+            _cell(row.reference),
+        ]
+        writer.writerow(cells + [_cell(row.note), _cell(row.actor_label)] if internal else cells)
     return out.getvalue()

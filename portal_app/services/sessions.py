@@ -38,8 +38,8 @@ def session_create(
     return token
 
 
-def session_user(*, session: Session, token: str) -> OperatorUser | None:
-    """The enabled operator behind a live token, or None."""
+def session_row(*, session: Session, token: str, principal: str) -> AuthSession | None:
+    """The live session of this kind (operator or contact) behind a token, or None."""
     if not token or len(token) > 128:
         return None
     row = session.exec(
@@ -47,7 +47,13 @@ def session_user(*, session: Session, token: str) -> OperatorUser | None:
     ).first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
-    if row.principal != "operator":
+    return row if row.principal == principal else None
+
+
+def session_user(*, session: Session, token: str) -> OperatorUser | None:
+    """The enabled operator behind a live token, or None."""
+    row = session_row(session=session, token=token, principal="operator")
+    if row is None:
         return None
     user = session.get(OperatorUser, row.user_id)
     if user is None or not user.enabled:

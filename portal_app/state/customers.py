@@ -52,6 +52,7 @@ class CustomersState(AppState):
     form: dict[str, str] = {}
     access: list[AccessRow] = []
     errors: dict[str, str] = {}
+    tab: str = "details"
 
     def _fetch(self) -> None:
         domain_id = None if self.domain == "all" else int(self.domain)
@@ -145,13 +146,14 @@ class CustomersState(AppState):
     def open_customer(self, customer_id: str):
         from portal_app.models import Customer
 
-        self.errors = {}
+        from .contacts import ContactsState
+        from .ledger import LedgerState
+
+        self.errors, self.tab = {}, "details"
         if customer_id == "new":
             self._fill(Customer(name="", currency="USD"), None)
             self.editing = "new"
-            from .ledger import LedgerState
-
-            return LedgerState.open_ledger(0)
+            return [LedgerState.open_ledger(0), ContactsState.open_contacts(0)]
         try:
             with session_scope() as session:
                 customer = svc.customer_get(
@@ -164,9 +166,15 @@ class CustomersState(AppState):
         except (ValueError, ServiceError):
             return rx.toast.error("That customer no longer exists.")
         self.editing = customer_id
-        from .ledger import LedgerState
+        return [
+            LedgerState.open_ledger(int(customer_id)),
+            ContactsState.open_contacts(int(customer_id)),
+        ]
 
-        return LedgerState.open_ledger(int(customer_id))
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def set_tab(self, tab: str):
+        if tab in ("details", "config", "contacts", "balance"):
+            self.tab = tab
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def set_access(self, key: str, choice: str):

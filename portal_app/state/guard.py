@@ -23,6 +23,7 @@ import reflex as rx
 from portal_app.models import Area
 from portal_app.services.db import session_scope
 from portal_app.services.identity import Actor
+from portal_app.services.portal import PortalContext, portal_context
 from portal_app.services.sessions import session_user
 from portal_app.services.users import actor_for
 
@@ -32,6 +33,9 @@ NEED_ATTR = "__portal_need__"
 _current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
     "portal_actor", default=None
 )
+_portal: contextvars.ContextVar[PortalContext | None] = contextvars.ContextVar(
+    "portal_context", default=None
+)
 
 
 class Need(enum.Enum):
@@ -40,6 +44,7 @@ class Need(enum.Enum):
     ADMIN = "admin"  # an operator with the Administrator role
     AREA = "area"  # an operator whose role or group allows an area
     NOBODY = "nobody"  # never callable from a browser (framework setters)
+    CONTACT = "contact"  # a customer's contact, logged in on its own brand host
 
 
 class NotGuarded(RuntimeError):
@@ -52,6 +57,22 @@ def actor() -> Actor:
     if who is None:
         raise NotGuarded("actor() used outside a guarded handler")
     return who
+
+
+def portal() -> PortalContext:
+    """The contact session checked by the guard for the running portal handler."""
+    ctx = _portal.get()
+    if ctx is None:
+        raise NotGuarded("portal() used outside a Need.CONTACT handler")
+    return ctx
+
+
+def resolve_portal(token: str, host: str) -> PortalContext | None:
+    """The contact behind a portal session on this host, fresh from the database."""
+    if not token:
+        return None
+    with session_scope() as session:
+        return portal_context(session=session, token=token, host=host)
 
 
 def resolve_actor(token: str) -> Actor | None:
@@ -78,12 +99,33 @@ def _decide(need: Need, area: Area | None, who: Actor | None) -> str | None:
     return None
 
 
+def _host(state: Any) -> str:
+    return state.router.url.netloc or state.router.headers.host
+
+
 def _on_control_host(state: Any) -> bool:
     from portal_app.services.hosts import is_control_host
     from portal_app.settings import get_settings
 
-    host = state.router.url.netloc or state.router.headers.host
-    return is_control_host(host, get_settings().control_hosts)
+    return is_control_host(_host(state), get_settings().control_hosts)
+
+
+async def _check_contact(state: Any, section: str | None, name: str):
+    """Need.CONTACT: (context, None) when allowed, else (None, events to send)."""
+    from portal_app.routes import PORTAL_LOGIN
+
+    if _on_control_host(state):
+        return None, []  # portal handlers do not exist on control-panel hosts
+    ctx = resolve_portal(str(state.session_token or ""), _host(state))
+    if ctx is None:
+        log.warning("refused %s: no portal session", name)
+        return None, [rx.redirect(PORTAL_LOGIN)]
+    if section is not None and section not in ctx.sections:
+        log.warning("refused %s: section %s hidden (contact=%s)", name, section, ctx.actor.label)
+        return None, [
+            rx.toast.error("This section is not available for your account.", id="guard-refusal")
+        ]
+    return ctx, []
 
 
 def _refusal(state: Any, reason: str, logged_in: bool) -> list:
@@ -143,10 +185,18 @@ def _args_ok(types: dict[str, type], args: tuple, kwargs: dict) -> bool:
     return True
 
 
-def guarded(need: Need, area: Area | None = None, *, background: bool = False):
-    """Declare what a handler needs, check it on every call, then run the handler."""
+def guarded(
+    need: Need, area: Area | None = None, *, section: str | None = None, background: bool = False
+):
+    """Declare what a handler needs, check it on every call, then run the handler.
+
+    ``section`` (with Need.CONTACT) is a portal section the customer's effective
+    access must include, e.g. ``"balance"``.
+    """
     if (need is Need.AREA) != (area is not None):
         raise ValueError("Need.AREA takes an area; other needs take none")
+    if section is not None and need is not Need.CONTACT:
+        raise ValueError("only Need.CONTACT takes a section")
 
     def decorate(fn: Callable) -> Any:
         types = _arg_types(fn)
@@ -157,13 +207,24 @@ def guarded(need: Need, area: Area | None = None, *, background: bool = False):
                 log.warning("refused %s.%s: malformed arguments", type(self).__name__, fn.__name__)
                 yield rx.toast.error("That request was malformed.", id="guard-refusal")
                 return
-            if need is not Need.PUBLIC and not _on_control_host(self):
+            ctx = None
+            if need is Need.CONTACT:
+                ctx, refusal = await _check_contact(
+                    self, section, f"{type(self).__name__}.{fn.__name__}"
+                )
+                if ctx is None:
+                    for event in refusal:
+                        yield event
+                    return
+                who = ctx.actor
+            elif need is not Need.PUBLIC and not _on_control_host(self):
                 # Operator handlers do not exist on brand hosts. The host is the
                 # client's word, so this only hides; the session check below decides.
                 return
-            token = "" if need is Need.PUBLIC else str(self.session_token or "")
-            who = resolve_actor(token) if token else None
-            reason = _decide(need, area, who)
+            else:
+                token = "" if need is Need.PUBLIC else str(self.session_token or "")
+                who = resolve_actor(token) if token else None
+            reason = None if ctx is not None else _decide(need, area, who)
             if reason is not None:
                 log.warning(
                     "refused %s.%s: %s (actor=%s)",
@@ -176,6 +237,7 @@ def guarded(need: Need, area: Area | None = None, *, background: bool = False):
                     yield event
                 return
             _current.set(who)
+            _portal.set(ctx)
             try:
                 result = fn(self, *args, **kwargs)
                 if inspect.isawaitable(result):
@@ -190,8 +252,9 @@ def guarded(need: Need, area: Area | None = None, *, background: bool = False):
                     yield result
             finally:
                 _current.set(None)
+                _portal.set(None)
 
-        setattr(wrapper, NEED_ATTR, (need, area))
+        setattr(wrapper, NEED_ATTR, (need, area or section))
         return rx.event(wrapper, background=background) if background else rx.event(wrapper)
 
     return decorate

@@ -1,0 +1,178 @@
+"""The customer portal's sections for a logged-in contact: overview, balance, contacts."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.portal import portal_page
+from portal_app.state.portal import PortalState as P
+from portal_app.state.portal_balance import PortalBalanceState as L
+
+
+def _figure(label: str, value, id_: str, tone=None) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="2", color_scheme="gray"),
+            rx.text(value, size="6", weight="bold", id=id_, color=tone),
+            spacing="1",
+        ),
+        flex="1",
+        min_width="180px",
+    )
+
+
+def _tile(item) -> rx.Component:
+    return rx.link(
+        rx.card(rx.text(item.label, weight="medium"), class_name="cp-portal-tile"),
+        href=item.href,
+        underline="none",
+    )
+
+
+def home() -> rx.Component:
+    return rx.vstack(
+        rx.heading(P.customer_name, size="6", as_="h2", id="portal-customer"),
+        rx.cond(
+            P.public_notes != "",
+            rx.callout(
+                rx.text(P.public_notes, white_space="pre-wrap"),
+                icon="info",
+                id="portal-notes",
+                width="100%",
+            ),
+        ),
+        rx.grid(
+            rx.foreach(P.menu, _tile),
+            columns=rx.breakpoints(initial="1", sm="3"),
+            spacing="3",
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _row(r) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(r.at, white_space="nowrap"),
+        rx.table.cell(r.kind),
+        rx.table.cell(r.reference),
+        rx.table.cell(
+            rx.text(r.amount, color=rx.cond(r.negative, rx.color("red", 11), "inherit")),
+            text_align="right",
+            white_space="nowrap",
+        ),
+    )
+
+
+def balance() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Balance", size="6", as_="h2"),
+        rx.flex(
+            _figure(
+                "Balance", L.balance, "portal-balance", rx.cond(L.low, rx.color("red", 11), None)
+            ),
+            _figure("Credit limit", L.credit_limit, "portal-credit"),
+            _figure("Available", L.available, "portal-available"),
+            spacing="3",
+            wrap="wrap",
+            width="100%",
+        ),
+        rx.card(
+            rx.hstack(
+                rx.heading("Statement", size="4", as_="h3"),
+                rx.spacer(),
+                rx.button(
+                    rx.icon("download", size=14),
+                    "Download CSV",
+                    size="2",
+                    variant="soft",
+                    on_click=L.download_csv,
+                    id="portal-csv",
+                ),
+                align="center",
+                margin_bottom="1em",
+            ),
+            rx.cond(
+                L.total > 0,
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                rx.table.column_header_cell("Date (UTC)"),
+                                rx.table.column_header_cell("Type"),
+                                rx.table.column_header_cell("Reference"),
+                                rx.table.column_header_cell("Amount", text_align="right"),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(L.rows, _row)),
+                        size="2",
+                        width="100%",
+                        id="portal-statement",
+                    ),
+                    overflow_x="auto",
+                    width="100%",
+                ),
+                rx.text("No payments or charges yet.", color_scheme="gray", size="2"),
+            ),
+            rx.hstack(
+                rx.text(L.page_label, size="2", color_scheme="gray", id="portal-page-label"),
+                rx.spacer(),
+                rx.button(
+                    "Newer", size="1", variant="soft", disabled=L.page == 0, on_click=L.go_page(-1)
+                ),
+                rx.button(
+                    "Older",
+                    size="1",
+                    variant="soft",
+                    disabled=~L.has_next,
+                    on_click=L.go_page(1),
+                    id="portal-older",
+                ),
+                align="center",
+                width="100%",
+                margin_top="1em",
+            ),
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _member(m) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(m.name, rx.cond(m.me, rx.badge("you", margin_left="0.5em"))),
+        rx.table.cell(m.email),
+    )
+
+
+def contacts() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Contacts", size="6", as_="h2"),
+        rx.text(
+            "The people who can log in to this portal for ",
+            P.customer_name,
+            ". Your account manager adds and removes them.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Name"), rx.table.column_header_cell("Email")
+                )
+            ),
+            rx.table.body(rx.foreach(P.team, _member)),
+            variant="surface",
+            width="100%",
+            id="portal-team",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+portal_home_page = portal_page(home)
+portal_balance_page = portal_page(balance, section="balance")
+portal_contacts_page = portal_page(contacts, section="contacts")

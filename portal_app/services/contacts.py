@@ -1,0 +1,286 @@
+"""Contacts (Management > Customers > a customer > Contacts): the portal logins.
+
+Operators add, edit and delete contacts, reset their password or second factor, and
+see their last login. A contact's password is either set by the operator or, with
+"auto-generate password", by the contact from a single-use, expiring emailed link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session, delete, func, select, update
+
+from portal_app.models import Contact, Customer, PasswordLink, PortalDomain
+from portal_app.models.base import utcnow
+from portal_app.settings import get_settings
+
+from .audit import audit_record, snapshot
+from .crypto import hash_password, new_token, token_hash
+from .customers import customer_get
+from .errors import Conflict, NotFound, ValidationError
+from .identity import Actor
+from .mail import MailError, SmtpConfig, smtp_for_domain
+from .sessions import sessions_revoke_for_user
+from .validation import check_email, check_name, check_password, normalize_email
+
+PRINCIPAL = "contact"
+NOTES_MAX = 4000
+LINK_TTL = {"welcome": timedelta(days=3), "reset": timedelta(hours=1)}
+AUDIT_FIELDS = ["customer_id", "name", "email", "totp_enabled", "public_notes", "private_notes"]
+
+
+def contact_list(*, session: Session, actor: Actor, customer_id: int) -> list[Contact]:
+    """The customer's contacts, by name. The customer check applies the permissions."""
+    customer_get(session=session, actor=actor, customer_id=customer_id)
+    return list(
+        session.exec(
+            select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.name)
+        ).all()
+    )
+
+
+def contact_get(*, session: Session, actor: Actor, contact_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound("That contact no longer exists.")
+    customer_get(session=session, actor=actor, customer_id=contact.customer_id)
+    return contact
+
+
+def _validate(
+    session: Session, data: dict[str, Any], contact_id: int | None, password_needed: bool
+) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    name = str(data.get("name") or "").strip()
+    if msg := check_name(name):
+        errors["name"] = msg
+    email = normalize_email(data.get("email"))
+    if msg := check_email(email):
+        errors["email"] = msg
+    else:
+        taken = session.exec(select(Contact.id).where(Contact.email == email)).first()
+        if taken is not None and taken != contact_id:
+            errors["email"] = "Another contact already logs in with this email."
+    notes = {}
+    for key in ("public_notes", "private_notes"):
+        notes[key] = str(data.get(key) or "").strip()
+        if len(notes[key]) > NOTES_MAX:
+            errors[key] = f"Notes can be at most {NOTES_MAX} characters."
+    password = str(data.get("password") or "")
+    if (password_needed or password) and (msg := check_password(password)):
+        errors["password"] = msg
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "email": email, "password": password, **notes}
+
+
+def contact_create(
+    *, session: Session, actor: Actor, customer_id: int, data: dict[str, Any]
+) -> tuple[Contact, str | None]:
+    """Add a contact. With ``auto_password`` the contact has no password yet and the
+    returned token is for the welcome link; otherwise the operator's password is set."""
+    customer_get(session=session, actor=actor, customer_id=customer_id)
+    auto = bool(data.get("auto_password"))
+    clean = _validate(session, data, None, password_needed=not auto)
+    contact = Contact(
+        customer_id=customer_id,
+        name=clean["name"],
+        email=clean["email"],
+        password_hash=None if auto else hash_password(clean["password"]),
+        public_notes=clean["public_notes"],
+        private_notes=clean["private_notes"],
+    )
+    session.add(contact)
+    session.flush()
+    token = (
+        password_link_create(session=session, contact=contact, purpose="welcome") if auto else None
+    )
+    audit_record(
+        session=session,
+        actor=actor,
+        action="contact.create",
+        entity="contact",
+        entity_id=contact.id,
+        after=snapshot(contact, AUDIT_FIELDS) | {"password": "link" if auto else "set"},
+    )
+    return contact, token
+
+
+def contact_update(
+    *, session: Session, actor: Actor, contact_id: int, data: dict[str, Any]
+) -> Contact:
+    """Edit name, email and notes; a non-empty password replaces the current one.
+    A new email or password ends the contact's portal sessions."""
+    contact = contact_get(session=session, actor=actor, contact_id=contact_id)
+    clean = _validate(session, data, contact.id, password_needed=False)
+    before = snapshot(contact, AUDIT_FIELDS)
+    credentials_changed = clean["email"] != contact.email or bool(clean["password"])
+    contact.name, contact.email = clean["name"], clean["email"]
+    contact.public_notes, contact.private_notes = clean["public_notes"], clean["private_notes"]
+    after = snapshot(contact, AUDIT_FIELDS)
+    if clean["password"]:
+        contact.password_hash = hash_password(clean["password"])
+        after["password"] = "changed"
+    contact.updated_at = utcnow()
+    session.add(contact)
+    if credentials_changed:
+        sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
+    audit_record(
+        session=session,
+        actor=actor,
+        action="contact.update",
+        entity="contact",
+        entity_id=contact.id,
+        before=before,
+        after=after,
+    )
+    return contact
+
+
+def contact_delete(*, session: Session, actor: Actor, contact_id: int) -> None:
+    contact = contact_get(session=session, actor=actor, contact_id=contact_id)
+    sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
+    session.exec(delete(PasswordLink).where(PasswordLink.contact_id == contact.id))
+    audit_record(
+        session=session,
+        actor=actor,
+        action="contact.delete",
+        entity="contact",
+        entity_id=contact.id,
+        before=snapshot(contact, AUDIT_FIELDS),
+    )
+    session.delete(contact)
+
+
+def contact_reset_2fa(*, session: Session, actor: Actor, contact_id: int) -> Contact:
+    """Turn a contact's second factor off (lost phone); they may enrol again."""
+    contact = contact_get(session=session, actor=actor, contact_id=contact_id)
+    if not contact.totp_enabled:
+        raise Conflict("This contact does not use two-factor authentication.")
+    contact.totp_enabled, contact.totp_secret_enc, contact.totp_last_step = False, None, 0
+    contact.updated_at = utcnow()
+    session.add(contact)
+    audit_record(
+        session=session,
+        actor=actor,
+        action="contact.reset_2fa",
+        entity="contact",
+        entity_id=contact.id,
+        before={"totp_enabled": True},
+        after={"totp_enabled": False},
+    )
+    return contact
+
+
+def contact_reset_password(
+    *, session: Session, actor: Actor, contact_id: int
+) -> tuple[Contact, str]:
+    """The old password stops working at once and every portal session ends; the
+    returned token is for the reset link the contact is emailed."""
+    contact = contact_get(session=session, actor=actor, contact_id=contact_id)
+    contact.password_hash = None
+    contact.updated_at = utcnow()
+    session.add(contact)
+    sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
+    token = password_link_create(session=session, contact=contact, purpose="reset")
+    audit_record(
+        session=session,
+        actor=actor,
+        action="contact.reset_password",
+        entity="contact",
+        entity_id=contact.id,
+        after={"password": "reset link sent"},
+    )
+    return contact, token
+
+
+# Password links -----------------------------------------------------------------
+
+
+def password_link_create(*, session: Session, contact: Contact, purpose: str) -> str:
+    """A new link for the contact; earlier unused links stop working (they are kept,
+    spent, so the links sent in the last hour can be counted)."""
+    now = utcnow()
+    session.exec(
+        update(PasswordLink)
+        .where(PasswordLink.contact_id == contact.id, PasswordLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = new_token()
+    session.add(
+        PasswordLink(
+            token_hash=token_hash(token),
+            contact_id=contact.id,
+            purpose=purpose,
+            created_at=now,
+            expires_at=now + LINK_TTL[purpose],
+        )
+    )
+    return token
+
+
+def links_sent_since(*, session: Session, contact_id: int, hours: int = 1) -> int:
+    since = utcnow() - timedelta(hours=hours)
+    return session.exec(
+        select(func.count())
+        .select_from(PasswordLink)
+        .where(PasswordLink.contact_id == contact_id, PasswordLink.created_at >= since)
+    ).one()
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A message ready to send after the transaction commits (see mail.send_mail)."""
+
+    config: SmtpConfig
+    to: str
+    subject: str
+    body: str
+
+
+def portal_url(host: str, path: str) -> str:
+    settings = get_settings()
+    port = f":{settings.public_port}" if settings.public_port else ""
+    return f"{settings.public_scheme}://{host}{port}{path}"
+
+
+def password_mail(*, session: Session, contact: Contact, token: str, purpose: str) -> Mail:
+    """The email with the link, through the brand's SMTP or else the account's."""
+    from portal_app.routes import PORTAL_SET_PASSWORD
+
+    customer = session.get(Customer, contact.customer_id)
+    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
+    if domain is None:
+        raise MailError(
+            "This customer has no portal domain (Edit > Config > Domain), so there is "
+            "no portal to send a link to."
+        )
+    config = smtp_for_domain(session=session, domain=domain)
+    if config is None:
+        raise MailError(
+            "No SMTP server is configured for this brand or the account, so the email "
+            "cannot be sent. Set one up, then use Send password link."
+        )
+    link = portal_url(domain.host, f"{PORTAL_SET_PASSWORD}?token={token}")
+    hours = int(LINK_TTL[purpose].total_seconds() // 3600)
+    if purpose == "welcome":
+        subject = f"Your {domain.brand_name} portal login"
+        opening = (
+            f"Hello {contact.name},\n\nA login to the {domain.brand_name} customer portal "
+            f"was created for you ({contact.email}). Choose your password here:"
+        )
+    else:
+        subject = f"Reset your {domain.brand_name} portal password"
+        opening = (
+            f"Hello {contact.name},\n\nSomeone asked to reset the password of your "
+            f"{domain.brand_name} portal login ({contact.email}). Choose a new one here:"
+        )
+    body = (
+        f"{opening}\n\n{link}\n\nThe link works once and expires in {hours} hours. "
+        "If you did not expect this email, you can ignore it.\n\n"
+        f"{domain.brand_name}\n"
+    )
+    return Mail(config=config, to=contact.email, subject=subject, body=body)

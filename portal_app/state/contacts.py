@@ -1,0 +1,235 @@
+"""The Contacts tab of the customer dialog: the customer's portal logins."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import reflex as rx
+
+from portal_app.models import Area
+from portal_app.services import contacts as svc
+from portal_app.services.db import session_scope
+from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.mail import MailError, send_mail
+
+from .base import AppState
+from .guard import Need, actor, checked, guarded
+
+FORM_FIELDS = ("name", "email", "public_notes", "private_notes")
+# The customer form in the same dialog has "name" and "email" fields of its own.
+_FORM_NAMES = {"name": "contact_name", "email": "contact_email", "password": "contact_password"}
+
+
+@dataclasses.dataclass
+class ContactRow:
+    id: int
+    name: str
+    email: str
+    last_login: str
+    totp: bool
+    has_password: bool
+
+
+def _send(mail: svc.Mail) -> None:
+    send_mail(mail.config, to=mail.to, subject=mail.subject, body=mail.body)
+
+
+def _create(who, customer_id: int, data: dict) -> tuple[int, svc.Mail | None, str]:
+    """Create in a thread (argon2 when the operator sets the password); returns the
+    email to send after commit, or why none can be sent."""
+    with session_scope() as session:
+        contact, token = svc.contact_create(
+            session=session, actor=who, customer_id=customer_id, data=data
+        )
+        if token is None:
+            return contact.id, None, ""
+        try:
+            mail = svc.password_mail(
+                session=session, contact=contact, token=token, purpose="welcome"
+            )
+        except MailError as exc:
+            return contact.id, None, exc.message
+        return contact.id, mail, ""
+
+
+def _update(who, contact_id: int, data: dict) -> None:
+    with session_scope() as session:
+        svc.contact_update(session=session, actor=who, contact_id=contact_id, data=data)
+
+
+class ContactsState(AppState):
+    customer_id: int = 0
+    rows: list[ContactRow] = []
+    editing: str = ""  # "", "new" or a contact id
+    form: dict[str, str] = {}
+    auto_password: bool = True
+    errors: dict[str, str] = {}
+    confirm_delete: int = 0
+    busy: bool = False
+
+    def _fetch(self) -> None:
+        with session_scope() as session:
+            contacts = svc.contact_list(
+                session=session, actor=actor(), customer_id=self.customer_id
+            )
+        self.rows = [
+            ContactRow(
+                id=c.id,
+                name=c.name,
+                email=c.email,
+                last_login=c.last_login_at.strftime("%Y-%m-%d %H:%M UTC")
+                if c.last_login_at
+                else "Never",
+                totp=c.totp_enabled,
+                has_password=c.password_hash is not None,
+            )
+            for c in contacts
+        ]
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def open_contacts(self, customer_id: int):
+        self.customer_id, self.rows, self.editing, self.errors = max(customer_id, 0), [], "", {}
+        self.confirm_delete = 0
+        if self.customer_id:
+            try:
+                self._fetch()
+            except ServiceError as exc:
+                self.customer_id = 0
+                return rx.toast.error(exc.message)
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def open_contact(self, contact_id: int):
+        """0 opens an empty form for a new contact."""
+        if not self.customer_id:
+            return
+        self.errors, self.auto_password = {}, contact_id == 0
+        if contact_id == 0:
+            self.form, self.editing = dict.fromkeys(FORM_FIELDS, ""), "new"
+            return
+        try:
+            with session_scope() as session:
+                c = svc.contact_get(session=session, actor=actor(), contact_id=contact_id)
+                if c.customer_id != self.customer_id:
+                    return
+                self.form = {k: getattr(c, k) for k in FORM_FIELDS}
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self.editing = str(contact_id)
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def close_contact(self):
+        self.editing, self.errors = "", {}
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def set_auto_password(self, value: bool):
+        self.auto_password = value
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    async def save_contact(self, form_data: dict):
+        if not self.editing or not self.customer_id:
+            return
+        data = {k: str(form_data.get(_FORM_NAMES.get(k, k), ""))[:4100] for k in FORM_FIELDS}
+        data["password"] = str(form_data.get("contact_password", ""))[:300]
+        data["auto_password"] = self.editing == "new" and checked(form_data.get("auto_password"))
+        self.busy = True
+        yield
+        try:
+            if self.editing == "new":
+                _, mail, why = await asyncio.to_thread(_create, actor(), self.customer_id, data)
+            else:
+                await asyncio.to_thread(_update, actor(), int(self.editing), data)
+                mail, why = None, ""
+        except ValidationError as exc:
+            self.errors = {_FORM_NAMES.get(k, k): v for k, v in exc.fields.items()}
+            self.busy = False
+            self.form = {k: data[k] for k in FORM_FIELDS}
+            return
+        except ServiceError as exc:
+            self.busy = False
+            yield rx.toast.error(exc.message)
+            return
+        created = self.editing == "new"
+        self.editing, self.errors = "", {}
+        self._fetch()
+        yield rx.toast.success("Contact added." if created else "Contact saved.")
+        async for event in self._deliver(mail, why, data["email"]):
+            yield event
+        self.busy = False
+
+    async def _deliver(self, mail: svc.Mail | None, why: str, email: str):
+        """Send a password email after the change committed, and say what happened."""
+        if why:
+            yield rx.toast.warning(f"No email was sent: {why}", duration=12000)
+        if mail is None:
+            return
+        try:
+            await asyncio.to_thread(_send, mail)
+        except MailError as exc:
+            yield rx.toast.error(
+                f"The password email to {email} could not be sent: {exc.message}", duration=12000
+            )
+            return
+        yield rx.toast.success(f"A link to set the password was emailed to {email}.")
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    async def send_password_link(self, contact_id: int):
+        """Reset: the current password stops working, the contact gets a link."""
+        try:
+            with session_scope() as session:
+                contact, token = svc.contact_reset_password(
+                    session=session, actor=actor(), contact_id=contact_id
+                )
+                # Raises MailError without SMTP: the transaction rolls back and the
+                # password stays, since no link could reach the contact.
+                mail = svc.password_mail(
+                    session=session, contact=contact, token=token, purpose="reset"
+                )
+        except MailError as exc:
+            yield rx.toast.error(f"The password was not reset: {exc.message}", duration=12000)
+            return
+        except ServiceError as exc:
+            yield rx.toast.error(exc.message)
+            return
+        self._fetch()
+        async for event in self._deliver(mail, "", contact.email):
+            yield event
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def reset_2fa(self, contact_id: int):
+        try:
+            with session_scope() as session:
+                contact = svc.contact_reset_2fa(
+                    session=session, actor=actor(), contact_id=contact_id
+                )
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self._fetch()
+        return rx.toast.success(f"Two-factor authentication is off for {contact.email}.")
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def ask_delete(self, contact_id: int):
+        self.confirm_delete = contact_id if any(r.id == contact_id for r in self.rows) else 0
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def cancel_delete(self):
+        self.confirm_delete = 0
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def delete_contact(self):
+        if not self.confirm_delete:
+            return
+        try:
+            with session_scope() as session:
+                svc.contact_delete(session=session, actor=actor(), contact_id=self.confirm_delete)
+        except ServiceError as exc:
+            self.confirm_delete = 0
+            return rx.toast.error(exc.message)
+        self.confirm_delete = 0
+        self._fetch()
+        return rx.toast.success("Contact deleted. Its portal sessions ended.")
+
+    @rx.var
+    def delete_label(self) -> str:
+        row = next((r for r in self.rows if r.id == self.confirm_delete), None)
+        return f"{row.name} ({row.email})" if row else ""

@@ -1,0 +1,74 @@
+"""The customer portal's frame: who is logged in, the menu, the public notes, logout.
+
+Everything here comes from the server-side session (services/portal.py): a contact
+sees its own customer and the sections the domain and the customer's overrides allow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.services import portal as svc
+from portal_app.services.db import session_scope
+from portal_app.services.sessions import session_revoke
+
+from .base import SESSION_COOKIE, AppState
+from .guard import Need, guarded, portal
+
+
+@dataclasses.dataclass
+class MenuItem:
+    key: str
+    label: str
+    href: str
+
+
+@dataclasses.dataclass
+class TeamRow:
+    name: str
+    email: str
+    me: bool
+
+
+class PortalState(AppState):
+    contact_name: str = ""
+    customer_name: str = ""
+    public_notes: str = ""
+    sections: list[str] = []
+    menu: list[MenuItem] = []
+    team: list[TeamRow] = []
+
+    @guarded(Need.CONTACT)
+    def load_portal(self):
+        """On every portal page: the contact's frame, or off to the portal login."""
+        ctx = portal()
+        self.logged_in = True
+        self.contact_name, self.customer_name = ctx.contact.name, ctx.customer.name
+        self.public_notes = ctx.contact.public_notes
+        self.sections = list(ctx.sections)
+        self.menu = [
+            MenuItem(key=key, label=label, href=routes.portal_section(key))
+            for key, label in svc.menu_sections(ctx.sections)
+        ]
+
+    @guarded(Need.CONTACT, section="contacts")
+    def load_team(self):
+        """The Contacts section: the other logins of the same customer."""
+        ctx = portal()
+        with session_scope() as session:
+            rows = svc.customer_contacts(session=session, actor=ctx.actor)
+        self.team = [TeamRow(name=c.name, email=c.email, me=c.id == ctx.actor.id) for c in rows]
+
+    @guarded(Need.PUBLIC)
+    def logout_portal(self):
+        """End this browser's portal session on the server and forget the cookie."""
+        if self.session_token:
+            with session_scope() as session:
+                session_revoke(session=session, token=self.session_token)
+        self.session_token, self.logged_in = "", False
+        self.contact_name = self.customer_name = self.public_notes = ""
+        self.sections, self.menu, self.team = [], [], []
+        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(routes.PORTAL_LOGIN)]

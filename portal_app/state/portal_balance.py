@@ -1,0 +1,101 @@
+"""The portal's Balance section: the contact's own customer's money, nobody else's."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from portal_app.services import ledger as svc
+from portal_app.services.db import session_scope
+
+from .base import AppState
+from .guard import Need, guarded, portal
+
+PAGE_SIZE = 20
+
+
+@dataclasses.dataclass
+class StatementRow:
+    at: str
+    kind: str
+    amount: str
+    negative: bool
+    reference: str
+
+
+KIND_LABELS = {
+    "payment": "Payment",
+    "credit": "Credit",
+    "charge": "Charge",
+    "correction": "Correction",
+}
+
+
+class PortalBalanceState(AppState):
+    currency: str = ""
+    balance: str = ""
+    credit_limit: str = ""
+    available: str = ""
+    low: bool = False
+    rows: list[StatementRow] = []
+    total: int = 0
+    page: int = 0
+
+    def _fetch(self) -> None:
+        ctx = portal()
+        customer = ctx.customer  # from the session, never from the browser
+        with session_scope() as session:
+            money = svc.balance(session=session, customer_id=customer.id)
+            entries, self.total = svc.ledger_page(
+                session=session,
+                actor=ctx.actor,
+                customer_id=customer.id,
+                offset=self.page * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+        cur = customer.currency
+        self.currency = cur
+        self.balance = svc.format_money(money, cur)
+        self.credit_limit = svc.format_money(customer.credit_limit, cur)
+        self.available = svc.format_money(money + customer.credit_limit, cur)
+        self.low = money + customer.credit_limit <= 0
+        self.rows = [
+            StatementRow(
+                at=e.created_at.strftime("%Y-%m-%d %H:%M"),
+                kind=KIND_LABELS.get(e.kind, e.kind),
+                amount=svc.format_money(e.amount, e.currency),
+                negative=e.amount < 0,
+                reference=e.reference,
+            )
+            for e in entries
+        ]
+
+    @guarded(Need.CONTACT, section="balance")
+    def load(self):
+        self.page = 0
+        self._fetch()
+
+    @guarded(Need.CONTACT, section="balance")
+    def go_page(self, delta: int):
+        last = max(0, (self.total - 1) // PAGE_SIZE)
+        self.page = max(0, min(last, self.page + max(-1, min(1, delta))))
+        self._fetch()
+
+    @guarded(Need.CONTACT, section="balance")
+    def download_csv(self):
+        ctx = portal()
+        with session_scope() as session:
+            data = svc.ledger_csv(session=session, actor=ctx.actor, customer_id=ctx.customer.id)
+        return rx.download(data=data, filename="statement.csv")
+
+    @rx.var
+    def page_label(self) -> str:
+        if not self.total:
+            return ""
+        first = self.page * PAGE_SIZE + 1
+        return f"{first:,}–{min(self.total, first + PAGE_SIZE - 1):,} of {self.total:,}"
+
+    @rx.var
+    def has_next(self) -> bool:
+        return (self.page + 1) * PAGE_SIZE < self.total

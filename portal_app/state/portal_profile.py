@@ -1,0 +1,124 @@
+"""The portal's Profile section: the contact's own name, password and 2FA."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from portal_app.services import portal_auth as svc
+from portal_app.services.db import session_scope
+from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Actor
+
+from .base import AppState
+from .guard import Need, guarded, portal
+
+
+def _change_password(who: Actor, form: dict, client: str, agent: str) -> str:
+    with session_scope() as session:
+        return svc.contact_password_change(
+            session=session,
+            actor=who,
+            current=str(form.get("current_password", ""))[:256],
+            new=str(form.get("new_password", ""))[:300],
+            confirm=str(form.get("confirm_password", ""))[:300],
+            client=client,
+            user_agent=agent,
+        )
+
+
+def _disable(who: Actor, password: str) -> None:
+    with session_scope() as session:
+        svc.contact_totp_disable(session=session, actor=who, password=password[:256])
+
+
+class PortalProfileState(AppState):
+    name: str = ""
+    email: str = ""
+    totp_enabled: bool = False
+    errors: dict[str, str] = {}
+    form_key: int = 0
+    enrolling: bool = False
+    qr_data_uri: str = ""
+    manual_secret: str = ""
+
+    def _refresh(self) -> None:
+        contact = portal().contact
+        self.name, self.email, self.totp_enabled = contact.name, contact.email, contact.totp_enabled
+
+    @guarded(Need.CONTACT, section="profile")
+    def load(self):
+        self.errors, self.enrolling, self.qr_data_uri, self.manual_secret = {}, False, "", ""
+        self._refresh()
+
+    @guarded(Need.CONTACT, section="profile")
+    def save_name(self, form_data: dict):
+        try:
+            with session_scope() as session:
+                contact = svc.contact_rename(
+                    session=session, actor=portal().actor, name=str(form_data.get("name", ""))[:200]
+                )
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors, self.name = {}, contact.name
+        from .portal import PortalState
+
+        return [PortalState.load_portal, rx.toast.success("Your name is saved.")]
+
+    @guarded(Need.CONTACT, section="profile")
+    async def change_password(self, form_data: dict):
+        client = (self.router.session.client_ip or "", self.router.headers.user_agent[:255])
+        try:
+            token = await asyncio.to_thread(_change_password, portal().actor, form_data, *client)
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors, self.session_token = {}, token
+        self.form_key += 1
+        yield rx.toast.success("Password changed. Your other sessions were logged out.")
+
+    @guarded(Need.CONTACT, section="profile")
+    def start_totp(self):
+        try:
+            with session_scope() as session:
+                enrolment = svc.contact_totp_begin(session=session, actor=portal().actor)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self.errors, self.enrolling = {}, True
+        self.qr_data_uri, self.manual_secret = enrolment.qr_svg_data_uri, enrolment.secret
+
+    @guarded(Need.CONTACT, section="profile")
+    def cancel_totp(self):
+        self.enrolling, self.qr_data_uri, self.manual_secret, self.errors = False, "", "", {}
+
+    @guarded(Need.CONTACT, section="profile")
+    def confirm_totp(self, form_data: dict):
+        try:
+            with session_scope() as session:
+                svc.contact_totp_confirm(
+                    session=session,
+                    actor=portal().actor,
+                    code=str(form_data.get("totp_code", ""))[:16],
+                )
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+        self.enrolling, self.qr_data_uri, self.manual_secret, self.errors = False, "", "", {}
+        self.totp_enabled = True
+        return rx.toast.success("Two-factor authentication is on.")
+
+    @guarded(Need.CONTACT, section="profile")
+    async def disable_totp(self, form_data: dict):
+        try:
+            await asyncio.to_thread(
+                _disable, portal().actor, str(form_data.get("totp_password", ""))
+            )
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors, self.totp_enabled = {}, False
+        yield rx.toast.success("Two-factor authentication is off.")
