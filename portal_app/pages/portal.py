@@ -23,7 +23,15 @@ def _figure(label: str, value, id_: str, tone=None) -> rx.Component:
 
 def _tile(item) -> rx.Component:
     return rx.link(
-        rx.card(rx.text(item.label, weight="medium"), class_name="cp-portal-tile"),
+        rx.card(
+            rx.vstack(
+                rx.text(item.label, weight="bold", size="3"),
+                rx.text(item.hint, size="2", color_scheme="gray"),
+                spacing="1",
+            ),
+            class_name="cp-portal-tile",
+            height="100%",
+        ),
         href=item.href,
         underline="none",
     )

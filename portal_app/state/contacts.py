@@ -129,8 +129,9 @@ class ContactsState(AppState):
     async def save_contact(self, form_data: dict):
         if not self.editing or not self.customer_id:
             return
-        data = {k: str(form_data.get(_FORM_NAMES.get(k, k), ""))[:4100] for k in FORM_FIELDS}
-        data["password"] = str(form_data.get("contact_password", ""))[:300]
+        # A field that is not rendered (the password, when auto-generated) comes as null.
+        data = {k: str(form_data.get(_FORM_NAMES.get(k, k)) or "")[:4100] for k in FORM_FIELDS}
+        data["password"] = str(form_data.get("contact_password") or "")[:300]
         data["auto_password"] = self.editing == "new" and checked(form_data.get("auto_password"))
         self.busy = True
         yield

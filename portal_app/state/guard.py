@@ -243,7 +243,15 @@ def guarded(
                 if inspect.isawaitable(result):
                     result = await result
                 if inspect.isasyncgen(result):
-                    async for event in result:
+                    # Reflex may resume a handler after a yield from another context:
+                    # set the checked identity again before every step.
+                    while True:
+                        _current.set(who)
+                        _portal.set(ctx)
+                        try:
+                            event = await result.__anext__()
+                        except StopAsyncIteration:
+                            break
                         yield event
                 elif inspect.isgenerator(result):
                     for event in result:

@@ -24,6 +24,14 @@ class MenuItem:
     key: str
     label: str
     href: str
+    hint: str = ""
+
+
+HINTS = {
+    "balance": "Your balance, credit and statement",
+    "contacts": "Who can log in for your company",
+    "profile": "Your name, password and two-factor login",
+}
 
 
 @dataclasses.dataclass
@@ -50,7 +58,7 @@ class PortalState(AppState):
         self.public_notes = ctx.contact.public_notes
         self.sections = list(ctx.sections)
         self.menu = [
-            MenuItem(key=key, label=label, href=routes.portal_section(key))
+            MenuItem(key=key, label=label, href=routes.portal_section(key), hint=HINTS.get(key, ""))
             for key, label in svc.menu_sections(ctx.sections)
         ]
 
