@@ -1,0 +1,144 @@
+"""A contact's raw Socket.IO client sends another customer's ids to portal and
+control-panel handlers, as an attacker would. Every such call is refused and nothing of
+the other customer comes back; the contact's own data does (so the test could fail).
+
+Demo data: Bea logs in for Bluebird Call Centre on acme.localhost; Globex Retail, on
+globex.localhost, is the other customer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlmodel import select
+
+from portal_app.models import Contact, Customer
+from portal_app.services.sessions import session_create
+from portal_app.state.base import AppState
+from portal_app.state.contacts import ContactsState
+from portal_app.state.customers import CustomersState
+from portal_app.state.ledger import LedgerState
+from portal_app.state.portal import PortalState
+from portal_app.state.portal_auth import PortalLoginState
+from portal_app.state.portal_balance import PortalBalanceState
+
+from .test_socketio_guard import HYDRATE, NS, Client
+
+pytestmark = pytest.mark.live
+
+# Strings of Globex Retail's that Bea must never receive.
+OTHER = [
+    "Globex Retail",
+    "gina@globexretail.example",
+    "Welcome credit",
+    "Card payment",
+    "Thank you for choosing Globex Voice",
+]
+UPDATE_VARS = (
+    "reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal"
+)
+
+
+class BrandClient(Client):
+    """A client whose page is on a brand host (the Origin the app reads the host from)."""
+
+    def __init__(self, url: str, origin: str, path: str = "/portal"):
+        super().__init__(url)
+        self.origin = origin
+        self.router = {"pathname": path, "asPath": path}
+
+    async def connect(self) -> None:
+        await self.sio.connect(
+            f"{self.url}?token=portal-{id(self)}",
+            socketio_path="/_event",
+            namespaces=[NS],
+            transports=["websocket"],
+            headers={"Origin": self.origin},
+            auth={"event": {"name": HYDRATE, "payload": {}, "router_data": self.router}},
+        )
+        await self.wait_for(lambda m: "is_hydrated_rx_state_" in str(m), "hydration")
+
+    async def call(self, handler: str, timeout: float = 6.0, **payload) -> list[dict]:
+        start = len(self.messages)
+        await self.sio.emit(
+            "event",
+            {"name": handler, "payload": payload, "router_data": self.router},
+            namespace=NS,
+        )
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.2)
+            if len(self.messages) > start and self.messages[-1].get("final", True):
+                await asyncio.sleep(0.3)
+                break
+        return self.messages[start:]
+
+    async def use_token(self, token: str) -> None:
+        await self.call(UPDATE_VARS, vars={f"{AppState.get_full_name()}.session_token": token})
+
+
+def _ids(live_app) -> tuple[int, int, str]:
+    with live_app.session() as session:
+        other = session.exec(select(Customer).where(Customer.name == "Globex Retail")).one()
+        gina = session.exec(select(Contact).where(Contact.customer_id == other.id)).one()
+        bea = session.exec(select(Contact).where(Contact.email == "bea@bluebird.example")).one()
+        token = session_create(session=session, user_id=bea.id, principal="contact")
+        session.commit()
+        return other.id, gina.id, token
+
+
+def _assert_nothing_of_the_other(replies: list[dict], what: str) -> None:
+    text = str(replies)
+    for secret in OTHER:
+        assert secret not in text, f"{what} leaked {secret!r}"
+
+
+def test_forged_ids_from_a_contact_are_refused(live_app):
+    port = live_app.url.rsplit(":", 1)[1]
+    base = f"http://127.0.0.1:{port}"
+    other_id, other_contact, token = _ids(live_app)
+
+    async def scenario():
+        bea = BrandClient(base, f"http://acme.localhost:{port}")
+        await bea.connect()
+        await bea.call(
+            f"{PortalLoginState.get_full_name()}.submit_password",
+            form_data={"email": "bea@bluebird.example", "password": "bluebird-pass-1"},
+        )
+        await bea.wait_for(lambda m: "/portal" in str(m), "redirect into the portal")
+        forged = [
+            (f"{LedgerState.get_full_name()}.open_ledger", {"customer_id": other_id}),
+            (f"{LedgerState.get_full_name()}.download_csv", {}),
+            (f"{ContactsState.get_full_name()}.open_contacts", {"customer_id": other_id}),
+            (f"{ContactsState.get_full_name()}.open_contact", {"contact_id": other_contact}),
+            (f"{CustomersState.get_full_name()}.open_customer", {"customer_id": str(other_id)}),
+            (f"{PortalBalanceState.get_full_name()}.load", {"customer_id": other_id}),
+            (f"{PortalBalanceState.get_full_name()}.go_page", {"delta": other_id}),
+            (f"{PortalBalanceState.get_full_name()}.download_csv", {"customer_id": other_id}),
+            (f"{PortalState.get_full_name()}.load_team", {"customer_id": other_id}),
+        ]
+        for handler, payload in forged:
+            replies = await bea.call(handler, timeout=2.0, **payload)
+            _assert_nothing_of_the_other(replies, handler)
+            if "customer_id" in payload and "portal_app___state___portal" in handler:
+                assert "malformed" in str(replies), f"{handler} accepted an extra argument"
+        # Control: the same session gets its own data from the portal handlers.
+        own = await bea.call(f"{PortalBalanceState.get_full_name()}.load")
+        own += await bea.call(f"{PortalState.get_full_name()}.load_team")
+        assert "Bank transfer 1001" in str(own) and "bea@bluebird.example" in str(own)
+        _assert_nothing_of_the_other(own, "own data")
+        await bea.close()
+
+        # Bea's session on the other brand's host is no session at all.
+        elsewhere = BrandClient(base, f"http://globex.localhost:{port}")
+        await elsewhere.connect()
+        await elsewhere.use_token(token)
+        replies = await elsewhere.call(f"{PortalBalanceState.get_full_name()}.load")
+        replies += await elsewhere.call(f"{PortalState.get_full_name()}.load_portal")
+        assert "/portal/login" in str(replies)
+        assert "Bank transfer" not in str(replies)
+        _assert_nothing_of_the_other(replies, "other host")
+        await elsewhere.close()
+
+    asyncio.run(scenario())
