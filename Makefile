@@ -38,6 +38,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_login_stall.py
+	$(BIN)/python bench/bench_customers.py
 
 clean:
 	rm -rf .web .states test-artifacts
