@@ -234,3 +234,38 @@ def test_contacts_tab_refuses_operators_without_the_customer_area(db, clerk, ten
     preset(state, customer_id=alpha.customer_id, confirm_delete=alpha.contact_id)
     call(state, "delete_contact")
     assert count(db, Contact, Contact.id == alpha.contact_id) == 1
+
+
+def test_contact_turns_on_two_factor_then_logs_in_with_a_code(db, admin, tenants):
+    import pyotp
+
+    alpha, _ = tenants
+    state = make_state(PortalProfileState, token=alpha.token, **alpha.router("/portal/profile"))
+    call(state, "load")
+    call(state, "start_totp")
+    assert state.enrolling and state.qr_data_uri.startswith("data:image/svg+xml")
+    totp = pyotp.TOTP(state.manual_secret)
+    call(state, "confirm_totp", form_data={"totp_code": "000000"})
+    assert "totp_code" in state.errors and not state.totp_enabled
+    call(state, "confirm_totp", form_data={"totp_code": totp.now()})
+    assert state.totp_enabled and state.manual_secret == ""
+
+    login = make_state(PortalLoginState, **alpha.router("/portal/login"))
+    call(login, "submit_password", form_data={"email": alpha.email, "password": PASSWORD})
+    assert login.step == "code" and login.session_token == ""
+    call(login, "submit_code", form_data={"code": totp.now()})  # used at confirmation
+    assert login.error and login.session_token == ""
+    import time
+
+    later = totp.at(time.time() + 30)
+    out = call(login, "submit_code", form_data={"code": later})
+    assert out.redirects == ["/portal"] and login.session_token
+
+    operator = make_state(ContactsState, token=admin.token)
+    call(operator, "open_contacts", customer_id=alpha.customer_id)
+    assert next(r for r in operator.rows if r.id == alpha.contact_id).totp
+    call(operator, "reset_2fa", contact_id=alpha.contact_id)
+    assert not next(r for r in operator.rows if r.id == alpha.contact_id).totp
+    again = make_state(PortalLoginState, **alpha.router("/portal/login"))
+    out = call(again, "submit_password", form_data={"email": alpha.email, "password": PASSWORD})
+    assert out.redirects == ["/portal"]
