@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.account import password_action, password_card, totp_enrol
 from portal_app.components.forms import field, text_input
 from portal_app.components.layout import control_page
 from portal_app.state.profile import ProfileState
@@ -41,49 +42,6 @@ def _details() -> rx.Component:
     )
 
 
-def _password() -> rx.Component:
-    e = S.errors
-    return rx.card(
-        rx.heading("Change password", size="4", as_="h2", margin_bottom="1em"),
-        rx.form(
-            rx.vstack(
-                field(
-                    "Current password",
-                    text_input(
-                        "current_password", e, type="password", auto_complete="current-password"
-                    ),
-                    e,
-                    "current_password",
-                ),
-                field(
-                    "New password",
-                    text_input("new_password", e, type="password", auto_complete="new-password"),
-                    e,
-                    "new_password",
-                    hint="At least 10 characters.",
-                ),
-                field(
-                    "Confirm new password",
-                    text_input(
-                        "confirm_password", e, type="password", auto_complete="new-password"
-                    ),
-                    e,
-                    "confirm_password",
-                ),
-                rx.button("Change password", type="submit", id="change-password"),
-                spacing="3",
-                align="start",
-                max_width="420px",
-                width="100%",
-            ),
-            on_submit=S.change_password,
-            reset_on_submit=False,
-            key=S.password_form_key,
-        ),
-        width="100%",
-    )
-
-
 def _recovery_codes() -> rx.Component:
     return rx.callout.root(
         rx.callout.icon(rx.icon("key-round")),
@@ -108,76 +66,10 @@ def _recovery_codes() -> rx.Component:
     )
 
 
-def _enrol() -> rx.Component:
-    return rx.vstack(
-        rx.text("1. Scan this code with Google Authenticator or a similar app.", size="2"),
-        rx.image(
-            src=S.qr_data_uri,
-            alt="QR code for your authenticator app",
-            width="200px",
-            height="200px",
-            class_name="cp-qr",
-        ),
-        rx.text(
-            "Or enter this key by hand: ", rx.code(S.manual_secret, id="totp-secret"), size="2"
-        ),
-        rx.form(
-            rx.vstack(
-                field(
-                    "2. Enter the 6-digit code the app shows",
-                    text_input("totp_code", S.errors, auto_complete="one-time-code", max_length=8),
-                    S.errors,
-                    "totp_code",
-                ),
-                rx.hstack(
-                    rx.button("Turn on", type="submit", id="totp-confirm"),
-                    rx.button(
-                        "Cancel",
-                        variant="soft",
-                        color_scheme="gray",
-                        type="button",
-                        on_click=S.cancel_totp,
-                    ),
-                ),
-                spacing="3",
-                align="start",
-                max_width="420px",
-                width="100%",
-            ),
-            on_submit=S.confirm_totp,
-            reset_on_submit=True,
-        ),
-        spacing="3",
-        align="start",
-    )
-
-
-def _password_action(
-    key: str, label: str, button: str, event, color: str, button_id: str
-) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.text(label, size="2", weight="medium"),
-            field(
-                "Password",
-                text_input(key, S.errors, type="password", auto_complete="current-password"),
-                S.errors,
-                key,
-            ),
-            rx.button(button, type="submit", variant="soft", color_scheme=color, id=button_id),
-            spacing="2",
-            align="start",
-            max_width="420px",
-            width="100%",
-        ),
-        on_submit=event,
-        reset_on_submit=True,
-    )
-
-
 def _enabled() -> rx.Component:
     return rx.flex(
-        _password_action(
+        password_action(
+            S,
             "codes_password",
             "Lost your recovery codes? Get a new set.",
             "New recovery codes",
@@ -185,7 +77,8 @@ def _enabled() -> rx.Component:
             "blue",
             "totp-codes",
         ),
-        _password_action(
+        password_action(
+            S,
             "totp_password",
             "Turn off two-factor authentication.",
             "Turn off",
@@ -217,7 +110,7 @@ def _two_factor() -> rx.Component:
             _enabled(),
             rx.cond(
                 S.enrolling,
-                _enrol(),
+                totp_enrol(S),
                 rx.vstack(
                     rx.text(
                         "Protect your account with a code from your phone at every login.", size="2"
@@ -349,7 +242,14 @@ def _smtp() -> rx.Component:
 
 
 def _body() -> rx.Component:
-    return rx.vstack(_details(), _password(), _two_factor(), _smtp(), spacing="5", width="100%")
+    return rx.vstack(
+        _details(),
+        password_card(S, "change-password"),
+        _two_factor(),
+        _smtp(),
+        spacing="5",
+        width="100%",
+    )
 
 
 personal_page = control_page("Personal Information", _body)

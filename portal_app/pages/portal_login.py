@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
+from portal_app.components.account import login_code_form, login_password_form
 from portal_app.components.forms import field, text_input
 from portal_app.components.portal import public_portal_page
 from portal_app.state.brand import BrandState as B
@@ -27,63 +28,20 @@ def _card(title, *children) -> rx.Component:
 
 
 def _password_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            field(
-                "Email",
-                text_input(
-                    "email", type="email", auto_complete="username", required=True, auto_focus=True
-                ),
-            ),
-            field(
-                "Password",
-                text_input(
-                    "password", type="password", auto_complete="current-password", required=True
-                ),
-            ),
-            _callout(S.error, "red", "triangle-alert", "login-error"),
-            rx.button(
-                "Log in", type="submit", width="100%", size="3", loading=S.busy, id="login-submit"
-            ),
-            rx.link("Forgot your password?", href=routes.PORTAL_FORGOT, size="2", id="forgot-link"),
-            spacing="4",
-            width="100%",
-        ),
-        on_submit=S.submit_password,
-        reset_on_submit=False,
-        width="100%",
+    return login_password_form(
+        S, rx.link("Forgot your password?", href=routes.PORTAL_FORGOT, size="2", id="forgot-link")
     )
 
 
 def _code_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.text("Enter the 6-digit code from your authenticator app.", size="2"),
-            field(
-                "Authentication code",
-                text_input(
-                    "code",
-                    auto_complete="one-time-code",
-                    input_mode="numeric",
-                    required=True,
-                    auto_focus=True,
-                    max_length=8,
-                ),
-            ),
-            _callout(S.error, "red", "triangle-alert", "login-error"),
-            rx.button("Verify", type="submit", width="100%", size="3", id="code-submit"),
-            rx.text(
-                "Lost your phone? Your account manager can turn two-factor authentication off.",
-                size="1",
-                color_scheme="gray",
-            ),
-            rx.button("Use another account", variant="ghost", type="button", on_click=S.restart),
-            spacing="4",
-            width="100%",
+    return login_code_form(
+        S,
+        "Enter the 6-digit code from your authenticator app.",
+        rx.text(
+            "Lost your phone? Your account manager can turn two-factor authentication off.",
+            size="1",
+            color_scheme="gray",
         ),
-        on_submit=S.submit_code,
-        reset_on_submit=True,
-        width="100%",
     )
 
 

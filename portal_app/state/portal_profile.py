@@ -38,7 +38,7 @@ class PortalProfileState(AppState):
     email: str = ""
     totp_enabled: bool = False
     errors: dict[str, str] = {}
-    form_key: int = 0
+    password_form_key: int = 0
     enrolling: bool = False
     qr_data_uri: str = ""
     manual_secret: str = ""
@@ -76,7 +76,7 @@ class PortalProfileState(AppState):
             self.errors = exc.fields
             return
         self.errors, self.session_token = {}, token
-        self.form_key += 1
+        self.password_form_key += 1
         yield rx.toast.success("Password changed. Your other sessions were logged out.")
 
     @guarded(Need.CONTACT, section="profile")
