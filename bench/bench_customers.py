@@ -37,10 +37,34 @@ from portal_app.services.db import get_engine  # noqa: E402
 from portal_app.services.identity import SYSTEM  # noqa: E402
 from portal_app.settings import PROJECT_ROOT  # noqa: E402
 
-WORDS = (
-    "North South East West Blue Red Green Global Metro Prime Alpha Delta Nova Vector "
-    "Apex Summit Harbor River Lake Stone Iron Silver Golden Bright Swift Clear"
-).split()
+WORDS = [
+    "North",
+    "South",
+    "East",
+    "West",
+    "Blue",
+    "Red",
+    "Green",
+    "Global",
+    "Metro",
+    "Prime",
+    "Alpha",
+    "Delta",
+    "Nova",
+    "Vector",
+    "Apex",
+    "Summit",
+    "Harbor",
+    "River",
+    "Lake",
+    "Stone",
+    "Iron",
+    "Silver",
+    "Golden",
+    "Bright",
+    "Swift",
+    "Clear",
+]
 TRADES = "Telecom Voice Networks Trading Retail Logistics Call-Centre Carrier Media Systems"
 STATUSES = ["active"] * 7 + ["pending", "suspended", "rejected"]
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import delete
 
-from portal_app.models import AuthSession, LoginFailure
+from portal_app.models import AuthSession, LoginFailure, PasswordLink
 from portal_app.models.base import utcnow
 from portal_app.services import tls_allow
 from portal_app.services.auth import THROTTLE_WINDOW
@@ -35,7 +35,8 @@ DOMAIN_RECHECK_BATCH = 50  # per round; checks run one at a time, each at most ~
 
 
 def purge_expired() -> tuple[int, int]:
-    """Drop sessions that ended over a day ago and failures outside the window."""
+    """Drop sessions that ended over a day ago, failures outside the window, and
+    password links that expired over a day ago (recent ones count for rate limits)."""
     now = utcnow()
     with session_scope() as session:
         old = now - timedelta(days=1)
@@ -47,6 +48,7 @@ def purge_expired() -> tuple[int, int]:
         failures = session.exec(
             delete(LoginFailure).where(LoginFailure.at < now - THROTTLE_WINDOW)
         ).rowcount
+        session.exec(delete(PasswordLink).where(PasswordLink.expires_at < old))
     return sessions, failures
 
 
