@@ -3,6 +3,7 @@
 from .account import AccountConfig
 from .audit import AuditEvent
 from .auth import AuthSession, LoginFailure
+from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
 from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
@@ -13,8 +14,10 @@ __all__ = [
     "Area",
     "AuditEvent",
     "AuthSession",
+    "Cdr",
     "Contact",
     "Customer",
+    "CustomerRateCard",
     "CustomerStatus",
     "CustomerType",
     "DomainStatus",
@@ -22,11 +25,14 @@ __all__ = [
     "LedgerEntry",
     "LedgerKind",
     "LoginFailure",
+    "MICROS",
     "OperatorGroup",
     "OperatorUser",
     "PasswordLink",
     "PortalDomain",
     "PublicFile",
+    "RateCard",
+    "RateEntry",
     "RecoveryCode",
     "Role",
 ]

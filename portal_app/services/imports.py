@@ -1,0 +1,311 @@
+"""CSV import of CDRs and rate-card entries: every row checked, all or nothing.
+
+A file is read as a stream. Each bad row is reported with its line number (the header
+is line 1); if any row is bad nothing is written. Good files are inserted in batches
+inside one transaction, reporting progress as they go, so a million rows neither sit
+in one statement nor leave half a file behind.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from portal_app.models import MICROS, Area, Cdr, Customer, RateCard, RateEntry
+
+from .audit import audit_record
+from .errors import NotFound, PermissionDenied
+from .identity import Actor
+
+BATCH = 5000
+MAX_REPORTED = 50
+CDR_REQUIRED = ["call_start", "customer_id", "dialled", "duration", "sip_call_id"]
+CDR_OPTIONAL = {
+    "direction": "outbound",
+    "cli": "",
+    "destination": "",
+    "prefix": "",
+    "billed_duration": None,  # defaults to duration
+    "rate": "0",
+    "cost": "0",
+    "currency": None,  # defaults to the customer's
+    "status": "answered",
+    "release_reason": "",
+    "pdd_ms": "0",
+    "route": "",
+}
+STATUSES = {"answered", "busy", "no_answer", "failed", "cancelled"}
+RATE_REQUIRED = ["prefix", "destination", "rate"]
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportResult:
+    imported: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    error_count: int = 0
+
+    def fail(self, line: int, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append((line, message))
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+
+def _micros(text: str) -> int:
+    value = Decimal(str(text).strip() or "0")
+    if not value.is_finite() or abs(value) > 10**9:
+        raise InvalidOperation
+    return int((value * MICROS).to_integral_value())
+
+
+def _when(text: str) -> datetime:
+    """ISO 8601 with an offset (or Z); a bare date means its UTC midnight."""
+    text = str(text).strip()
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        raise ValueError("no time zone")
+    return value.astimezone(UTC)
+
+
+def _reader(lines: Iterable[str], required: list[str], result: ImportResult):
+    reader = csv.DictReader(lines)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        result.fail(1, f"The header lacks {', '.join(missing)}.")
+        return None
+    reader.fieldnames = header
+    return reader
+
+
+def _cdr_row(row: dict, customers: dict[int, str]) -> dict:
+    """One CSV row as a cdr insert, or ValueError with what is wrong."""
+    values = {k: (row.get(k) or "").strip() for k in [*CDR_REQUIRED, *CDR_OPTIONAL]}
+    for k in CDR_REQUIRED:
+        if not values[k]:
+            raise ValueError(f"{k} is empty")
+    try:
+        customer_id = int(values["customer_id"])
+    except ValueError:
+        raise ValueError("customer_id is not a number") from None
+    if customer_id not in customers:
+        raise ValueError(f"customer {customer_id} does not exist")
+    currency = (values["currency"] or customers[customer_id]).upper()
+    if currency != customers[customer_id]:
+        raise ValueError(f"currency {currency} is not the customer's ({customers[customer_id]})")
+    try:
+        start = _when(values["call_start"])
+    except ValueError:
+        raise ValueError("call_start is not an ISO 8601 time with a zone") from None
+    try:
+        seconds = int(values["duration"])
+        billed = int(values["billed_duration"] or seconds)
+        pdd = int(values["pdd_ms"] or 0)
+    except ValueError:
+        raise ValueError("duration, billed_duration and pdd_ms must be whole numbers") from None
+    if seconds < 0 or billed < 0 or pdd < 0:
+        raise ValueError("durations cannot be negative")
+    try:
+        rate, cost = _micros(values["rate"]), _micros(values["cost"])
+    except InvalidOperation:
+        raise ValueError("rate and cost must be decimal numbers") from None
+    status = values["status"] or "answered"
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(sorted(STATUSES))}")
+    direction = values["direction"] or "outbound"
+    if direction not in ("inbound", "outbound"):
+        raise ValueError("direction must be inbound or outbound")
+    dialled = values["dialled"].lstrip("+")
+    if not dialled.isdigit() or len(dialled) > 32:
+        raise ValueError("dialled must be digits (an E.164 number)")
+    if len(values["sip_call_id"]) > 128:
+        raise ValueError("sip_call_id is longer than 128 characters")
+    return {
+        "customer_id": customer_id,
+        "call_start": start,
+        "direction": direction,
+        "cli": values["cli"].lstrip("+")[:32],
+        "dialled": dialled,
+        "destination": values["destination"][:80],
+        "prefix": values["prefix"][:16],
+        "duration": seconds,
+        "billed_duration": billed,
+        "rate": rate,
+        "cost": cost,
+        "currency": currency,
+        "status": status,
+        "release_reason": values["release_reason"][:64],
+        "pdd_ms": pdd,
+        "route": values["route"][:64],
+        "sip_call_id": values["sip_call_id"],
+    }
+
+
+def _known_ids(session: Session, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        found.update(session.exec(select(Cdr.sip_call_id).where(Cdr.sip_call_id.in_(chunk))).all())
+    return found
+
+
+def _insert(session: Session, table: sa.Table, rows: list[dict], progress: Progress | None) -> None:
+    for i in range(0, len(rows), BATCH):
+        session.execute(sa.insert(table), rows[i : i + BATCH])
+        if progress:
+            progress(min(i + BATCH, len(rows)), len(rows))
+
+
+def import_cdrs(
+    *, session: Session, actor: Actor, lines: Iterable[str], progress: Progress | None = None
+) -> ImportResult:
+    """Check every row of a CDR file; insert them all only when none is bad."""
+    if not actor.can(Area.CDR):
+        raise PermissionDenied()
+    result = ImportResult()
+    reader = _reader(lines, CDR_REQUIRED, result)
+    if reader is None:
+        return result
+    customers = dict(session.exec(select(Customer.id, Customer.currency)).all())
+    rows: list[dict] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        try:
+            values = _cdr_row(row, customers)
+        except ValueError as exc:
+            result.fail(line, str(exc))
+            continue
+        if values["sip_call_id"] in seen:
+            result.fail(line, f"sip_call_id repeats line {seen[values['sip_call_id']]}")
+            continue
+        seen[values["sip_call_id"]] = line
+        rows.append(values)
+    for call_id in sorted(_known_ids(session, list(seen)), key=seen.get):
+        result.fail(seen[call_id], f"sip_call_id {call_id} was imported before")
+    if not result.ok:
+        return result
+    _insert(session, Cdr.__table__, rows, progress)
+    audit_record(
+        session=session,
+        actor=actor,
+        action="cdr.import",
+        entity="cdr",
+        after={"rows": len(rows)},
+    )
+    result.imported = len(rows)
+    return result
+
+
+def _increments(row: dict) -> tuple[int, int]:
+    both = (row.get("increments") or "").strip()
+    if both:
+        first, _, nxt = both.partition("/")
+    else:
+        first, nxt = (row.get("increment_first") or "1"), (row.get("increment_next") or "1")
+    a, b = int(str(first).strip()), int(str(nxt).strip() or first)
+    if not (1 <= a <= 3600 and 1 <= b <= 3600):
+        raise ValueError
+    return a, b
+
+
+def import_rates(
+    *,
+    session: Session,
+    actor: Actor,
+    card_id: int,
+    lines: Iterable[str],
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Entries for one card: prefix, destination, rate per minute, connection fee,
+    increments ("60/60") and effective_from (a date or an ISO time; default today)."""
+    if not actor.can(Area.CARD):
+        raise PermissionDenied()
+    card = session.get(RateCard, card_id)
+    if card is None:
+        raise NotFound("That rate card no longer exists.")
+    result = ImportResult()
+    reader = _reader(lines, RATE_REQUIRED, result)
+    if reader is None:
+        return result
+    today = datetime.combine(datetime.now(UTC).date(), datetime.min.time(), UTC)
+    rows: list[dict] = []
+    seen: dict[tuple[str, datetime], int] = {}
+    for row in reader:
+        line = reader.line_num
+        prefix = (row.get("prefix") or "").strip().lstrip("+")
+        destination = (row.get("destination") or "").strip()
+        try:
+            if not prefix.isdigit() or len(prefix) > 16:
+                raise ValueError("prefix must be 1 to 16 digits")
+            if not destination or len(destination) > 80:
+                raise ValueError("destination must be 1 to 80 characters")
+            try:
+                rate = _micros(row.get("rate") or "")
+                fee = _micros(row.get("connection_fee") or "0")
+            except InvalidOperation:
+                raise ValueError("rate and connection_fee must be decimal numbers") from None
+            if rate < 0 or fee < 0:
+                raise ValueError("rates cannot be negative")
+            try:
+                first, nxt = _increments(row)
+            except ValueError:
+                raise ValueError("increments must be like 60/60 (1 to 3600 seconds)") from None
+            since_text = (row.get("effective_from") or "").strip()
+            try:
+                since = _when(since_text) if since_text else today
+            except ValueError:
+                raise ValueError("effective_from must be a date like 2026-12-01") from None
+        except ValueError as exc:
+            result.fail(line, str(exc))
+            continue
+        key = (prefix, since)
+        if key in seen:
+            result.fail(line, f"prefix {prefix} from {since.date()} repeats line {seen[key]}")
+            continue
+        seen[key] = line
+        rows.append(
+            {
+                "card_id": card.id,
+                "prefix": prefix,
+                "destination": destination,
+                "rate": rate,
+                "connection_fee": fee,
+                "increment_first": first,
+                "increment_next": nxt,
+                "effective_from": since,
+            }
+        )
+    existing = session.exec(
+        select(RateEntry.prefix, RateEntry.effective_from).where(RateEntry.card_id == card.id)
+    ).all()
+    for prefix, since in existing:
+        if (prefix, since) in seen:
+            result.fail(
+                seen[(prefix, since)], f"prefix {prefix} from {since.date()} is on the card"
+            )
+    if not result.ok:
+        return result
+    _insert(session, RateEntry.__table__, rows, progress)
+    audit_record(
+        session=session,
+        actor=actor,
+        action="rate_card.import",
+        entity="rate_card",
+        entity_id=card.id,
+        after={"rows": len(rows)},
+    )
+    result.imported = len(rows)
+    return result

@@ -1,0 +1,219 @@
+"""Rate cards and a customer's routes (the cards assigned to it).
+
+A card holds one price per prefix and date; the price in force is the newest entry
+whose ``effective_from`` has passed. A customer's Rate Card section lists the prices
+in force on its assigned cards, searchable by prefix or destination.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from portal_app.models import Area, Customer, CustomerRateCard, RateCard, RateEntry
+from portal_app.models.base import utcnow
+
+from .audit import audit_record
+from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+from .identity import Actor
+
+
+def _can_manage(actor: Actor) -> None:
+    if not actor.can(Area.CARD):
+        raise PermissionDenied()
+
+
+def card_list(*, session: Session, actor: Actor) -> list[tuple[RateCard, int]]:
+    """Every card with its number of entries."""
+    if not (actor.can(Area.CARD) or actor.can(Area.CUSTOMER)):
+        raise PermissionDenied()
+    counts = dict(
+        session.exec(select(RateEntry.card_id, func.count()).group_by(RateEntry.card_id)).all()
+    )
+    cards = session.exec(select(RateCard).order_by(RateCard.name)).all()
+    return [(c, counts.get(c.id, 0)) for c in cards]
+
+
+def card_create(*, session: Session, actor: Actor, name: str, currency: str) -> RateCard:
+    _can_manage(actor)
+    name = str(name or "").strip()
+    currency = str(currency or "").strip().upper()
+    errors = {}
+    if not name or len(name) > 120:
+        errors["card_name"] = "Enter a name (at most 120 characters)."
+    elif session.exec(select(RateCard.id).where(RateCard.name == name)).first():
+        errors["card_name"] = "A rate card with this name exists."
+    if len(currency) != 3 or not currency.isalpha():
+        errors["card_currency"] = "Choose a currency."
+    if errors:
+        raise ValidationError(errors)
+    card = RateCard(name=name, currency=currency)
+    session.add(card)
+    session.flush()
+    audit_record(
+        session=session,
+        actor=actor,
+        action="rate_card.create",
+        entity="rate_card",
+        entity_id=card.id,
+        after={"name": name, "currency": currency},
+    )
+    return card
+
+
+def customer_cards(*, session: Session, customer_id: int) -> list[int]:
+    return list(
+        session.exec(
+            select(CustomerRateCard.card_id).where(CustomerRateCard.customer_id == customer_id)
+        ).all()
+    )
+
+
+def customer_cards_set(
+    *, session: Session, actor: Actor, customer_id: int, card_ids: list[int]
+) -> None:
+    """Replace the customer's routes. A card must be in the customer's currency."""
+    if not (actor.can(Area.CUSTOMER) or actor.can(Area.CARRIER)):
+        raise PermissionDenied()
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("That customer no longer exists.")
+    cards = {c.id: c for c in session.exec(select(RateCard).where(RateCard.id.in_(card_ids))).all()}
+    if len(cards) != len(set(card_ids)):
+        raise NotFound("A rate card no longer exists.")
+    wrong = [c.name for c in cards.values() if c.currency != customer.currency]
+    if wrong:
+        raise Conflict(
+            f"{', '.join(wrong)} is not in {customer.currency}, the customer's currency."
+        )
+    before = sorted(customer_cards(session=session, customer_id=customer_id))
+    for row in session.exec(
+        select(CustomerRateCard).where(CustomerRateCard.customer_id == customer_id)
+    ).all():
+        session.delete(row)
+    for card_id in sorted(set(card_ids)):
+        session.add(CustomerRateCard(customer_id=customer_id, card_id=card_id))
+    audit_record(
+        session=session,
+        actor=actor,
+        action="customer.routes",
+        entity="customer",
+        entity_id=customer_id,
+        before={"rate_cards": before},
+        after={"rate_cards": sorted(set(card_ids))},
+    )
+
+
+def _current(card_ids: list[int], at: datetime):
+    """The entry in force per (card, prefix) at ``at``: the newest that has started."""
+    newest = (
+        select(
+            RateEntry.card_id,
+            RateEntry.prefix,
+            func.max(RateEntry.effective_from).label("since"),
+        )
+        .where(RateEntry.card_id.in_(card_ids), RateEntry.effective_from <= at)
+        .group_by(RateEntry.card_id, RateEntry.prefix)
+        .subquery()
+    )
+    return select(RateEntry).join(
+        newest,
+        (RateEntry.card_id == newest.c.card_id)
+        & (RateEntry.prefix == newest.c.prefix)
+        & (RateEntry.effective_from == newest.c.since),
+    )
+
+
+@dataclass(frozen=True)
+class RatePage:
+    rows: list[RateEntry]
+    total: int
+    currency: str
+
+
+def customer_rates(
+    *,
+    session: Session,
+    actor: Actor,
+    customer_id: int,
+    search: str = "",
+    offset: int = 0,
+    limit: int = 50,
+) -> RatePage:
+    """The prices in force on the customer's cards, by prefix."""
+    if actor.is_contact:
+        if actor.customer_id != customer_id:
+            raise PermissionDenied()
+    elif not (actor.can(Area.CUSTOMER) or actor.can(Area.CARD)):
+        raise PermissionDenied()
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("That customer no longer exists.")
+    cards = customer_cards(session=session, customer_id=customer_id)
+    if not cards:
+        return RatePage([], 0, customer.currency)
+    query = _current(cards, utcnow())
+    text = str(search or "").strip()[:80]
+    if text:
+        like = f"%{text.lower()}%"
+        query = query.where(
+            or_(RateEntry.prefix.startswith(text), func.lower(RateEntry.destination).like(like))
+        )
+    sub = query.subquery()
+    total = session.exec(select(func.count()).select_from(sub)).one()
+    rows = session.exec(
+        query.order_by(RateEntry.prefix, RateEntry.card_id)
+        .offset(max(0, offset))
+        .limit(max(1, min(limit, 500)))
+    ).all()
+    return RatePage(list(rows), total, customer.currency)
+
+
+def customer_rates_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
+    page = customer_rates(
+        session=session, actor=actor, customer_id=customer_id, offset=0, limit=500
+    )
+    rows, offset = list(page.rows), len(page.rows)
+    while offset < page.total:
+        more = customer_rates(
+            session=session, actor=actor, customer_id=customer_id, offset=offset, limit=500
+        ).rows
+        rows.extend(more)
+        offset += len(more) or page.total
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "prefix",
+            "destination",
+            "rate_per_minute",
+            "connection_fee",
+            "increments",
+            "currency",
+            "effective_from",
+        ]
+    )
+    from decimal import Decimal
+
+    from portal_app.models import MICROS
+
+    for r in rows:
+        writer.writerow(
+            [
+                r.prefix,
+                ("'" + r.destination)
+                if r.destination.startswith(("=", "+", "-", "@"))
+                else r.destination,
+                str(Decimal(r.rate) / MICROS),
+                str(Decimal(r.connection_fee) / MICROS),
+                f"{r.increment_first}/{r.increment_next}",
+                page.currency,
+                r.effective_from.date().isoformat(),
+            ]
+        )
+    return out.getvalue()
