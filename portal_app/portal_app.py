@@ -3,6 +3,7 @@
 import reflex as rx
 
 from portal_app import routes, tasks
+from portal_app.api.exports import export_routes
 from portal_app.api.files import file_routes
 from portal_app.api.limits import limit_upload_body
 from portal_app.api.routes import build_api
@@ -13,36 +14,27 @@ from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.files import files_page
 from portal_app.pages.login import login_page
 from portal_app.pages.personal import personal_page
-from portal_app.pages.portal import portal_balance_page, portal_contacts_page, portal_home_page
 from portal_app.pages.portal_domains import portal_domains_page
-from portal_app.pages.portal_login import (
-    portal_forgot_page,
-    portal_login_page,
-    portal_set_password_page,
-)
-from portal_app.pages.portal_profile import portal_profile_page
+from portal_app.pages.portal_pages import portal_pages
+from portal_app.pages.reports import breakout_report_page, cdr_report_page
 from portal_app.pages.users import users_page
 from portal_app.state.audit import AuditState
 from portal_app.state.auth import LoginState
 from portal_app.state.base import AppState
-from portal_app.state.brand import BrandState
 from portal_app.state.config import ConfigState
 from portal_app.state.customers import CustomersState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
 from portal_app.state.files import FilesState
-from portal_app.state.portal import PortalState
-from portal_app.state.portal_auth import PortalLoginState
-from portal_app.state.portal_balance import PortalBalanceState
-from portal_app.state.portal_profile import PortalProfileState
 from portal_app.state.profile import ProfileState
+from portal_app.state.reports import OperatorReportState
 from portal_app.state.smtp import SmtpState
 from portal_app.state.users import UsersState
 
 app = rx.App(
     stylesheets=["/theme.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
-    api_transformer=[build_api(*file_routes()), limit_upload_body],
+    api_transformer=[build_api(*file_routes(), *export_routes()), limit_upload_body],
 )
 
 _TITLE = "Carrier Portal"
@@ -58,6 +50,13 @@ for page, route, title, loader in [
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
     (customers_page, routes.CUSTOMERS, "Customers", CustomersState.load),
+    (cdr_report_page, routes.CDR_REPORT, "CDR Report", OperatorReportState.load_cdr),
+    (
+        breakout_report_page,
+        routes.BREAKOUT_REPORT,
+        "Breakout Report",
+        OperatorReportState.load_breakout,
+    ),
 ]:
     loaders = loader if isinstance(loader, list) else [loader]
     app.add_page(
@@ -65,30 +64,8 @@ for page, route, title, loader in [
     )
 
 # The customer portal on brand hosts: the host picks the brand, the session decides.
-for page, route, loaders in [
-    (portal_login_page, routes.PORTAL_LOGIN, [PortalLoginState.load_login]),
-    (portal_forgot_page, routes.PORTAL_FORGOT, [PortalLoginState.load_login]),
-    (portal_set_password_page, routes.PORTAL_SET_PASSWORD, [PortalLoginState.load_link]),
-    (portal_home_page, routes.PORTAL, [PortalState.load_portal]),
-    (
-        portal_balance_page,
-        routes.PORTAL_BALANCE,
-        [PortalState.load_portal, PortalBalanceState.load],
-    ),
-    (
-        portal_contacts_page,
-        routes.PORTAL_CONTACTS,
-        [PortalState.load_portal, PortalState.load_team],
-    ),
-    (
-        portal_profile_page,
-        routes.PORTAL_PROFILE,
-        [PortalState.load_portal, PortalProfileState.load],
-    ),
-]:
-    app.add_page(
-        page, route=route, title="Customer portal", on_load=[BrandState.load_brand, *loaders]
-    )
+for page, route, loaders in portal_pages():
+    app.add_page(page, route=route, title="Customer portal", on_load=loaders)
 
 app.register_lifespan_task(tasks.purge_loop)
 app.register_lifespan_task(tasks.tls_allow_refresh_loop)

@@ -9,6 +9,9 @@ AUDIT_LOG = "/setup/account/audit-log"
 PORTAL_DOMAINS = "/setup/integrations/portal"
 PUBLIC_FILES = "/management/file/public"
 CUSTOMERS = "/management/customers"
+CDR_REPORT = "/management/customers/cdr"
+BREAKOUT_REPORT = "/report/breakout"
+RATE_CARDS = "/management/rate-cards"
 
 # The customer portal, on brand hosts.
 PORTAL = "/portal"
@@ -17,9 +20,15 @@ PORTAL_FORGOT = "/portal/forgot"
 PORTAL_SET_PASSWORD = "/portal/set-password"
 PORTAL_BALANCE = "/portal/balance"
 PORTAL_CONTACTS = "/portal/contacts"
+PORTAL_CDR = "/portal/cdr"
+PORTAL_BREAKOUT = "/portal/breakout"
+PORTAL_RATES = "/portal/rates"
 PORTAL_PROFILE = "/portal/profile"
 _PORTAL_SECTIONS = {
     "balance": PORTAL_BALANCE,
+    "cdr": PORTAL_CDR,
+    "breakout": PORTAL_BREAKOUT,
+    "rate_card": PORTAL_RATES,
     "contacts": PORTAL_CONTACTS,
     "profile": PORTAL_PROFILE,
 }

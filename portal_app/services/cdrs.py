@@ -46,6 +46,11 @@ def day_range(first: date, last: date, tz: str) -> tuple[datetime, datetime]:
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
 
 
+def today(tz: str) -> date:
+    """The viewer's date now."""
+    return datetime.now(zone(tz)).date()
+
+
 def parse_days(first: str, last: str, tz: str, *, max_days: int = 92) -> tuple[date, date]:
     """The dates a form sent, checked: ISO dates, in order, at most ``max_days``."""
     errors: dict[str, str] = {}
@@ -76,7 +81,7 @@ class CdrQuery:
     direction: str = ""  # inbound, outbound
 
 
-def _check(session: Session, actor: Actor, customer_id: int) -> None:
+def cdr_check(*, session: Session, actor: Actor, customer_id: int) -> None:
     """Operators with the CDR permission; a contact for its own customer only."""
     if actor.is_contact:
         if actor.customer_id != customer_id:
@@ -114,7 +119,7 @@ def cdr_page(
     limit: int = 50,
 ) -> tuple[list[Cdr], tuple[datetime, int] | None]:
     """One page, newest first, after the keyset cursor; returns the next cursor."""
-    _check(session, actor, query.customer_id)
+    cdr_check(session=session, actor=actor, customer_id=query.customer_id)
     conditions = _where(query)
     if after is not None:
         at, last_id = after
@@ -151,7 +156,7 @@ class Totals:
 
 
 def cdr_totals(*, session: Session, actor: Actor, query: CdrQuery) -> Totals:
-    _check(session, actor, query.customer_id)
+    cdr_check(session=session, actor=actor, customer_id=query.customer_id)
     answered = func.sum(case((Cdr.status == "answered", 1), else_=0))
     row = session.exec(
         select(
@@ -190,7 +195,7 @@ def breakout(
     *, session: Session, actor: Actor, query: CdrQuery, by: str = "destination", limit: int = 500
 ) -> list[BreakoutRow]:
     """Per destination (or prefix): calls, connected, minutes, cost, ASR, ACD, PDD."""
-    _check(session, actor, query.customer_id)
+    cdr_check(session=session, actor=actor, customer_id=query.customer_id)
     key = Cdr.prefix if by == "prefix" else Cdr.destination
     connected = func.sum(case((Cdr.status == "answered", 1), else_=0))
     rows = session.exec(
@@ -271,7 +276,7 @@ def cdr_csv(
 ) -> Iterator[str]:
     """The whole range as CSV, oldest first, streamed in keyset batches: memory stays
     flat whatever the range holds. Times are in ``tz``; costs are plain numbers."""
-    _check(session, actor, query.customer_id)
+    cdr_check(session=session, actor=actor, customer_id=query.customer_id)
     z = zone(tz)
     cols = columns_for(columns, actor)
     out = io.StringIO()

@@ -29,6 +29,9 @@ class MenuItem:
 
 HINTS = {
     "balance": "Your balance, credit and statement",
+    "cdr": "Your calls, day by day, with CSV export",
+    "rate_card": "Your prices per destination",
+    "breakout": "Calls, minutes and cost per destination",
     "contacts": "Who can log in for your company",
     "profile": "Your name, password and two-factor login",
 }

@@ -1,0 +1,106 @@
+"""``GET /api/export/cdr.csv``: a whole CDR range as CSV, streamed.
+
+A plain HTTP download (not a Reflex event), so a large range never passes through the
+state or memory. The browser sends the session cookie with it: on a brand host that is
+a contact's session and the customer comes from it; on a control-panel host an
+operator's, with the CDR permission, who names the customer. The host header only has
+to agree with the session, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from portal_app.models import Customer, PortalDomain
+from portal_app.services import cdrs
+from portal_app.services.db import get_engine, session_scope
+from portal_app.services.errors import PermissionDenied, ValidationError
+from portal_app.services.hosts import is_control_host
+from portal_app.services.portal import portal_context
+from portal_app.services.sessions import session_user
+from portal_app.services.users import actor_for
+from portal_app.settings import get_settings
+
+SESSION_COOKIE = "cp_session"  # the cookie state/base.py sets
+
+
+def _plan(request: Request):
+    """(actor, query, columns, tz) for this request, or raise PermissionDenied."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    host = request.headers.get("host", "")
+    params = request.query_params
+    tz = params.get("tz", "UTC")[:64]
+    first, last = cdrs.parse_days(params.get("first", ""), params.get("last", ""), tz)
+    start, end = cdrs.day_range(first, last, tz)
+    with session_scope() as session:
+        if is_control_host(host, get_settings().control_hosts):
+            user = session_user(session=session, token=token)
+            if user is None:
+                raise PermissionDenied()
+            actor = actor_for(user, session)
+            try:
+                customer_id = int(params.get("customer", ""))
+            except ValueError:
+                raise PermissionDenied() from None
+            customer = session.get(Customer, customer_id)
+            domain = session.get(PortalDomain, customer.domain_id) if customer else None
+            columns = list(domain.cdr_columns) if domain else []
+        else:
+            ctx = portal_context(session=session, token=token, host=host)
+            if ctx is None or "cdr" not in ctx.sections:
+                raise PermissionDenied()
+            actor, customer_id, columns = ctx.actor, ctx.customer.id, list(ctx.domain.cdr_columns)
+    query = cdrs.CdrQuery(
+        customer_id=customer_id,
+        start=start,
+        end=end,
+        search=params.get("search", "")[:40],
+        status=params.get("status", "")[:16],
+        direction=params.get("direction", "")[:16],
+    )
+    return actor, query, columns, tz
+
+
+def _chunks(actor, query, columns, tz) -> Iterator[bytes]:
+    with Session(get_engine()) as session:
+        for text in cdrs.cdr_csv(session=session, actor=actor, query=query, columns=columns, tz=tz):
+            yield text.encode()
+
+
+async def _stream(actor, query, columns, tz) -> AsyncIterator[bytes]:
+    """Pull each batch in a thread so the event loop keeps serving everyone else."""
+    chunks = _chunks(actor, query, columns, tz)
+    done = object()
+    while (chunk := await asyncio.to_thread(next, chunks, done)) is not done:
+        yield chunk
+
+
+async def cdr_csv(request: Request) -> Response:
+    try:
+        actor, query, columns, tz = await asyncio.to_thread(_plan, request)
+        # Check access before the first byte, so a refusal is a clean 403.
+        with session_scope() as session:
+            cdrs.cdr_check(session=session, actor=actor, customer_id=query.customer_id)
+    except ValidationError as exc:
+        return PlainTextResponse(exc.message, status_code=400)
+    except PermissionDenied:
+        return PlainTextResponse("Not allowed.", status_code=403)
+    name = f"cdr-{request.query_params.get('first')}-{request.query_params.get('last')}.csv"
+    return StreamingResponse(
+        _stream(actor, query, columns, tz),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def export_routes() -> list[Route]:
+    return [Route("/api/export/cdr.csv", cdr_csv, methods=["GET"])]

@@ -1,0 +1,210 @@
+"""The CDR and Breakout report layouts, bound to either report state (portal or panel)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app.components.forms import field, text_input
+
+STATUSES = [
+    ("all", "All calls"),
+    ("answered", "Answered"),
+    ("no_answer", "No answer"),
+    ("busy", "Busy"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+]
+
+
+def _select(name: str, options: list[tuple[str, str]], default: str) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(id=name, width="100%"),
+        rx.select.content(*[rx.select.item(label, value=v) for v, label in options]),
+        name=name,
+        default_value=default,
+    )
+
+
+def _dates(S) -> list[rx.Component]:
+    return [
+        field(
+            "From",
+            text_input("first", S.errors, type="date", default_value=S.first),
+            S.errors,
+            "first",
+        ),
+        field(
+            "To", text_input("last", S.errors, type="date", default_value=S.last), S.errors, "last"
+        ),
+    ]
+
+
+def _figure(label: str, value, id_: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="1", color_scheme="gray"),
+            rx.text(value, size="5", weight="bold", id=id_),
+            spacing="1",
+        ),
+        flex="1",
+        min_width="130px",
+    )
+
+
+def _table(headers, rows, id_: str) -> rx.Component:
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.foreach(
+                        headers, lambda h: rx.table.column_header_cell(h, white_space="nowrap")
+                    )
+                )
+            ),
+            rx.table.body(
+                rx.foreach(
+                    rows,
+                    lambda row: rx.table.row(
+                        rx.foreach(row, lambda v: rx.table.cell(v, white_space="nowrap"))
+                    ),
+                )
+            ),
+            size="1",
+            variant="surface",
+            width="100%",
+            id=id_,
+        ),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
+def cdr_report(S) -> rx.Component:
+    """Filters, totals, one keyset page of calls, paging and the CSV download."""
+    return rx.vstack(
+        rx.form(
+            rx.grid(
+                *_dates(S),
+                field(
+                    "Number",
+                    text_input(
+                        "search",
+                        S.errors,
+                        placeholder="Digits of either number",
+                        default_value=S.search,
+                    ),
+                ),
+                field("Status", _select("status", STATUSES, "all")),
+                rx.button(
+                    "Show", type="submit", loading=S.loading, id="cdr-apply", align_self="end"
+                ),
+                columns=rx.breakpoints(initial="2", md="5"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=S.apply_cdr,
+            reset_on_submit=False,
+            key=S.first + S.last,
+            width="100%",
+        ),
+        rx.flex(
+            _figure("Calls", S.calls, "cdr-calls"),
+            _figure("Minutes", S.minutes, "cdr-minutes"),
+            _figure("Cost", S.cost, "cdr-cost"),
+            _figure("ASR", S.asr, "cdr-asr"),
+            _figure("ACD", S.acd, "cdr-acd"),
+            spacing="3",
+            wrap="wrap",
+            width="100%",
+        ),
+        rx.cond(
+            S.rows.length() > 0,
+            _table(S.headers, S.rows, "cdr-table"),
+            rx.cond(
+                S.loading,
+                rx.center(rx.spinner(size="3"), padding="2em", width="100%"),
+                rx.text("No calls in this range.", color_scheme="gray", size="2", id="cdr-empty"),
+            ),
+        ),
+        rx.hstack(
+            rx.el.a(
+                rx.button(rx.icon("download", size=14), "Download CSV", variant="soft", size="2"),
+                href=S.csv_url,
+                download=True,
+                id="cdr-csv",
+            ),
+            rx.text(S.range_label, size="1", color_scheme="gray"),
+            rx.spacer(),
+            rx.text("Page ", (S.page_no + 1).to_string(), size="2", color_scheme="gray"),
+            rx.button("Newer", size="1", variant="soft", disabled=S.page_no == 0, on_click=S.newer),
+            rx.button(
+                "Older",
+                size="1",
+                variant="soft",
+                disabled=~S.has_next,
+                on_click=S.older,
+                id="cdr-older",
+            ),
+            align="center",
+            width="100%",
+            wrap="wrap",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def breakout_report(S) -> rx.Component:
+    """Per destination or prefix for a range, with a chart of the costliest."""
+    return rx.vstack(
+        rx.form(
+            rx.grid(
+                *_dates(S),
+                field(
+                    "Group by",
+                    _select(
+                        "by", [("destination", "Destination"), ("prefix", "Prefix")], "destination"
+                    ),
+                ),
+                rx.button(
+                    "Show", type="submit", loading=S.loading, id="breakout-apply", align_self="end"
+                ),
+                columns=rx.breakpoints(initial="2", md="4"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=S.apply_breakout,
+            reset_on_submit=False,
+            key=S.first + S.last,
+            width="100%",
+        ),
+        rx.text(S.range_label, size="1", color_scheme="gray"),
+        rx.cond(
+            S.chart.length() > 0,
+            rx.card(
+                rx.recharts.bar_chart(
+                    rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+                    rx.recharts.x_axis(data_key="name", tick={"fontSize": 11}),
+                    rx.recharts.y_axis(),
+                    rx.recharts.tooltip(),
+                    rx.recharts.bar(data_key="value", name="Cost", fill=rx.color("accent", 9)),
+                    data=S.chart,
+                    height=260,
+                    width="100%",
+                ),
+                width="100%",
+                id="breakout-chart",
+            ),
+        ),
+        rx.cond(
+            S.breakout_rows.length() > 0,
+            _table(S.breakout_headers, S.breakout_rows, "breakout-table"),
+            rx.cond(
+                S.loading,
+                rx.center(rx.spinner(size="3"), padding="2em", width="100%"),
+                rx.text("No calls in this range.", color_scheme="gray", size="2"),
+            ),
+        ),
+        spacing="4",
+        width="100%",
+    )

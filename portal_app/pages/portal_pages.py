@@ -1,0 +1,50 @@
+"""The customer portal's pages, their routes and loaders, for the app module to add.
+
+Every page first picks the brand from the host (branding only); the portal's own
+loaders then check the contact's session and section on the server.
+"""
+
+from __future__ import annotations
+
+from portal_app import routes
+from portal_app.pages.portal import portal_balance_page, portal_contacts_page, portal_home_page
+from portal_app.pages.portal_login import (
+    portal_forgot_page,
+    portal_login_page,
+    portal_set_password_page,
+)
+from portal_app.pages.portal_profile import portal_profile_page
+from portal_app.pages.portal_reports import (
+    portal_breakout_page,
+    portal_cdr_page,
+    portal_rates_page,
+)
+from portal_app.state.brand import BrandState
+from portal_app.state.portal import PortalState
+from portal_app.state.portal_auth import PortalLoginState
+from portal_app.state.portal_balance import PortalBalanceState
+from portal_app.state.portal_profile import PortalProfileState
+from portal_app.state.portal_rates import PortalRatesState
+from portal_app.state.reports import PortalReportState
+
+_FRAME = PortalState.load_portal
+
+PORTAL_PAGES = [
+    (portal_login_page, routes.PORTAL_LOGIN, [PortalLoginState.load_login]),
+    (portal_forgot_page, routes.PORTAL_FORGOT, [PortalLoginState.load_login]),
+    (portal_set_password_page, routes.PORTAL_SET_PASSWORD, [PortalLoginState.load_link]),
+    (portal_home_page, routes.PORTAL, [_FRAME]),
+    (portal_balance_page, routes.PORTAL_BALANCE, [_FRAME, PortalBalanceState.load]),
+    (portal_cdr_page, routes.PORTAL_CDR, [_FRAME, PortalReportState.load_cdr]),
+    (portal_breakout_page, routes.PORTAL_BREAKOUT, [_FRAME, PortalReportState.load_breakout]),
+    (portal_rates_page, routes.PORTAL_RATES, [_FRAME, PortalRatesState.load]),
+    (portal_contacts_page, routes.PORTAL_CONTACTS, [_FRAME, PortalState.load_team]),
+    (portal_profile_page, routes.PORTAL_PROFILE, [_FRAME, PortalProfileState.load]),
+]
+
+
+def portal_pages():
+    """(page, route, on_load) of every portal page."""
+    return [
+        (page, route, [BrandState.load_brand, *loaders]) for page, route, loaders in PORTAL_PAGES
+    ]

@@ -1,0 +1,54 @@
+"""Management › Customers › [customer] › CDR Report, and Report › Breakout Report."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from portal_app import routes
+from portal_app.components.layout import control_page
+from portal_app.components.reports import breakout_report, cdr_report
+from portal_app.state.reports import OperatorReportState as R
+
+
+def _which() -> rx.Component:
+    return rx.hstack(
+        rx.text("Customer: ", rx.text.strong(R.customer_name, id="report-customer"), size="3"),
+        rx.spacer(),
+        rx.link("CDR report", href=routes.CDR_REPORT + "?customer=" + R.customer_id.to_string()),
+        rx.link(
+            "Breakout report",
+            href=routes.BREAKOUT_REPORT + "?customer=" + R.customer_id.to_string(),
+        ),
+        align="center",
+        spacing="4",
+        width="100%",
+    )
+
+
+def _none() -> rx.Component:
+    return rx.card(
+        rx.text(
+            "Open a customer in Management › Customers and choose its CDR or Breakout report.",
+            color_scheme="gray",
+        ),
+    )
+
+
+def _cdr() -> rx.Component:
+    return rx.cond(
+        R.customer_id > 0,
+        rx.card(rx.vstack(_which(), cdr_report(R), spacing="4", width="100%"), width="100%"),
+        _none(),
+    )
+
+
+def _breakout() -> rx.Component:
+    return rx.cond(
+        R.customer_id > 0,
+        rx.card(rx.vstack(_which(), breakout_report(R), spacing="4", width="100%"), width="100%"),
+        _none(),
+    )
+
+
+cdr_report_page = control_page("CDR Report", _cdr, area="cdr")
+breakout_report_page = control_page("Breakout Report", _breakout, area="cdr")

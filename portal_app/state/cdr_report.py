@@ -1,0 +1,258 @@
+"""The CDR and Breakout reports, shared by the portal (a contact's own customer) and
+the control panel (an operator's chosen customer).
+
+The mixin holds the filters, one page of rows and the totals; the concrete states say
+who may ask and which customer it is. Queries run in a thread, so a long range shows
+a spinner here and never holds up other users. Only the visible page is in the state:
+its size is what the browser receives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import reflex as rx
+from sqlmodel import Session
+
+from portal_app.models import MICROS, Customer, PortalDomain
+from portal_app.services import cdrs
+from portal_app.services.db import get_engine
+from portal_app.services.domains import BREAKOUT_COLUMNS, DEFAULT_BREAKOUT
+from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Actor
+
+PAGE = 50
+
+
+@dataclasses.dataclass
+class BarPoint:
+    name: str
+    value: float
+
+
+def _fetch_page(actor: Actor, query: cdrs.CdrQuery, after, columns: list[str], tz: str):
+    z = cdrs.zone(tz)
+    with Session(get_engine()) as session:
+        rows, nxt = cdrs.cdr_page(
+            session=session, actor=actor, query=query, after=after, limit=PAGE
+        )
+        totals = (
+            cdrs.cdr_totals(session=session, actor=actor, query=query) if after is None else None
+        )
+    cols = cdrs.columns_for(columns, actor)
+    return [[cdrs.cell(r, c, z, actor) for c in cols] for r in rows], nxt, totals, cols
+
+
+def _fetch_breakout(actor: Actor, query: cdrs.CdrQuery, by: str):
+    with Session(get_engine()) as session:
+        return cdrs.breakout(session=session, actor=actor, query=query, by=by)
+
+
+def _domain_columns(customer_id: int) -> tuple[list[str], list[str], str]:
+    with Session(get_engine()) as session:
+        customer = session.get(Customer, customer_id)
+        domain = (
+            session.get(PortalDomain, customer.domain_id)
+            if customer and customer.domain_id
+            else None
+        )
+        return (
+            list(domain.cdr_columns) if domain else [],
+            list(domain.breakout_columns) if domain else [],
+            customer.currency if customer else "USD",
+        )
+
+
+class CdrReportMixin(rx.State, mixin=True):
+    tz: str = "UTC"
+    first: str = ""
+    last: str = ""
+    search: str = ""
+    status: str = ""
+    direction: str = ""
+    errors: dict[str, str] = {}
+    loading: bool = False
+    headers: list[str] = []
+    rows: list[list[str]] = []
+    page_no: int = 0
+    has_next: bool = False
+    calls: str = ""
+    minutes: str = ""
+    cost: str = ""
+    asr: str = ""
+    acd: str = ""
+    # Breakout
+    by: str = "destination"
+    breakout_headers: list[str] = []
+    breakout_rows: list[list[str]] = []
+    chart: list[BarPoint] = []
+    _cursors: list = []  # keyset cursor at the start of each page seen
+    _next: tuple | None = None
+    _columns: list[str] = []
+    _breakout_columns: list[str] = []
+    _currency: str = "USD"
+    _days: int = 1
+    _mode: str = "cdr"  # or "breakout": what set_tz loads next
+    csv_url: str = ""
+
+    # Provided by the concrete state: who asks, for which customer.
+    def _who(self) -> tuple[Actor, int]:
+        raise NotImplementedError
+
+    def _query(self, customer_id: int) -> cdrs.CdrQuery:
+        first, last = cdrs.parse_days(self.first, self.last, self.tz)
+        start, end = cdrs.day_range(first, last, self.tz)
+        return cdrs.CdrQuery(
+            customer_id=customer_id,
+            start=start,
+            end=end,
+            search=self.search,
+            status=self.status,
+            direction=self.direction,
+        )
+
+    def _start(self, default_days: int = 1):
+        """Reset to the viewer's today (or last days) once the browser told its zone."""
+        self.errors, self.rows, self.breakout_rows, self.chart = {}, [], [], []
+        self.first = self.last = ""
+        self._days = default_days
+        return rx.call_script(
+            "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=type(self).set_tz
+        )
+
+    def _set_tz(self, tz: str, days: int) -> None:
+        self.tz = cdrs.zone(str(tz)[:64]).key
+        today = cdrs.today(self.tz)
+        self.first = (today - timedelta(days=days - 1)).isoformat()
+        self.last = today.isoformat()
+
+    def _read_filters(self, form: dict) -> None:
+        self.first = str(form.get("first") or "")[:10]
+        self.last = str(form.get("last") or "")[:10]
+        self.search = str(form.get("search") or "")[:40]
+        status = str(form.get("status") or "all")
+        self.status = "" if status == "all" else status[:16]
+        direction = str(form.get("direction") or "all")
+        self.direction = "" if direction == "all" else direction[:16]
+
+    async def _load_page(self, after):
+        actor, customer_id = self._who()
+        try:
+            query = self._query(customer_id)
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors, self.loading = {}, True
+        yield
+        try:
+            self._columns, _, self._currency = await asyncio.to_thread(_domain_columns, customer_id)
+            rows, nxt, totals, cols = await asyncio.to_thread(
+                _fetch_page, actor, query, after, self._columns, self.tz
+            )
+        except ServiceError as exc:
+            self.loading = False
+            yield rx.toast.error(exc.message)
+            return
+        self.loading = False
+        self.rows, self._next, self.has_next = rows, nxt, nxt is not None
+        self.csv_url = "/api/export/cdr.csv?" + urlencode(self._csv_params() | self._extra_params())
+        self.headers = [cdrs.column_label(c, self.tz) for c in cols]
+        if totals is not None:
+            self.calls = f"{totals.calls:,}"
+            self.minutes = f"{totals.billed_seconds / 60:,.1f}"
+            self.cost = cdrs.money(totals.cost, self._currency, 2)
+            self.asr = f"{totals.asr:.1f} %"
+            self.acd = cdrs.duration(round(totals.acd))
+
+    async def _first_page(self):
+        self._cursors, self.page_no = [None], 0
+        async for event in self._load_page(None):
+            yield event
+
+    async def _older(self):
+        if self._next is None:
+            return
+        self._cursors = [*self._cursors, self._next]
+        self.page_no += 1
+        async for event in self._load_page(self._next):
+            yield event
+
+    async def _newer(self):
+        if self.page_no == 0:
+            return
+        self._cursors = self._cursors[:-1]
+        self.page_no -= 1
+        async for event in self._load_page(self._cursors[-1]):
+            yield event
+
+    async def _load_breakout(self):
+        actor, customer_id = self._who()
+        try:
+            query = self._query(customer_id)
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors, self.loading = {}, True
+        yield
+        try:
+            _, self._breakout_columns, self._currency = await asyncio.to_thread(
+                _domain_columns, customer_id
+            )
+            rows = await asyncio.to_thread(_fetch_breakout, actor, query, self.by)
+        except ServiceError as exc:
+            self.loading = False
+            yield rx.toast.error(exc.message)
+            return
+        self.loading = False
+        cols = [c for c in self._breakout_columns if c in BREAKOUT_COLUMNS] or DEFAULT_BREAKOUT
+        if self.by == "prefix" and "prefix" not in cols:
+            cols = ["prefix", *cols]
+        self.breakout_headers = [BREAKOUT_COLUMNS[c] for c in cols]
+        self.breakout_rows = [[self._breakout_cell(r, c) for c in cols] for r in rows]
+        self.chart = [
+            BarPoint(
+                name=(r.prefix if self.by == "prefix" else r.key)[:24],
+                value=round(r.cost / MICROS, 2),
+            )
+            for r in rows[:12]
+        ]
+
+    def _breakout_cell(self, r: cdrs.BreakoutRow, key: str) -> str:
+        return {
+            "destination": r.key if self.by != "prefix" else r.key,
+            "prefix": r.prefix,
+            "calls": f"{r.calls:,}",
+            "connected": f"{r.connected:,}",
+            "minutes": f"{r.billed_seconds / 60:,.1f}",
+            "asr": f"{r.asr:.1f} %",
+            "acd": cdrs.duration(round(r.acd)),
+            "pdd": f"{r.pdd_ms / 1000:.2f} s",
+            "rate": cdrs.money(r.rate, self._currency),
+            "cost": cdrs.money(r.cost, self._currency, 2),
+        }[key]
+
+    def _csv_params(self) -> dict:
+        return {
+            "first": self.first,
+            "last": self.last,
+            "tz": self.tz,
+            "search": self.search,
+            "status": self.status,
+            "direction": self.direction,
+        }
+
+    def _extra_params(self) -> dict:
+        return {}
+
+    @rx.var
+    def range_label(self) -> str:
+        if not self.first:
+            return ""
+        return (
+            f"{self.first} – {self.last} ({self.tz})"
+            if self.first != self.last
+            else f"{self.first} ({self.tz})"
+        )

@@ -1,0 +1,93 @@
+"""The portal's Rate Card section: the prices in force on the customer's routes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from portal_app.services import rates as svc
+from portal_app.services.cdrs import money
+from portal_app.services.db import session_scope
+
+from .base import AppState
+from .guard import Need, guarded, portal
+
+PAGE = 50
+
+
+@dataclasses.dataclass
+class RateRow:
+    prefix: str
+    destination: str
+    rate: str
+    fee: str
+    increments: str
+    since: str
+
+
+class PortalRatesState(AppState):
+    search: str = ""
+    rows: list[RateRow] = []
+    total: int = 0
+    page: int = 0
+
+    def _fetch(self) -> None:
+        ctx = portal()
+        with session_scope() as session:
+            result = svc.customer_rates(
+                session=session,
+                actor=ctx.actor,
+                customer_id=ctx.customer.id,
+                search=self.search,
+                offset=self.page * PAGE,
+                limit=PAGE,
+            )
+        self.total = result.total
+        self.rows = [
+            RateRow(
+                prefix=r.prefix,
+                destination=r.destination,
+                rate=money(r.rate, result.currency),
+                fee=money(r.connection_fee, result.currency),
+                increments=f"{r.increment_first}/{r.increment_next}",
+                since=r.effective_from.date().isoformat(),
+            )
+            for r in result.rows
+        ]
+
+    @guarded(Need.CONTACT, section="rate_card")
+    def load(self):
+        self.search, self.page = "", 0
+        self._fetch()
+
+    @guarded(Need.CONTACT, section="rate_card")
+    def apply(self, form_data: dict):
+        self.search, self.page = str(form_data.get("search") or "")[:80], 0
+        self._fetch()
+
+    @guarded(Need.CONTACT, section="rate_card")
+    def go_page(self, delta: int):
+        last = max(0, (self.total - 1) // PAGE)
+        self.page = max(0, min(last, self.page + max(-1, min(1, delta))))
+        self._fetch()
+
+    @guarded(Need.CONTACT, section="rate_card")
+    def download_csv(self):
+        ctx = portal()
+        with session_scope() as session:
+            data = svc.customer_rates_csv(
+                session=session, actor=ctx.actor, customer_id=ctx.customer.id
+            )
+        return rx.download(data=data, filename="rates.csv")
+
+    @rx.var
+    def page_label(self) -> str:
+        if not self.total:
+            return ""
+        first = self.page * PAGE + 1
+        return f"{first:,}–{min(self.total, first + PAGE - 1):,} of {self.total:,}"
+
+    @rx.var
+    def has_next(self) -> bool:
+        return (self.page + 1) * PAGE < self.total
