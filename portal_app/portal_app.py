@@ -16,6 +16,7 @@ from portal_app.pages.login import login_page
 from portal_app.pages.personal import personal_page
 from portal_app.pages.portal_domains import portal_domains_page
 from portal_app.pages.portal_pages import portal_pages
+from portal_app.pages.rate_cards import rate_cards_page
 from portal_app.pages.reports import breakout_report_page, cdr_report_page
 from portal_app.pages.users import users_page
 from portal_app.state.audit import AuditState
@@ -27,6 +28,7 @@ from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
 from portal_app.state.files import FilesState
 from portal_app.state.profile import ProfileState
+from portal_app.state.rate_cards import RateCardsState
 from portal_app.state.reports import OperatorReportState
 from portal_app.state.smtp import SmtpState
 from portal_app.state.users import UsersState
@@ -50,6 +52,7 @@ for page, route, title, loader in [
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
     (customers_page, routes.CUSTOMERS, "Customers", CustomersState.load),
+    (rate_cards_page, routes.RATE_CARDS, "Rate Cards", RateCardsState.load),
     (cdr_report_page, routes.CDR_REPORT, "CDR Report", OperatorReportState.load_cdr),
     (
         breakout_report_page,

@@ -5,6 +5,14 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # logos are at most 2 MB; room for multipart framing
+# CSV imports (CDRs, rate cards) may be large; only their handler gets the bigger limit.
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+IMPORT_HANDLER_SUFFIX = ".upload_import"
+
+
+def _limit(headers: dict[bytes, bytes]) -> int:
+    handler = headers.get(b"reflex-event-handler", b"").decode("latin-1")
+    return MAX_IMPORT_BYTES if handler.endswith(IMPORT_HANDLER_SUFFIX) else MAX_UPLOAD_BYTES
 
 
 def limit_upload_body(app: ASGIApp) -> ASGIApp:
@@ -15,11 +23,12 @@ def limit_upload_body(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        limit = _limit(headers)
         try:
             declared = int(headers.get(b"content-length", b"0"))
         except ValueError:
-            declared = MAX_UPLOAD_BYTES + 1
-        if declared > MAX_UPLOAD_BYTES:
+            declared = limit + 1
+        if declared > limit:
             await _too_large(send)
             return
         seen = 0
@@ -29,7 +38,7 @@ def limit_upload_body(app: ASGIApp) -> ASGIApp:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > MAX_UPLOAD_BYTES:
+                if seen > limit:
                     raise ValueError("upload larger than allowed")
             return message
 
@@ -39,7 +48,7 @@ def limit_upload_body(app: ASGIApp) -> ASGIApp:
 
 
 async def _too_large(send: Send) -> None:
-    body = b"File too large: logos can be at most 2 MB."
+    body = b"File too large: logos can be at most 2 MB, CSV imports 256 MB."
     await send(
         {
             "type": "http.response.start",

@@ -42,10 +42,13 @@ def sidebar() -> rx.Component:
         rx.flex(
             _link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
             rx.cond(
-                AppState.me_areas.contains("portal") | AppState.me_areas.contains("customer"),
+                AppState.me_areas.contains("portal")
+                | AppState.me_areas.contains("customer")
+                | AppState.me_areas.contains("card"),
                 _heading("Management"),
             ),
             _link("Customers", routes.CUSTOMERS, "building", area="customer"),
+            _link("Rate Cards", routes.RATE_CARDS, "tags", area="card"),
             rx.cond(
                 AppState.me_areas.contains("portal"),
                 rx.fragment(

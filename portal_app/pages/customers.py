@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app import routes
 from portal_app.components.contacts import contacts_tab
 from portal_app.components.forms import dialog_buttons, field, form_tab, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.components.ledger import balance_tab
 from portal_app.services.domains import active_currencies
+from portal_app.state.base import AppState
 from portal_app.state.customers import CustomersState
 
 S = CustomersState
@@ -234,6 +236,28 @@ def _config() -> rx.Component:
             "domain_id",
             hint="The brand whose portal this customer's contacts log in to.",
         ),
+        rx.text("Routes", weight="medium", size="2"),
+        rx.cond(
+            S.cards.length() > 0,
+            rx.flex(
+                rx.foreach(
+                    S.cards,
+                    lambda c: rx.checkbox(
+                        c.label,
+                        checked=c.checked,
+                        on_change=lambda v: S.toggle_card(c.id, v),
+                        id="card-" + c.id.to_string(),
+                    ),
+                ),
+                direction="column",
+                spacing="2",
+            ),
+            rx.text(
+                "No rate card in this currency yet (Management › Rate Cards).",
+                size="1",
+                color_scheme="gray",
+            ),
+        ),
         rx.text("Portal Access", weight="medium", size="2"),
         rx.text(
             "Show or Hide a section for this customer, or keep the domain's choice. "
@@ -263,7 +287,29 @@ def _dialog() -> rx.Component:
     tabs = [("details", "Details", _details), ("config", "Config", _config)]
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing == "new", "Add customer", "Edit customer")),
+            rx.hstack(
+                rx.dialog.title(rx.cond(S.editing == "new", "Add customer", "Edit customer")),
+                rx.spacer(),
+                rx.cond(
+                    (S.editing != "new") & AppState.me_areas.contains("cdr"),
+                    rx.hstack(
+                        rx.link(
+                            "CDR report",
+                            href=routes.CDR_REPORT + "?customer=" + S.editing,
+                            size="2",
+                            id="customer-cdr-link",
+                        ),
+                        rx.link(
+                            "Breakout report",
+                            href=routes.BREAKOUT_REPORT + "?customer=" + S.editing,
+                            size="2",
+                        ),
+                        spacing="3",
+                    ),
+                ),
+                align="center",
+                width="100%",
+            ),
             rx.tabs.root(
                 rx.tabs.list(
                     *[rx.tabs.trigger(label, value=k) for k, label, _ in tabs],

@@ -276,4 +276,7 @@ def demo_load(*, session: Session) -> bool:
     demo_brands(session=session)
     demo_customers(session=session)
     demo_portal(session=session)
+    from .demo_calls import demo_rate_cards
+
+    demo_rate_cards(session=session)
     return True

@@ -11,6 +11,7 @@ from portal_app.services import customers as svc
 from portal_app.services.db import session_scope
 from portal_app.services.domains import SECTIONS
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.rates import card_list, customer_cards_set
 
 from .base import AppState
 from .guard import Need, actor, guarded
@@ -27,6 +28,13 @@ class CustomerRow:
     domain: str
     currency: str
     credit_limit: str
+
+
+@dataclasses.dataclass
+class CardChoice:
+    id: int
+    label: str
+    checked: bool
 
 
 @dataclasses.dataclass
@@ -53,6 +61,8 @@ class CustomersState(AppState):
     access: list[AccessRow] = []
     errors: dict[str, str] = {}
     tab: str = "details"
+    cards: list[CardChoice] = []  # Config › Routes: the rate cards in the customer's currency
+    _cards_before: list[int] = []
 
     def _fetch(self) -> None:
         domain_id = None if self.domain == "all" else int(self.domain)
@@ -142,6 +152,21 @@ class CustomersState(AppState):
             for k, label in SECTIONS.items()
         ]
 
+    def _fill_cards(self, session, customer) -> None:
+        from portal_app.services.rates import customer_cards
+
+        chosen = (
+            set(customer_cards(session=session, customer_id=customer.id)) if customer.id else set()
+        )
+        self._cards_before = sorted(chosen)
+        self.cards = [
+            CardChoice(
+                id=c.id, label=f"{c.name} ({c.currency}, {n:,} rates)", checked=c.id in chosen
+            )
+            for c, n in card_list(session=session, actor=actor())
+            if c.currency == customer.currency or c.id in chosen
+        ]
+
     @guarded(Need.AREA, Area.CUSTOMER)
     def open_customer(self, customer_id: str):
         from portal_app.models import Customer
@@ -152,6 +177,8 @@ class CustomersState(AppState):
         self.errors, self.tab = {}, "details"
         if customer_id == "new":
             self._fill(Customer(name="", currency="USD"), None)
+            with session_scope() as session:
+                self._fill_cards(session, Customer(name="", currency="USD"))
             self.editing = "new"
             return [LedgerState.open_ledger(0), ContactsState.open_contacts(0)]
         try:
@@ -163,6 +190,7 @@ class CustomersState(AppState):
                     session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
                 )
                 self._fill(customer, domain)
+                self._fill_cards(session, customer)
         except (ValueError, ServiceError):
             return rx.toast.error("That customer no longer exists.")
         self.editing = customer_id
@@ -185,6 +213,13 @@ class CustomersState(AppState):
             ]
 
     @guarded(Need.AREA, Area.CUSTOMER)
+    def toggle_card(self, card_id: int, checked: bool):
+        """Config › Routes: assign or unassign a rate card (saved with the customer)."""
+        self.cards = [
+            dataclasses.replace(c, checked=checked) if c.id == card_id else c for c in self.cards
+        ]
+
+    @guarded(Need.AREA, Area.CUSTOMER)
     def close_customer(self):
         self.editing, self.errors = "", {}
 
@@ -197,10 +232,16 @@ class CustomersState(AppState):
         try:
             with session_scope() as session:
                 if self.editing == "new":
-                    svc.customer_create(session=session, actor=actor(), data=data)
+                    customer = svc.customer_create(session=session, actor=actor(), data=data)
                 else:
-                    svc.customer_update(
+                    customer = svc.customer_update(
                         session=session, actor=actor(), customer_id=int(self.editing), data=data
+                    )
+                session.flush()
+                chosen = sorted(c.id for c in self.cards if c.checked)
+                if chosen != self._cards_before:
+                    customer_cards_set(
+                        session=session, actor=actor(), customer_id=customer.id, card_ids=chosen
                     )
         except ValidationError as exc:
             self.errors = exc.fields

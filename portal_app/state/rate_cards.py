@@ -1,0 +1,157 @@
+"""Management › Rate Cards: the cards, a new card, and CSV imports of rate entries and
+call records with a progress bar.
+
+An upload is saved to a temporary file, then a background event checks and writes it
+in a thread while the bar moves; other users and this tab stay responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import tempfile
+import threading
+
+import reflex as rx
+
+from portal_app.models import Area
+from portal_app.services import imports
+from portal_app.services import rates as svc
+from portal_app.services.db import session_scope
+from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Actor
+
+from .base import AppState
+from .guard import Need, actor, guarded
+
+UPLOAD_ID = "csv_import_upload"
+
+
+@dataclasses.dataclass
+class CardRow:
+    id: int
+    name: str
+    currency: str
+    entries: str
+
+
+def _run(who: Actor, target: str, path: str, progress: dict) -> imports.ImportResult:
+    def report(done: int, total: int) -> None:
+        progress["done"], progress["total"] = done, total
+
+    with open(path, newline="", encoding="utf-8-sig") as lines, session_scope() as session:
+        if target == "cdr":
+            result = imports.import_cdrs(session=session, actor=who, lines=lines, progress=report)
+        else:
+            result = imports.import_rates(
+                session=session, actor=who, card_id=int(target), lines=lines, progress=report
+            )
+        if not result.ok:
+            session.rollback()
+        return result
+
+
+class RateCardsState(AppState):
+    cards: list[CardRow] = []
+    errors: dict[str, str] = {}
+    target: str = "cdr"  # "cdr" or a rate card id
+    importing: bool = False
+    progress: int = 0
+    phase: str = ""
+    outcome: str = ""
+    problems: list[str] = []
+    _path: str = ""
+
+    def _reload(self) -> None:
+        with session_scope() as session:
+            rows = svc.card_list(session=session, actor=actor())
+        self.cards = [
+            CardRow(id=c.id, name=c.name, currency=c.currency, entries=f"{n:,}") for c, n in rows
+        ]
+
+    @guarded(Need.AREA, Area.CARD)
+    def load(self):
+        self.errors, self.problems, self.outcome, self.phase = {}, [], "", ""
+        self._reload()
+
+    @guarded(Need.AREA, Area.CARD)
+    def create_card(self, form_data: dict):
+        try:
+            with session_scope() as session:
+                card = svc.card_create(
+                    session=session,
+                    actor=actor(),
+                    name=str(form_data.get("card_name") or "")[:200],
+                    currency=str(form_data.get("card_currency") or "")[:3],
+                )
+                name = card.name
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors = {}
+        self._reload()
+        return rx.toast.success(f"Rate card {name} created. Import its rates below.")
+
+    @guarded(Need.AREA, Area.CARD)
+    def set_target(self, target: str):
+        if target == "cdr" or any(str(c.id) == target for c in self.cards):
+            self.target = target
+
+    @guarded(Need.AREA, Area.CARD)
+    async def upload_import(self, files: list[rx.UploadFile]):
+        if len(files) != 1:
+            self.outcome, self.problems = "Choose one CSV file.", []
+            return
+        if self.importing:
+            return
+        handle, path = tempfile.mkstemp(prefix="portal-import-", suffix=".csv")
+        with os.fdopen(handle, "wb") as out:
+            while chunk := await files[0].read(1 << 20):
+                out.write(chunk)
+        self._path = path
+        self.importing, self.progress, self.phase = True, 0, "Checking every row…"
+        self.outcome, self.problems = "", []
+        yield RateCardsState.run_import
+
+    @guarded(Need.AREA, Area.CARD, background=True)
+    async def run_import(self):
+        who = actor()
+        async with self:
+            path, target = self._path, self.target
+            self._path = ""
+        if not path:
+            return
+        progress: dict = {"done": 0, "total": 0}
+        box: dict = {}
+
+        def work() -> None:
+            try:
+                box["result"] = _run(who, target, path, progress)
+            except (ServiceError, UnicodeDecodeError, ValueError) as exc:
+                box["error"] = getattr(exc, "message", "The file is not UTF-8 CSV.")
+            finally:
+                os.unlink(path)
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        while thread.is_alive():
+            await asyncio.sleep(0.3)
+            if progress["total"]:
+                async with self:
+                    self.phase = f"Writing {progress['done']:,} of {progress['total']:,} rows…"
+                    self.progress = 100 * progress["done"] // progress["total"]
+        async with self:
+            self.importing = False
+            if "error" in box:
+                self.phase, self.outcome = "", box["error"]
+                return
+            result = box["result"]
+            if result.ok:
+                self.progress, self.phase = 100, ""
+                self.outcome = f"Imported {result.imported:,} rows."
+                self._reload()
+            else:
+                self.phase = ""
+                self.outcome = f"Nothing was imported: {result.error_count:,} bad rows."
+                self.problems = [f"Line {line}: {msg}" for line, msg in result.errors]
