@@ -44,7 +44,7 @@ app.add_page(
     login_page, route=routes.LOGIN, title=f"Log in · {_TITLE}", on_load=LoginState.load_login
 )
 for page, route, title, loader in [
-    (dashboard_page, routes.DASHBOARD, "Dashboard", DashboardState.load),
+    (dashboard_page, routes.DASHBOARD, "Dashboard", [DashboardState.load, DashboardState.load_top]),
     (users_page, routes.USERS, "Users", UsersState.load),
     (personal_page, routes.PERSONAL, "Personal Information", [ProfileState.load, SmtpState.load]),
     (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),

@@ -61,6 +61,54 @@ def _recent() -> rx.Component:
     )
 
 
+def _top() -> rx.Component:
+    D = DashboardState
+    return rx.card(
+        rx.heading("Top customers by spend, last 7 days", size="4", as_="h2", margin_bottom="1em"),
+        rx.grid(
+            rx.recharts.bar_chart(
+                rx.recharts.cartesian_grid(stroke_dasharray="3 3", horizontal=False),
+                rx.recharts.x_axis(type_="number", tick={"fontSize": 10}),
+                rx.recharts.y_axis(
+                    data_key="name", type_="category", width=150, tick={"fontSize": 11}
+                ),
+                rx.recharts.tooltip(),
+                rx.recharts.bar(data_key="spend", name="Spend", fill=rx.color("accent", 9)),
+                data=D.top,
+                layout="vertical",
+                height=280,
+                width="100%",
+            ),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Customer"),
+                        rx.table.column_header_cell("Calls", text_align="right"),
+                        rx.table.column_header_cell("Spend", text_align="right"),
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        D.top,
+                        lambda t: rx.table.row(
+                            rx.table.cell(t.name),
+                            rx.table.cell(t.calls, text_align="right"),
+                            rx.table.cell(t.label, text_align="right", white_space="nowrap"),
+                        ),
+                    )
+                ),
+                size="1",
+                width="100%",
+            ),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+        id="top-customers",
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
         rx.text("Welcome, ", rx.text.strong(AppState.me_name), ".", size="3"),
@@ -85,6 +133,7 @@ def _body() -> rx.Component:
                 width="100%",
             ),
         ),
+        rx.cond(DashboardState.top.length() > 0, _top()),
         rx.cond(DashboardState.can_see_log, _recent()),
         spacing="5",
         width="100%",

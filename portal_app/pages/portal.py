@@ -37,6 +37,24 @@ def _tile(item) -> rx.Component:
     )
 
 
+def _chart(title: str, key: str, color: str, id_: str) -> rx.Component:
+    return rx.card(
+        rx.text(title, weight="bold", size="2"),
+        rx.recharts.bar_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+            rx.recharts.x_axis(data_key="day", tick={"fontSize": 10}),
+            rx.recharts.y_axis(tick={"fontSize": 10}, width=50),
+            rx.recharts.tooltip(),
+            rx.recharts.bar(data_key=key, fill=rx.color(color, 9)),
+            data=P.days,
+            height=200,
+            width="100%",
+        ),
+        width="100%",
+        id=id_,
+    )
+
+
 def home() -> rx.Component:
     return rx.vstack(
         rx.heading(P.customer_name, size="6", as_="h2", id="portal-customer"),
@@ -46,6 +64,16 @@ def home() -> rx.Component:
                 rx.text(P.public_notes, white_space="pre-wrap"),
                 icon="info",
                 id="portal-notes",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            P.days.length() > 0,
+            rx.grid(
+                _chart("Spend per day (" + P.currency + ")", "spend", "accent", "chart-spend"),
+                _chart("Minutes per day", "minutes", "teal", "chart-minutes"),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="3",
                 width="100%",
             ),
         ),

@@ -33,7 +33,7 @@ PORTAL_PAGES = [
     (portal_login_page, routes.PORTAL_LOGIN, [PortalLoginState.load_login]),
     (portal_forgot_page, routes.PORTAL_FORGOT, [PortalLoginState.load_login]),
     (portal_set_password_page, routes.PORTAL_SET_PASSWORD, [PortalLoginState.load_link]),
-    (portal_home_page, routes.PORTAL, [_FRAME]),
+    (portal_home_page, routes.PORTAL, [_FRAME, PortalState.load_charts]),
     (portal_balance_page, routes.PORTAL_BALANCE, [_FRAME, PortalBalanceState.load]),
     (portal_cdr_page, routes.PORTAL_CDR, [_FRAME, PortalReportState.load_cdr]),
     (portal_breakout_page, routes.PORTAL_BREAKOUT, [_FRAME, PortalReportState.load_breakout]),

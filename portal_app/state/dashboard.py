@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
 import reflex as rx
 
 from portal_app.models import Area
@@ -14,7 +17,36 @@ from .base import AppState
 from .guard import Need, actor, guarded
 
 
+@dataclasses.dataclass
+class TopRow:
+    name: str
+    calls: int
+    spend: float
+    label: str
+
+
+def _top(who) -> list[TopRow]:
+    from sqlmodel import Session
+
+    from portal_app.models import MICROS
+    from portal_app.services.cdrs import money, top_customers
+    from portal_app.services.db import get_engine
+
+    with Session(get_engine()) as session:
+        rows = top_customers(session=session, actor=who, days=7)
+    return [
+        TopRow(
+            name=r.name[:22],
+            calls=r.calls,
+            spend=round(r.cost / MICROS, 2),
+            label=money(r.cost, r.currency, 2),
+        )
+        for r in rows
+    ]
+
+
 class DashboardState(AppState):
+    top: list[TopRow] = []
     figures: dict[str, int] = {}
     recent: list[AuditRow] = []
     can_see_log: bool = False
@@ -41,6 +73,12 @@ class DashboardState(AppState):
                 ]
             else:
                 self.recent = []
+
+    @guarded(Need.OPERATOR)
+    async def load_top(self):
+        """Top customers by spend over 7 days, for operators who may read CDRs."""
+        who = actor()
+        self.top = await asyncio.to_thread(_top, who) if who.can(Area.CDR) else []
 
     @rx.var
     def has_recent(self) -> bool:

@@ -44,6 +44,29 @@ class TeamRow:
     me: bool
 
 
+@dataclasses.dataclass
+class DayBar:
+    day: str
+    minutes: float
+    spend: float
+
+
+def _daily(ctx, tz: str) -> list[DayBar]:
+    from sqlmodel import Session
+
+    from portal_app.models import MICROS
+    from portal_app.services.cdrs import daily
+    from portal_app.services.db import get_engine
+
+    with Session(get_engine()) as session:
+        points = daily(
+            session=session, actor=ctx.actor, customer_id=ctx.customer.id, days=30, tz=tz
+        )
+    return [
+        DayBar(day=p.day[5:], minutes=p.minutes, spend=round(p.cost / MICROS, 2)) for p in points
+    ]
+
+
 class PortalState(AppState):
     contact_name: str = ""
     customer_name: str = ""
@@ -51,6 +74,8 @@ class PortalState(AppState):
     sections: list[str] = []
     menu: list[MenuItem] = []
     team: list[TeamRow] = []
+    days: list[DayBar] = []  # the overview's charts: last 30 days, when CDR is shown
+    currency: str = ""
 
     @guarded(Need.CONTACT)
     def load_portal(self):
@@ -64,6 +89,22 @@ class PortalState(AppState):
             MenuItem(key=key, label=label, href=routes.portal_section(key), hint=HINTS.get(key, ""))
             for key, label in svc.menu_sections(ctx.sections)
         ]
+
+    @guarded(Need.CONTACT)
+    def load_charts(self):
+        """The overview asks the browser's time zone, then draws the last 30 days."""
+        if "cdr" in portal().sections:
+            return rx.call_script(
+                "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=PortalState.draw_charts
+            )
+
+    @guarded(Need.CONTACT, section="cdr")
+    async def draw_charts(self, tz: str):
+        import asyncio
+
+        ctx = portal()
+        self.currency = ctx.customer.currency
+        self.days = await asyncio.to_thread(_daily, ctx, str(tz)[:64])
 
     @guarded(Need.CONTACT, section="contacts")
     def load_team(self):
