@@ -67,15 +67,12 @@ def _top() -> rx.Component:
         rx.heading("Top customers by spend, last 7 days", size="4", as_="h2", margin_bottom="1em"),
         rx.grid(
             rx.recharts.bar_chart(
-                rx.recharts.cartesian_grid(stroke_dasharray="3 3", horizontal=False),
-                rx.recharts.x_axis(type_="number", tick={"fontSize": 10}),
-                rx.recharts.y_axis(
-                    data_key="name", type_="category", width=150, tick={"fontSize": 11}
-                ),
+                rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+                rx.recharts.x_axis(data_key="name", tick={"fontSize": 10}, interval=0),
+                rx.recharts.y_axis(tick={"fontSize": 10}, width=50),
                 rx.recharts.tooltip(),
                 rx.recharts.bar(data_key="spend", name="Spend", fill=rx.color("accent", 9)),
                 data=D.top,
-                layout="vertical",
                 height=280,
                 width="100%",
             ),

@@ -40,7 +40,7 @@ def _cards() -> rx.Component:
                         lambda c: rx.table.row(
                             rx.table.cell(c.name),
                             rx.table.cell(c.currency),
-                            rx.table.cell(c.entries, text_align="right"),
+                            rx.table.cell(c.entry_count, text_align="right"),
                         ),
                     )
                 ),
@@ -77,7 +77,6 @@ def _cards() -> rx.Component:
 
 
 def _import() -> rx.Component:
-    files = rx.upload_files(upload_id=UPLOAD_ID)
     return rx.card(
         rx.heading("Import CSV", size="4", as_="h2", margin_bottom="0.5em"),
         rx.text(
@@ -109,7 +108,10 @@ def _import() -> rx.Component:
                 rx.vstack(
                     rx.icon("file-up", size=24, color=rx.color("gray", 10)),
                     rx.text("Drop a .csv file here or click to choose", size="2"),
-                    rx.foreach(files, lambda f: rx.text(f, size="1", weight="bold")),
+                    rx.foreach(
+                        rx.selected_files(UPLOAD_ID),
+                        lambda f: rx.text(f, size="1", weight="bold", id="import-file"),
+                    ),
                     align="center",
                     spacing="1",
                 ),

@@ -29,6 +29,7 @@ from .identity import Actor
 PAGE_MAX = 200
 CSV_BATCH = 5000
 _CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
+_NUMERIC = {"duration", "billed_duration", "rate", "cost"}
 
 
 def zone(name: str) -> ZoneInfo:
@@ -254,16 +255,31 @@ def column_label(key: str, tz: str = "UTC") -> str:
     return "Route" if key == "route" else CDR_COLUMNS.get(key, BREAKOUT_COLUMNS.get(key, key))
 
 
-def cell(row: Cdr, key: str, tz: ZoneInfo, actor: Actor) -> str:
-    """One CDR field as text, in the viewer's time zone. Never the route for a contact."""
+STATUS_LABELS = {
+    "answered": "Answered",
+    "no_answer": "No answer",
+    "busy": "Busy",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+}
+
+
+def cell(row: Cdr, key: str, tz: ZoneInfo, actor: Actor, *, raw: bool = False) -> str:
+    """One CDR field as text, in the viewer's time zone. Never the route for a contact.
+
+    ``raw`` is for CSV: seconds and decimal amounts as plain numbers, codes as codes."""
     if key == "route":
         return "" if actor.is_contact else row.route
     if key == "call_start":
         return row.call_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
     if key in ("duration", "billed_duration"):
-        return str(getattr(row, key))
+        seconds = getattr(row, key)
+        return str(seconds) if raw else duration(seconds)
     if key in ("rate", "cost"):
-        return money(getattr(row, key), row.currency)
+        value = getattr(row, key)
+        return str(Decimal(value) / MICROS) if raw else money(value, row.currency)
+    if key == "status" and not raw:
+        return STATUS_LABELS.get(row.status, row.status)
     return str(getattr(row, key, ""))
 
 
@@ -301,9 +317,9 @@ def cdr_csv(
         for row in batch:
             writer.writerow(
                 [
-                    str(Decimal(getattr(row, c)) / MICROS)
-                    if c in ("rate", "cost")
-                    else _safe(cell(row, c, z, actor))
+                    cell(row, c, z, actor, raw=True)
+                    if c in _NUMERIC
+                    else _safe(cell(row, c, z, actor, raw=True))
                     for c in cols
                 ]
             )

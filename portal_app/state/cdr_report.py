@@ -10,7 +10,6 @@ its size is what the browser receives.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -25,12 +24,6 @@ from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Actor
 
 PAGE = 50
-
-
-@dataclasses.dataclass
-class BarPoint:
-    name: str
-    value: float
 
 
 def _fetch_page(actor: Actor, query: cdrs.CdrQuery, after, columns: list[str], tz: str):
@@ -88,7 +81,7 @@ class CdrReportMixin(rx.State, mixin=True):
     by: str = "destination"
     breakout_headers: list[str] = []
     breakout_rows: list[list[str]] = []
-    chart: list[BarPoint] = []
+    chart: list[dict] = []  # name, value: the costliest destinations
     _cursors: list = []  # keyset cursor at the start of each page seen
     _next: tuple | None = None
     _columns: list[str] = []
@@ -213,10 +206,10 @@ class CdrReportMixin(rx.State, mixin=True):
         self.breakout_headers = [BREAKOUT_COLUMNS[c] for c in cols]
         self.breakout_rows = [[self._breakout_cell(r, c) for c in cols] for r in rows]
         self.chart = [
-            BarPoint(
-                name=(r.prefix if self.by == "prefix" else r.key)[:24],
-                value=round(r.cost / MICROS, 2),
-            )
+            {
+                "name": (r.prefix if self.by == "prefix" else r.key)[:24],
+                "value": round(r.cost / MICROS, 2),
+            }
             for r in rows[:12]
         ]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 import reflex as rx
 
@@ -17,15 +16,7 @@ from .base import AppState
 from .guard import Need, actor, guarded
 
 
-@dataclasses.dataclass
-class TopRow:
-    name: str
-    calls: int
-    spend: float
-    label: str
-
-
-def _top(who) -> list[TopRow]:
+def _top(who) -> list[dict]:
     from sqlmodel import Session
 
     from portal_app.models import MICROS
@@ -35,18 +26,18 @@ def _top(who) -> list[TopRow]:
     with Session(get_engine()) as session:
         rows = top_customers(session=session, actor=who, days=7)
     return [
-        TopRow(
-            name=r.name[:22],
-            calls=r.calls,
-            spend=round(r.cost / MICROS, 2),
-            label=money(r.cost, r.currency, 2),
-        )
+        {
+            "name": r.name[:22],
+            "calls": r.calls,
+            "spend": round(r.cost / MICROS, 2),
+            "label": money(r.cost, r.currency, 2),
+        }
         for r in rows
     ]
 
 
 class DashboardState(AppState):
-    top: list[TopRow] = []
+    top: list[dict] = []  # name, calls, spend, label (recharts wants plain dicts)
     figures: dict[str, int] = {}
     recent: list[AuditRow] = []
     can_see_log: bool = False

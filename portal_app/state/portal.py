@@ -44,14 +44,7 @@ class TeamRow:
     me: bool
 
 
-@dataclasses.dataclass
-class DayBar:
-    day: str
-    minutes: float
-    spend: float
-
-
-def _daily(ctx, tz: str) -> list[DayBar]:
+def _daily(ctx, tz: str) -> list[dict]:
     from sqlmodel import Session
 
     from portal_app.models import MICROS
@@ -63,7 +56,7 @@ def _daily(ctx, tz: str) -> list[DayBar]:
             session=session, actor=ctx.actor, customer_id=ctx.customer.id, days=30, tz=tz
         )
     return [
-        DayBar(day=p.day[5:], minutes=p.minutes, spend=round(p.cost / MICROS, 2)) for p in points
+        {"day": p.day[5:], "minutes": p.minutes, "spend": round(p.cost / MICROS, 2)} for p in points
     ]
 
 
@@ -74,7 +67,7 @@ class PortalState(AppState):
     sections: list[str] = []
     menu: list[MenuItem] = []
     team: list[TeamRow] = []
-    days: list[DayBar] = []  # the overview's charts: last 30 days, when CDR is shown
+    days: list[dict] = []  # the overview's charts: last 30 days, when CDR is shown
     currency: str = ""
 
     @guarded(Need.CONTACT)

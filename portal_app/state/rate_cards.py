@@ -33,7 +33,7 @@ class CardRow:
     id: int
     name: str
     currency: str
-    entries: str
+    entry_count: str
 
 
 def _run(who: Actor, target: str, path: str, progress: dict) -> imports.ImportResult:
@@ -67,7 +67,8 @@ class RateCardsState(AppState):
         with session_scope() as session:
             rows = svc.card_list(session=session, actor=actor())
         self.cards = [
-            CardRow(id=c.id, name=c.name, currency=c.currency, entries=f"{n:,}") for c, n in rows
+            CardRow(id=c.id, name=c.name, currency=c.currency, entry_count=f"{n:,}")
+            for c, n in rows
         ]
 
     @guarded(Need.AREA, Area.CARD)
