@@ -9,6 +9,7 @@ globex.localhost, is the other customer.
 from __future__ import annotations
 
 import asyncio
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -22,10 +23,12 @@ from portal_app.state.ledger import LedgerState
 from portal_app.state.portal import PortalState
 from portal_app.state.portal_auth import PortalLoginState
 from portal_app.state.portal_balance import PortalBalanceState
+from portal_app.state.reports import OperatorReportState, PortalReportState
 
 from .test_socketio_guard import HYDRATE, NS, Client
 
 pytestmark = pytest.mark.live
+REPORT = PortalReportState.get_full_name()
 
 # Strings of Globex Retail's that Bea must never receive.
 OTHER = [
@@ -98,6 +101,14 @@ def test_forged_ids_from_a_contact_are_refused(live_app):
     port = live_app.url.rsplit(":", 1)[1]
     base = f"http://127.0.0.1:{port}"
     other_id, other_contact, token = _ids(live_app)
+    with live_app.session() as session:
+        bluebird = session.exec(
+            select(Customer).where(Customer.name == "Bluebird Call Centre")
+        ).one()
+    # The demo's calls carry the customer's id in the caller number (4420 + 4 digits).
+    own_cli, other_cli = f"4420{bluebird.id:04d}", f"4420{other_id:04d}"
+    today = date.today().isoformat()
+    month_ago = (date.today() - timedelta(days=29)).isoformat()
 
     async def scenario():
         bea = BrandClient(base, f"http://acme.localhost:{port}")
@@ -117,6 +128,10 @@ def test_forged_ids_from_a_contact_are_refused(live_app):
             (f"{PortalBalanceState.get_full_name()}.go_page", {"delta": other_id}),
             (f"{PortalBalanceState.get_full_name()}.download_csv", {"customer_id": other_id}),
             (f"{PortalState.get_full_name()}.load_team", {"customer_id": other_id}),
+            (f"{REPORT}.load_cdr", {"customer_id": other_id}),
+            (f"{REPORT}.apply_cdr", {"form_data": {"first": "x"}, "customer_id": other_id}),
+            (f"{OperatorReportState.get_full_name()}.refresh_cdr", {}),
+            (f"{OperatorReportState.get_full_name()}.load_cdr", {}),
         ]
         for handler, payload in forged:
             replies = await bea.call(handler, timeout=2.0, **payload)
@@ -127,7 +142,15 @@ def test_forged_ids_from_a_contact_are_refused(live_app):
         own = await bea.call(f"{PortalBalanceState.get_full_name()}.load")
         own += await bea.call(f"{PortalState.get_full_name()}.load_team")
         assert "Bank transfer 1001" in str(own) and "bea@bluebird.example" in str(own)
-        _assert_nothing_of_the_other(own, "own data")
+        # Its calls too (the demo's month of CDRs), with no carrier route in them.
+        await bea.call(f"{REPORT}.set_tz", tz="UTC")
+        calls = await bea.call(
+            f"{REPORT}.apply_cdr",
+            form_data={"first": month_ago, "last": today, "status": "all"},
+        )
+        assert own_cli in str(calls), "the contact's own calls came back"
+        assert other_cli not in str(calls) and "Carrier" not in str(calls)
+        _assert_nothing_of_the_other(own + calls, "own data")
         await bea.close()
 
         # Bea's session on the other brand's host is no session at all.
