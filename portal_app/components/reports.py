@@ -127,10 +127,14 @@ def cdr_report(S) -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.el.a(
-                rx.button(rx.icon("download", size=14), "Download CSV", variant="soft", size="2"),
-                href=S.csv_url,
-                download=True,
+            # A plain HTTP download (streamed by the server), not a page of the app.
+            rx.button(
+                rx.icon("download", size=14),
+                "Download CSV",
+                variant="soft",
+                size="2",
+                disabled=S.csv_url == "",
+                on_click=rx.download(url=S.csv_url),
                 id="cdr-csv",
             ),
             rx.text(S.range_label, size="1", color_scheme="gray"),
