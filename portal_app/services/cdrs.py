@@ -10,6 +10,7 @@ around a DST change. Operators see the route (carrier) a call took; contacts nev
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
@@ -94,21 +96,107 @@ def cdr_check(*, session: Session, actor: Actor, customer_id: int) -> None:
         raise PermissionDenied()
 
 
-def _where(q: CdrQuery) -> list:
-    conditions = [
-        Cdr.customer_id == q.customer_id,
-        Cdr.call_start >= q.start,
-        Cdr.call_start < q.end,
-    ]
+def _shape(q: CdrQuery) -> tuple[tuple[bool, bool, bool], dict]:
+    """Which optional filters a query uses, and the values of all its parameters."""
     digits = "".join(ch for ch in q.search if ch.isdigit())[:32]
+    params = {"cid": q.customer_id, "start": q.start, "end": q.end}
     if digits:
-        pattern = f"%{digits}%"
-        conditions.append(or_(Cdr.dialled.like(pattern), Cdr.cli.like(pattern)))
+        params["pattern"] = f"%{digits}%"
     if q.status:
-        conditions.append(Cdr.status == q.status)
+        params["status"] = q.status
     if q.direction:
-        conditions.append(Cdr.direction == q.direction)
+        params["direction"] = q.direction
+    return (bool(digits), bool(q.status), bool(q.direction)), params
+
+
+def _conditions(shape: tuple[bool, bool, bool]) -> list:
+    """The WHERE clause for a shape, with bound parameters: built once per shape."""
+    search, status, direction = shape
+    conditions = [
+        Cdr.customer_id == sa.bindparam("cid"),
+        Cdr.call_start >= sa.bindparam("start"),
+        Cdr.call_start < sa.bindparam("end"),
+    ]
+    if search:
+        pattern = sa.bindparam("pattern")
+        conditions.append(or_(Cdr.dialled.like(pattern), Cdr.cli.like(pattern)))
+    if status:
+        conditions.append(Cdr.status == sa.bindparam("status"))
+    if direction:
+        conditions.append(Cdr.direction == sa.bindparam("direction"))
     return conditions
+
+
+# Statements are built once per shape and reused: building SQLAlchemy expressions is
+# most of the cost of a small page (bench/reports.py).
+@functools.cache
+def _page_statement(shape: tuple[bool, bool, bool], keyset: bool) -> sa.Select:
+    conditions = _conditions(shape)
+    if keyset:
+        at, last_id = (
+            sa.bindparam("at", type_=Cdr.__table__.c.call_start.type),
+            sa.bindparam("last_id"),
+        )
+        conditions.append(or_(Cdr.call_start < at, and_(Cdr.call_start == at, Cdr.id < last_id)))
+    return (
+        sa.select(*Cdr.__table__.columns)
+        .where(*conditions)
+        .order_by(Cdr.call_start.desc(), Cdr.id.desc())
+        .limit(sa.bindparam("limit"))
+    )
+
+
+@functools.cache
+def _csv_statement(shape: tuple[bool, bool, bool], keyset: bool, columns: tuple[str, ...]):
+    conditions = _conditions(shape)
+    if keyset:
+        at, last_id = (
+            sa.bindparam("at", type_=Cdr.__table__.c.call_start.type),
+            sa.bindparam("last_id"),
+        )
+        conditions.append(or_(Cdr.call_start > at, and_(Cdr.call_start == at, Cdr.id > last_id)))
+    table = Cdr.__table__.c
+    return (
+        sa.select(*(table[c] for c in columns))
+        .where(*conditions)
+        .order_by(Cdr.call_start, Cdr.id)
+        .limit(sa.bindparam("limit"))
+    )
+
+
+@functools.cache
+def _totals_statement(shape: tuple[bool, bool, bool]) -> sa.Select:
+    answered = func.sum(case((Cdr.status == "answered", 1), else_=0))
+    return sa.select(
+        func.count(),
+        func.coalesce(answered, 0),
+        func.coalesce(func.sum(Cdr.duration), 0),
+        func.coalesce(func.sum(Cdr.billed_duration), 0),
+        func.coalesce(func.sum(Cdr.cost), 0),
+    ).where(*_conditions(shape))
+
+
+@functools.cache
+def _breakout_statement(shape: tuple[bool, bool, bool], by: str) -> sa.Select:
+    key = Cdr.prefix if by == "prefix" else Cdr.destination
+    connected = func.sum(case((Cdr.status == "answered", 1), else_=0))
+    return (
+        sa.select(
+            key,
+            func.min(Cdr.prefix),
+            func.count(),
+            func.coalesce(connected, 0),
+            func.coalesce(func.sum(Cdr.duration), 0),
+            func.coalesce(func.sum(Cdr.billed_duration), 0),
+            func.coalesce(func.sum(Cdr.cost), 0),
+            func.coalesce(func.avg(Cdr.pdd_ms), 0),
+            func.coalesce(func.max(Cdr.rate), 0),
+        )
+        .where(*_conditions(shape))
+        .group_by(key)
+        .order_by(func.sum(Cdr.cost).desc(), key)
+        .limit(sa.bindparam("limit"))
+    )
 
 
 def cdr_page(
@@ -121,17 +209,13 @@ def cdr_page(
 ) -> tuple[list[Cdr], tuple[datetime, int] | None]:
     """One page, newest first, after the keyset cursor; returns the next cursor."""
     cdr_check(session=session, actor=actor, customer_id=query.customer_id)
-    conditions = _where(query)
-    if after is not None:
-        at, last_id = after
-        conditions.append(or_(Cdr.call_start < at, and_(Cdr.call_start == at, Cdr.id < last_id)))
+    shape, params = _shape(query)
     limit = max(1, min(limit, PAGE_MAX))
-    rows = session.exec(
-        select(Cdr)
-        .where(*conditions)
-        .order_by(Cdr.call_start.desc(), Cdr.id.desc())
-        .limit(limit + 1)
-    ).all()
+    params["limit"] = limit + 1
+    if after is not None:
+        params["at"], params["last_id"] = after
+    # Plain rows (attribute access like a Cdr), not ORM objects: a page is only read.
+    rows = session.execute(_page_statement(shape, after is not None), params).all()
     more = len(rows) > limit
     rows = list(rows[:limit])
     return rows, ((rows[-1].call_start, rows[-1].id) if more else None)
@@ -158,16 +242,8 @@ class Totals:
 
 def cdr_totals(*, session: Session, actor: Actor, query: CdrQuery) -> Totals:
     cdr_check(session=session, actor=actor, customer_id=query.customer_id)
-    answered = func.sum(case((Cdr.status == "answered", 1), else_=0))
-    row = session.exec(
-        select(
-            func.count(),
-            func.coalesce(answered, 0),
-            func.coalesce(func.sum(Cdr.duration), 0),
-            func.coalesce(func.sum(Cdr.billed_duration), 0),
-            func.coalesce(func.sum(Cdr.cost), 0),
-        ).where(*_where(query))
-    ).one()
+    shape, params = _shape(query)
+    row = session.execute(_totals_statement(shape), params).one()
     return Totals(*(int(v) for v in row))
 
 
@@ -197,25 +273,9 @@ def breakout(
 ) -> list[BreakoutRow]:
     """Per destination (or prefix): calls, connected, minutes, cost, ASR, ACD, PDD."""
     cdr_check(session=session, actor=actor, customer_id=query.customer_id)
-    key = Cdr.prefix if by == "prefix" else Cdr.destination
-    connected = func.sum(case((Cdr.status == "answered", 1), else_=0))
-    rows = session.exec(
-        select(
-            key,
-            func.min(Cdr.prefix),
-            func.count(),
-            func.coalesce(connected, 0),
-            func.coalesce(func.sum(Cdr.duration), 0),
-            func.coalesce(func.sum(Cdr.billed_duration), 0),
-            func.coalesce(func.sum(Cdr.cost), 0),
-            func.coalesce(func.avg(Cdr.pdd_ms), 0),
-            func.coalesce(func.max(Cdr.rate), 0),
-        )
-        .where(*_where(query))
-        .group_by(key)
-        .order_by(func.sum(Cdr.cost).desc(), key)
-        .limit(limit)
-    ).all()
+    shape, params = _shape(query)
+    params["limit"] = limit
+    rows = session.execute(_breakout_statement(shape, by), params).all()
     return [
         BreakoutRow(
             str(k or "Unknown"),
@@ -293,39 +353,43 @@ def cdr_csv(
     """The whole range as CSV, oldest first, streamed in keyset batches: memory stays
     flat whatever the range holds. Times are in ``tz``; costs are plain numbers."""
     cdr_check(session=session, actor=actor, customer_id=query.customer_id)
-    z = zone(tz)
     cols = columns_for(columns, actor)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([column_label(c, tz) for c in cols])
     yield out.getvalue()
-    cursor: tuple[datetime, int] | None = None
+    formats = [_csv_format(c, zone(tz), actor) for c in cols]
+    needed = tuple(
+        sorted({"call_start", "id", *(c for c in cols if c != "route" or not actor.is_contact)})
+    )
+    shape, params = _shape(query)
+    params["limit"] = CSV_BATCH
+    keyset = False
     while True:
-        conditions = _where(query)
-        if cursor is not None:
-            at, last_id = cursor
-            conditions.append(
-                or_(Cdr.call_start > at, and_(Cdr.call_start == at, Cdr.id > last_id))
-            )
-        batch = session.exec(
-            select(Cdr).where(*conditions).order_by(Cdr.call_start, Cdr.id).limit(CSV_BATCH)
-        ).all()
+        batch = session.execute(_csv_statement(shape, keyset, needed), params).all()
         if not batch:
             return
         out.seek(0)
         out.truncate()
-        for row in batch:
-            writer.writerow(
-                [
-                    cell(row, c, z, actor, raw=True)
-                    if c in _NUMERIC
-                    else _safe(cell(row, c, z, actor, raw=True))
-                    for c in cols
-                ]
-            )
+        writer.writerows([[f(row) for f in formats] for row in batch])
         yield out.getvalue()
-        cursor = (batch[-1].call_start, batch[-1].id)
-        session.expunge_all()
+        keyset, params["at"], params["last_id"] = True, batch[-1].call_start, batch[-1].id
+
+
+def _csv_format(key: str, tz: ZoneInfo, actor: Actor):
+    """A function from a row to the CSV text of one column: numbers stay numbers,
+    times are in ``tz``, text is guarded against spreadsheet formulas."""
+    if key == "route" and actor.is_contact:
+        return lambda row: ""
+    if key == "call_start":
+        if tz.key == "UTC":
+            return lambda row: row.call_start.strftime("%Y-%m-%d %H:%M:%S")
+        return lambda row: row.call_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+    if key in ("rate", "cost"):
+        return lambda row: str(Decimal(getattr(row, key)) / MICROS)
+    if key in ("duration", "billed_duration"):
+        return lambda row: getattr(row, key)
+    return lambda row: _safe(str(getattr(row, key)))
 
 
 # Dashboard charts -------------------------------------------------------------------
