@@ -69,3 +69,38 @@ def test_migrate_demo_and_idempotent_create_admin(tmp_path):
             )
         ).all()
         assert actions == ["user.create", "user.update"]
+
+
+def test_demo_calls_and_csv_imports_from_the_command_line(tmp_path):
+    from portal_app.models import Cdr, Customer, RateEntry
+
+    db_url = f"sqlite:///{tmp_path / 'calls.db'}"
+    assert _portal(db_url, "migrate").returncode == 0
+    demo = _portal(db_url, "demo", "--cdrs", "5000")
+    assert demo.returncode == 0 and "Generated 5,000 call records" in demo.stdout
+    engine = make_engine(db_url)
+    with Session(engine) as session:
+        assert len(session.exec(select(Cdr.id)).all()) == 5000
+        customer = session.exec(
+            select(Customer).where(Customer.name == "Bluebird Call Centre")
+        ).one()
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "call_start,customer_id,dialled,duration,sip_call_id\n"
+        f"2026-11-25T09:00:00Z,{customer.id},441234567890,60,cli-1\n"
+        f"2026-11-25T09:01:00Z,{customer.id},441234567891,61,cli-1\n"
+    )
+    refused = _portal(db_url, "import-cdrs", str(calls))
+    assert refused.returncode == 1 and "line 3: sip_call_id repeats line 2" in refused.stderr
+    calls.write_text(calls.read_text().replace("61,cli-1", "61,cli-2"))
+    done = _portal(db_url, "import-cdrs", str(calls))
+    assert done.returncode == 0 and "Imported 2 rows." in done.stdout
+    rates = tmp_path / "rates.csv"
+    rates.write_text("prefix,destination,rate\n44,United Kingdom,0.01\n4420,London,0.008\n")
+    imported = _portal(
+        db_url, "import-rates", str(rates), "--card", "Wholesale GBP", "--currency", "GBP"
+    )
+    assert imported.returncode == 0, imported.stderr
+    with Session(engine) as session:
+        assert len(session.exec(select(Cdr.id)).all()) == 5002
+        assert len(session.exec(select(RateEntry.id)).all()) == 2 + 2 * 16  # demo cards: 16 each
