@@ -57,7 +57,9 @@ def _form(user: OperatorUser, **changes) -> dict:
 
 
 def _audit(db: Session, action: str) -> list[AuditEvent]:
-    return list(db.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
+    return list(
+        db.exec(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
+    )
 
 
 def _fresh(engine, model, pk):

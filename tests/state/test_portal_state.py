@@ -36,7 +36,7 @@ def test_portal_frame_comes_from_the_session_on_its_own_brand_only(db, tenants):
     state = make_state(PortalState, token=alpha.token, **alpha.router())
     call(state, "load_portal")
     assert state.customer_name == "Customer ALPHA" and state.public_notes == "Public note ALPHA"
-    assert [m.key for m in state.menu] == ["balance", "contacts", "profile"]
+    assert [m.key for m in state.menu] == ["balance", "cdr", "contacts", "profile"]
     # The same token on the other brand's host, or no token: off to the portal login.
     for token, router in ((alpha.token, bravo.router()), ("", alpha.router())):
         other = make_state(PortalState, token=token, **router)
@@ -56,7 +56,7 @@ def test_a_hidden_section_leaves_the_menu_and_its_handlers_refuse(db, tenants):
     state = make_state(PortalState, token=alpha.token, **alpha.router())
     call(state, "load_portal")
     assert "balance" not in state.sections and "breakout" in state.sections
-    assert [m.key for m in state.menu] == ["contacts", "profile"]
+    assert [m.key for m in state.menu] == ["cdr", "breakout", "contacts", "profile"]
     balance = make_state(PortalBalanceState, token=alpha.token, **alpha.router("/portal/balance"))
     out = call(balance, "load")
     assert out.toasts == [("error", "This section is not available for your account.")]
