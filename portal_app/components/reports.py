@@ -95,10 +95,18 @@ def cdr_report(S) -> rx.Component:
                     ),
                 ),
                 field("Status", _select("status", STATUSES, "all")),
+                field(
+                    "Direction",
+                    _select(
+                        "direction",
+                        [("all", "Both"), ("outbound", "Outbound"), ("inbound", "Inbound")],
+                        "all",
+                    ),
+                ),
                 rx.button(
                     "Show", type="submit", loading=S.loading, id="cdr-apply", align_self="end"
                 ),
-                columns=rx.breakpoints(initial="2", md="5"),
+                columns=rx.breakpoints(initial="2", md="6"),
                 spacing="3",
                 width="100%",
             ),

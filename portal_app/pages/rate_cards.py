@@ -135,7 +135,15 @@ def _import() -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.cond(S.outcome != "", rx.callout(S.outcome, id="import-outcome", width="100%")),
+            rx.cond(
+                S.outcome != "",
+                rx.callout(
+                    S.outcome,
+                    color_scheme=rx.cond(S.outcome.startswith("Imported"), "green", "red"),
+                    id="import-outcome",
+                    width="100%",
+                ),
+            ),
             rx.cond(
                 S.problems.length() > 0,
                 rx.box(
