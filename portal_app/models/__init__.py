@@ -8,6 +8,7 @@ from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .portal import DomainStatus, PortalDomain, PublicFile
+from .signups import Signup
 
 __all__ = [
     "AccountConfig",
@@ -35,4 +36,5 @@ __all__ = [
     "RateEntry",
     "RecoveryCode",
     "Role",
+    "Signup",
 ]

@@ -50,7 +50,12 @@ class Customer(SQLModel, table=True):
     domain_id: int | None = Field(default=None, foreign_key="portal_domain.id", ondelete="SET NULL")
     # Edit > Config > Portal Access: {section: "show" | "hide"}; absent = the domain's choice.
     portal_access: dict[str, str] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON))
+    phone: str = Field(default="", max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    # Self sign-up: when the operator decided, who, and why a rejection.
+    decided_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    decided_by: str = Field(default="", max_length=254)
+    reject_reason: str = Field(default="", max_length=500)
 
 
 class LedgerKind(enum.StrEnum):

@@ -1,0 +1,185 @@
+"""Self sign-up on SQLite and PostgreSQL: the form's checks, bots and throttling, no
+account enumeration, confirmation, approval with the template (once, even when two
+operators approve at the same moment) and rejection."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlmodel import Session, select
+
+from portal_app.models import (
+    Contact,
+    Customer,
+    CustomerRateCard,
+    LedgerEntry,
+    PortalDomain,
+    RateCard,
+    Signup,
+)
+from portal_app.services import signups as su
+from portal_app.services.errors import AuthFailed, PermissionDenied, Throttled, ValidationError
+from portal_app.services.identity import SYSTEM, Actor
+from portal_app.services.ledger import balance, ledger_add
+
+FORM = {
+    "kind": "customer",
+    "company_name": "Newco Telecom",
+    "contact_name": "Nina New",
+    "email": "nina@newco.example",
+    "password": "newco-password-1",
+    "phone": "+44 20 7946 0999",
+    "country": "GB",
+    "currency": "USD",
+    "terms": "on",
+}
+APPROVER = Actor(kind="operator", id=3, label="ops@example.com", grants={"customer": "allow"})
+
+
+@pytest.fixture()
+def brand(db) -> PortalDomain:
+    template = Customer(
+        name="Template", currency="USD", credit_limit=2_500, portal_access={"cdr": "hide"}
+    )
+    db.add(template)
+    db.flush()
+    card = RateCard(name="Retail USD", currency="USD")
+    eur = RateCard(name="Retail EUR", currency="EUR")
+    db.add_all([card, eur])
+    db.flush()
+    db.add_all(
+        [
+            CustomerRateCard(customer_id=template.id, card_id=card.id),
+            CustomerRateCard(customer_id=template.id, card_id=eur.id),
+        ]
+    )
+    ledger_add(
+        session=db,
+        actor=SYSTEM,
+        customer_id=template.id,
+        kind="credit",
+        amount="5.00",
+        reference="Welcome credit",
+    )
+    domain = PortalDomain(
+        host="acme.example.test",
+        brand_name="Acme",
+        status="verified",
+        customer_signup=True,
+        carrier_signup=False,
+        currencies=["USD", "EUR"],
+        customer_limit=1_000,
+        template_customer_id=template.id,
+    )
+    db.add(domain)
+    db.commit()
+    return domain
+
+
+def start(db: Session, domain: PortalDomain, client: str = "10.0.0.1", **changes):
+    started = su.signup_start(session=db, domain=domain, data=FORM | changes, client=client)
+    db.commit()
+    return started
+
+
+def test_the_form_is_checked_field_by_field_and_kinds_follow_the_domain(db, brand):
+    with pytest.raises(ValidationError) as info:
+        su.signup_start(
+            session=db,
+            domain=brand,
+            data=FORM
+            | {"phone": "0207", "country": "XX", "currency": "JPY", "terms": None, "email": "x"},
+        )
+    assert set(info.value.fields) == {"phone", "country", "currency", "terms", "email"}
+    with pytest.raises(PermissionDenied):
+        su.signup_start(session=db, domain=brand, data=FORM | {"kind": "carrier"})
+    db.rollback()
+    assert db.exec(select(Signup)).all() == []
+
+
+def test_bots_and_floods_are_kept_out(db, brand):
+    assert start(db, brand, website="http://spam.example") is None
+    for n in range(su.PER_CLIENT_PER_HOUR):
+        assert start(db, brand, email=f"n{n}@newco.example").token
+    with pytest.raises(Throttled):
+        start(db, brand, email="late@newco.example")
+    db.rollback()
+    assert start(db, brand, client="10.0.0.2", email="other@newco.example").token
+
+
+def test_confirmation_creates_a_pending_customer_once(db, brand):
+    started = start(db, brand)
+    assert db.exec(select(Customer).where(Customer.name == "Newco Telecom")).first() is None
+    customer = su.signup_confirm(session=db, token=started.token)
+    db.commit()
+    assert (customer.status, customer.kind, customer.domain_id) == ("pending", "customer", brand.id)
+    assert customer.credit_limit == 1_000 and customer.phone == "+442079460999"
+    contact = db.exec(select(Contact).where(Contact.customer_id == customer.id)).one()
+    assert contact.email == "nina@newco.example" and contact.password_hash
+    with pytest.raises(AuthFailed):
+        su.signup_confirm(session=db, token=started.token)
+    # The same email again: no second account, and the answer looks the same.
+    again = start(db, brand, client="10.0.0.9")
+    assert again.email == "nina@newco.example" and again.token is None
+    assert su.pending_count(session=db) == (1, customer.id)
+
+
+def test_approval_applies_the_template_once_even_when_two_approve_at_once(db, engine, brand):
+    customer = su.signup_confirm(session=db, token=start(db, brand).token)
+    db.commit()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def approve():
+        with Session(engine) as session:
+            barrier.wait()
+            results.append(
+                su.signup_approve(session=session, actor=APPROVER, customer_id=customer.id)
+            )
+            session.commit()
+
+    threads = [threading.Thread(target=approve) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r is None for r in results) == [False, True]
+    db.expire_all()
+    approved = db.get(Customer, customer.id)
+    assert approved.status == "active" and approved.decided_by == "ops@example.com"
+    assert approved.credit_limit == 2_500 and approved.portal_access == {"cdr": "hide"}
+    entries = db.exec(select(LedgerEntry).where(LedgerEntry.customer_id == customer.id)).all()
+    assert [(e.amount, e.kind, e.reference) for e in entries] == [(500, "credit", "Welcome credit")]
+    assert balance(session=db, customer_id=customer.id) == 500
+    cards = db.exec(
+        select(CustomerRateCard.card_id).where(CustomerRateCard.customer_id == customer.id)
+    ).all()
+    assert len(cards) == 1  # the USD card only: the EUR one is not in its currency
+    # Approving again later changes nothing.
+    assert su.signup_approve(session=db, actor=APPROVER, customer_id=customer.id) is None
+
+
+def test_rejection_needs_a_reason_and_the_right_permission(db, brand):
+    customer = su.signup_confirm(session=db, token=start(db, brand).token)
+    db.commit()
+    carriers_only = Actor(kind="operator", id=4, label="c@example.com", grants={"carrier": "allow"})
+    with pytest.raises(PermissionDenied):
+        su.signup_reject(session=db, actor=carriers_only, customer_id=customer.id, reason="No")
+    with pytest.raises(ValidationError):
+        su.signup_reject(session=db, actor=APPROVER, customer_id=customer.id, reason=" ")
+    rejected = su.signup_reject(
+        session=db, actor=APPROVER, customer_id=customer.id, reason="Unknown company"
+    )
+    db.commit()
+    assert rejected.status == "rejected" and rejected.reject_reason == "Unknown company"
+    assert su.signup_approve(session=db, actor=APPROVER, customer_id=customer.id) is None
+    assert db.exec(select(LedgerEntry).where(LedgerEntry.customer_id == customer.id)).all() == []
+
+
+def test_the_template_preview_lists_what_will_be_copied(db, brand):
+    preview = su.template_preview(session=db, domain=brand)
+    assert preview.template == "Template"
+    assert preview.fields["Credit limit"] == "$25.00"
+    assert sorted(preview.routes) == ["Retail EUR", "Retail USD"]
+    assert preview.payments == ["$5.00 credit Welcome credit"]
