@@ -13,6 +13,7 @@ from portal_app.pages.customers import customers_page
 from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.files import files_page
 from portal_app.pages.login import login_page
+from portal_app.pages.pending import pending_page
 from portal_app.pages.personal import personal_page
 from portal_app.pages.portal_domains import portal_domains_page
 from portal_app.pages.portal_pages import portal_pages
@@ -27,6 +28,7 @@ from portal_app.state.customers import CustomersState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
 from portal_app.state.files import FilesState
+from portal_app.state.pending import PendingState
 from portal_app.state.profile import ProfileState
 from portal_app.state.rate_cards import RateCardsState
 from portal_app.state.reports import OperatorReportState
@@ -53,6 +55,7 @@ for page, route, title, loader in [
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
     (customers_page, routes.CUSTOMERS, "Customers", CustomersState.load),
     (rate_cards_page, routes.RATE_CARDS, "Rate Cards", RateCardsState.load),
+    (pending_page, routes.PENDING, "Pending Approval", PendingState.load),
     (cdr_report_page, routes.CDR_REPORT, "CDR Report", OperatorReportState.load_cdr),
     (
         breakout_report_page,
@@ -63,7 +66,10 @@ for page, route, title, loader in [
 ]:
     loaders = loader if isinstance(loader, list) else [loader]
     app.add_page(
-        page, route=route, title=f"{title} · {_TITLE}", on_load=[AppState.sync_identity, *loaders]
+        page,
+        route=route,
+        title=f"{title} · {_TITLE}",
+        on_load=[AppState.sync_identity, PendingState.watch, *loaders],
     )
 
 # The customer portal on brand hosts: the host picks the brand, the session decides.

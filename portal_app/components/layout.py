@@ -48,6 +48,32 @@ def sidebar() -> rx.Component:
                 _heading("Management"),
             ),
             _link("Customers", routes.CUSTOMERS, "building", area="customer"),
+            rx.cond(
+                AppState.me_areas.contains("customer") | AppState.me_areas.contains("carrier"),
+                rx.link(
+                    rx.hstack(
+                        rx.icon("user-check", size=16),
+                        rx.text("Pending Approval", size="2"),
+                        rx.spacer(),
+                        rx.cond(
+                            AppState.pending_count > 0,
+                            rx.badge(
+                                AppState.pending_count, color_scheme="orange", id="pending-badge"
+                            ),
+                        ),
+                        align="center",
+                        spacing="2",
+                        width="100%",
+                    ),
+                    href=routes.PENDING,
+                    underline="none",
+                    class_name=rx.cond(
+                        AppState.router.url.path == routes.PENDING,
+                        "cp-nav-link active",
+                        "cp-nav-link",
+                    ),
+                ),
+            ),
             _link("Rate Cards", routes.RATE_CARDS, "tags", area="card"),
             rx.cond(
                 AppState.me_areas.contains("portal"),

@@ -130,6 +130,20 @@ def _body() -> rx.Component:
                 width="100%",
             ),
         ),
+        rx.cond(
+            AppState.pending_count > 0,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("user-check")),
+                rx.callout.text(
+                    rx.text.strong(AppState.pending_count, id="dashboard-pending"),
+                    " sign-up(s) waiting for approval. ",
+                    rx.link("Review them", href=routes.PENDING),
+                ),
+                color_scheme="orange",
+                width="100%",
+                id="dashboard-pending-card",
+            ),
+        ),
         rx.cond(DashboardState.top.length() > 0, _top()),
         rx.cond(DashboardState.can_see_log, _recent()),
         spacing="5",

@@ -45,11 +45,43 @@ def _code_form() -> rx.Component:
     )
 
 
+def _signup_links() -> rx.Component:
+    return rx.cond(
+        B.customer_signup | B.carrier_signup,
+        rx.vstack(
+            rx.separator(width="100%"),
+            rx.text("New here?", size="2", color_scheme="gray"),
+            rx.hstack(
+                rx.cond(
+                    B.customer_signup,
+                    rx.link(
+                        "Sign up as a customer",
+                        href=routes.PORTAL_SIGNUP + "?kind=customer",
+                        id="signup-customer",
+                    ),
+                ),
+                rx.cond(
+                    B.carrier_signup,
+                    rx.link(
+                        "Sign up as a carrier",
+                        href=routes.PORTAL_SIGNUP + "?kind=carrier",
+                        id="signup-carrier",
+                    ),
+                ),
+                spacing="4",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+    )
+
+
 def portal_login() -> rx.Component:
     return _card(
         rx.text("Log in to ", B.brand_name),
         _callout(S.notice, "green", "circle-check", "login-notice"),
         rx.cond(S.step == "code", _code_form(), _password_form()),
+        _signup_links(),
     )
 
 

@@ -19,6 +19,7 @@ from portal_app.pages.portal_reports import (
     portal_cdr_page,
     portal_rates_page,
 )
+from portal_app.pages.portal_signup import portal_signup_confirm_page, portal_signup_page
 from portal_app.state.brand import BrandState
 from portal_app.state.portal import PortalState
 from portal_app.state.portal_auth import PortalLoginState
@@ -26,6 +27,7 @@ from portal_app.state.portal_balance import PortalBalanceState
 from portal_app.state.portal_profile import PortalProfileState
 from portal_app.state.portal_rates import PortalRatesState
 from portal_app.state.reports import PortalReportState
+from portal_app.state.signup import SignupState
 
 _FRAME = PortalState.load_portal
 
@@ -33,6 +35,8 @@ PORTAL_PAGES = [
     (portal_login_page, routes.PORTAL_LOGIN, [PortalLoginState.load_login]),
     (portal_forgot_page, routes.PORTAL_FORGOT, [PortalLoginState.load_login]),
     (portal_set_password_page, routes.PORTAL_SET_PASSWORD, [PortalLoginState.load_link]),
+    (portal_signup_page, routes.PORTAL_SIGNUP, [SignupState.load_signup]),
+    (portal_signup_confirm_page, routes.PORTAL_SIGNUP_CONFIRM, [SignupState.confirm]),
     (portal_home_page, routes.PORTAL, [_FRAME, PortalState.load_charts]),
     (portal_balance_page, routes.PORTAL_BALANCE, [_FRAME, PortalBalanceState.load]),
     (portal_cdr_page, routes.PORTAL_CDR, [_FRAME, PortalReportState.load_cdr]),

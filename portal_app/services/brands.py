@@ -24,6 +24,9 @@ class BrandView:
     custom_js: str
     footer: str
     access: tuple[str, ...]
+    customer_signup: bool = False
+    carrier_signup: bool = False
+    currencies: tuple[str, ...] = ()
 
 
 def brand_for_host(host: str, brands: Mapping[str, BrandView]) -> BrandView | None:

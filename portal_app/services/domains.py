@@ -392,6 +392,9 @@ def brand_views(*, session: Session) -> dict[str, BrandView]:
             custom_js=d.custom_js,
             footer=d.footer,
             access=tuple(d.access),
+            customer_signup=d.customer_signup,
+            carrier_signup=d.carrier_signup,
+            currencies=tuple(d.currencies),
         )
         for d in rows
     }

@@ -41,6 +41,7 @@ class AppState(rx.State):
     me_email: str = ""
     me_is_admin: bool = False
     me_areas: list[str] = []
+    pending_count: int = 0  # sign-ups waiting for approval (kept live by PendingState)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -21,6 +21,9 @@ class BrandState(AppState):
     logo_url: str = ""
     custom_css: str = ""
     footer: str = ""
+    customer_signup: bool = False
+    carrier_signup: bool = False
+    currencies: list[str] = []
 
     @guarded(Need.PUBLIC)
     def load_brand(self):
@@ -35,6 +38,8 @@ class BrandState(AppState):
         self.found = True
         self.brand_name, self.logo_url = brand.brand_name, brand.logo_url
         self.custom_css, self.footer = brand.custom_css, brand.footer
+        self.customer_signup, self.carrier_signup = brand.customer_signup, brand.carrier_signup
+        self.currencies = list(brand.currencies) or ["USD"]
         events = [rx.call_script(f"document.title = {json.dumps(brand.brand_name)}")]
         if src := script_src(brand.custom_js):
             events.append(
