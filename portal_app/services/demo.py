@@ -78,6 +78,7 @@ def demo_brands(*, session: Session) -> None:
                 "currencies": ["USD", "EUR"],
                 "customer_limit": "5.00",
                 "customer_signup": True,
+                "carrier_signup": host == "acme.localhost",
                 "custom_css": css,
                 "footer": footer,
                 "logo_file_id": logo.id,
@@ -165,6 +166,8 @@ DEMO_CONTACTS = [
 DEMO_OVERRIDE = ("Northwind Trading", {"contacts": "hide", "breakout": "show"})
 # customer, kind, amount, reference, days ago
 DEMO_LEDGER = [
+    # The spec's example: every approved sign-up on Acme starts with a $5.00 credit.
+    ("Acme Sign-up Template", "credit", "5.00", "Welcome credit", 90),
     ("Bluebird Call Centre", "payment", "250.00", "Bank transfer 1001", 40),
     ("Bluebird Call Centre", "charge", "182.35", "Usage October", 25),
     ("Bluebird Call Centre", "credit", "10.00", "Goodwill credit", 20),
