@@ -59,10 +59,23 @@ def _basic() -> rx.Component:
                 ),
                 name="template_customer_id",
                 default_value=f["template_customer_id"],
+                on_change=S.preview_template,
             ),
             e,
             "template_customer_id",
             hint="New sign-ups copy this customer's settings, such as its credit and payments.",
+        ),
+        rx.cond(
+            S.template_preview.length() > 0,
+            rx.callout.root(
+                rx.callout.text(
+                    rx.text("Approving a sign-up copies:", weight="medium", size="2"),
+                    rx.foreach(S.template_preview, lambda line: rx.text("• " + line, size="2")),
+                ),
+                color_scheme="blue",
+                width="100%",
+                id="template-preview",
+            ),
         ),
         field(
             "Currencies",

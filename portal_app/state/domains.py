@@ -72,6 +72,22 @@ def _items(kind: str, chosen: list[str]) -> list[ListItem]:
     return [ListItem(key=k, label=labels[k], on=k in chosen) for k in order]
 
 
+def _preview(session, template_id: int | None) -> list[str]:
+    """Lines saying what a sign-up's approval copies from the template (or nothing)."""
+    from portal_app.services.signups import template_preview
+
+    preview = template_preview(
+        session=session,
+        domain=PortalDomain(host="", brand_name="", template_customer_id=template_id),
+    )
+    if preview is None:
+        return []
+    lines = [f"{k}: {v}" for k, v in preview.fields.items()]
+    lines.append("Routes: " + (", ".join(preview.routes) or "none"))
+    lines.append("Payments: " + ("; ".join(preview.payments) or "none"))
+    return lines
+
+
 class DomainsState(AppState):
     rows: list[DomainRow] = []
     editing: str = ""  # "", "new" or the id
@@ -89,6 +105,7 @@ class DomainsState(AppState):
     delete_customers: int = 0
     delete_targets: list[list[str]] = []
     customer_options: list[list[str]] = []
+    template_preview: list[str] = []
     checking: str = ""  # id of the domain being verified now
     mail_testing: bool = False
     mail_answer: str = ""
@@ -144,6 +161,14 @@ class DomainsState(AppState):
             self.logo_options = [[str(i), n] for i, n in files]
             choices = customer_choices(session=session, actor=actor())
             self.customer_options = [[str(i), label] for i, label in choices]
+            self.template_preview = _preview(session, d.template_customer_id)
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def preview_template(self, value: str):
+        """Show what approving a sign-up will copy from the chosen Template Customer."""
+        template_id = int(value) if value.isdigit() else None
+        with session_scope() as session:
+            self.template_preview = _preview(session, template_id)
 
     @guarded(Need.AREA, Area.PORTAL)
     def open_editor(self, domain_id: str):
