@@ -6,6 +6,7 @@ from .auth import AuthSession, LoginFailure
 from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
 from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
+from .extras import Contract, CustomerAlert, CustomerPackage, Package
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .portal import DomainStatus, PortalDomain, PublicFile
 from .signups import Signup
@@ -16,8 +17,11 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Cdr",
+    "Contract",
     "Contact",
     "Customer",
+    "CustomerAlert",
+    "CustomerPackage",
     "CustomerRateCard",
     "CustomerStatus",
     "CustomerType",
@@ -29,6 +33,7 @@ __all__ = [
     "MICROS",
     "OperatorGroup",
     "OperatorUser",
+    "Package",
     "PasswordLink",
     "PortalDomain",
     "PublicFile",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.components.contacts import contacts_tab
+from portal_app.components.extras import extras_tab
 from portal_app.components.forms import dialog_buttons, field, form_tab, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.components.ledger import balance_tab
@@ -315,6 +316,7 @@ def _dialog() -> rx.Component:
                     *[rx.tabs.trigger(label, value=k) for k, label, _ in tabs],
                     rx.tabs.trigger("Contacts", value="contacts", id="tab-contacts"),
                     rx.tabs.trigger("Balance", value="balance", id="tab-balance"),
+                    rx.tabs.trigger("Alerts & contracts", value="extras", id="tab-extras"),
                 ),
                 rx.form(
                     *[form_tab(k, build()) for k, _, build in tabs],
@@ -334,6 +336,9 @@ def _dialog() -> rx.Component:
                 ),
                 rx.tabs.content(
                     rx.box(balance_tab(), padding_top="1em"), value="balance", class_name="cp-tab"
+                ),
+                rx.tabs.content(
+                    rx.box(extras_tab(), padding_top="1em"), value="extras", class_name="cp-tab"
                 ),
                 value=S.tab,
                 on_change=S.set_tab,

@@ -290,6 +290,9 @@ class TemplatePreview:
     fields: dict[str, str]
     routes: list[str]
     payments: list[str]
+    alerts: list[str]
+    packages: list[str]
+    contracts: list[str]
 
 
 def template_preview(*, session: Session, domain: PortalDomain) -> TemplatePreview | None:
@@ -315,7 +318,23 @@ def template_preview(*, session: Session, domain: PortalDomain) -> TemplatePrevi
         )
         .order_by(LedgerEntry.id)
     ).all()
+    from portal_app.models import Contract, CustomerAlert, CustomerPackage, Package
+
+    alerts = session.exec(
+        select(CustomerAlert).where(CustomerAlert.customer_id == template.id)
+    ).all()
+    packages = session.exec(
+        select(Package.name)
+        .join(CustomerPackage, CustomerPackage.package_id == Package.id)
+        .where(CustomerPackage.customer_id == template.id)
+    ).all()
+    contracts = session.exec(select(Contract.name).where(Contract.customer_id == template.id)).all()
     return TemplatePreview(
+        alerts=[
+            f"below {format_money(a.threshold, template.currency)} → {a.recipients}" for a in alerts
+        ],
+        packages=list(packages),
+        contracts=list(contracts),
         template=template.name,
         fields={
             "Credit limit": format_money(template.credit_limit, template.currency),
@@ -386,4 +405,7 @@ def template_apply(*, session: Session, actor: Actor, customer: Customer) -> dic
             note=f"From template {template.name}",
         )
     copied["payments"] = [e.amount for e in entries]
+    from .extras import extras_copy
+
+    copied |= extras_copy(session=session, template=template, customer=customer)
     return copied

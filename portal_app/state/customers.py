@@ -172,6 +172,7 @@ class CustomersState(AppState):
         from portal_app.models import Customer
 
         from .contacts import ContactsState
+        from .extras import ExtrasState
         from .ledger import LedgerState
 
         self.errors, self.tab = {}, "details"
@@ -180,7 +181,11 @@ class CustomersState(AppState):
             with session_scope() as session:
                 self._fill_cards(session, Customer(name="", currency="USD"))
             self.editing = "new"
-            return [LedgerState.open_ledger(0), ContactsState.open_contacts(0)]
+            return [
+                LedgerState.open_ledger(0),
+                ContactsState.open_contacts(0),
+                ExtrasState.open_extras(0),
+            ]
         try:
             with session_scope() as session:
                 customer = svc.customer_get(
@@ -197,11 +202,12 @@ class CustomersState(AppState):
         return [
             LedgerState.open_ledger(int(customer_id)),
             ContactsState.open_contacts(int(customer_id)),
+            ExtrasState.open_extras(int(customer_id)),
         ]
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def set_tab(self, tab: str):
-        if tab in ("details", "config", "contacts", "balance"):
+        if tab in ("details", "config", "contacts", "balance", "extras"):
             self.tab = tab
 
     @guarded(Need.AREA, Area.CUSTOMER)

@@ -85,6 +85,9 @@ def _preview(session, template_id: int | None) -> list[str]:
     lines = [f"{k}: {v}" for k, v in preview.fields.items()]
     lines.append("Routes: " + (", ".join(preview.routes) or "none"))
     lines.append("Payments: " + ("; ".join(preview.payments) or "none"))
+    lines.append("Alerts: " + ("; ".join(preview.alerts) or "none"))
+    lines.append("Packages: " + (", ".join(preview.packages) or "none"))
+    lines.append("Contracts: " + (", ".join(preview.contracts) or "none"))
     return lines
 
 

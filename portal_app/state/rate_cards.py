@@ -54,6 +54,7 @@ def _run(who: Actor, target: str, path: str, progress: dict) -> imports.ImportRe
 
 class RateCardsState(AppState):
     cards: list[CardRow] = []
+    packages: list[CardRow] = []  # name, currency, "fee a month, minutes"
     errors: dict[str, str] = {}
     target: str = "cdr"  # "cdr" or a rate card id
     importing: bool = False
@@ -64,8 +65,23 @@ class RateCardsState(AppState):
     _path: str = ""
 
     def _reload(self) -> None:
+        from sqlmodel import select
+
+        from portal_app.models import Package
+        from portal_app.services.ledger import format_money
+
         with session_scope() as session:
             rows = svc.card_list(session=session, actor=actor())
+            self.packages = [
+                CardRow(
+                    id=p.id,
+                    name=p.name,
+                    currency=p.currency,
+                    entry_count=f"{format_money(p.monthly_fee, p.currency)} a month, "
+                    f"{p.included_minutes:,} min",
+                )
+                for p in session.exec(select(Package).order_by(Package.name)).all()
+            ]
         self.cards = [
             CardRow(id=c.id, name=c.name, currency=c.currency, entry_count=f"{n:,}")
             for c, n in rows
@@ -93,6 +109,29 @@ class RateCardsState(AppState):
         self.errors = {}
         self._reload()
         return rx.toast.success(f"Rate card {name} created. Import its rates below.")
+
+    @guarded(Need.AREA, Area.CARD)
+    def create_package(self, form_data: dict):
+        from portal_app.services.extras import package_create
+
+        try:
+            with session_scope() as session:
+                package_create(
+                    session=session,
+                    actor=actor(),
+                    name=str(form_data.get("package_name") or "")[:200],
+                    currency=str(form_data.get("package_currency") or "")[:3],
+                    fee=str(form_data.get("package_fee") or "")[:40],
+                    minutes=str(form_data.get("package_minutes") or "0")[:9],
+                )
+        except ValidationError as exc:
+            self.errors = exc.fields
+            return
+        self.errors = {}
+        self._reload()
+        return rx.toast.success(
+            "Package created. Assign it on a customer's Alerts & contracts tab."
+        )
 
     @guarded(Need.AREA, Area.CARD)
     def set_target(self, target: str):

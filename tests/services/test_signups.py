@@ -183,3 +183,66 @@ def test_the_template_preview_lists_what_will_be_copied(db, brand):
     assert preview.fields["Credit limit"] == "$25.00"
     assert sorted(preview.routes) == ["Retail EUR", "Retail USD"]
     assert preview.payments == ["$5.00 credit Welcome credit"]
+
+
+def test_alerts_packages_and_contracts_are_edited_and_copied_by_the_template(db, brand):
+    from portal_app.models import Contract, CustomerAlert, CustomerPackage
+    from portal_app.services import extras
+
+    template = db.get(Customer, brand.template_customer_id)
+    with pytest.raises(ValidationError) as info:
+        extras.alert_add(
+            session=db, actor=APPROVER, customer_id=template.id, threshold="abc", recipients="x"
+        )
+    assert set(info.value.fields) == {"alert_threshold", "alert_recipients"}
+    extras.alert_add(
+        session=db,
+        actor=APPROVER,
+        customer_id=template.id,
+        threshold="10",
+        recipients="a@x.example; b@x.example",
+    )
+    cards = Actor(kind="operator", id=5, label="cards@example.com", grants={"card": "allow"})
+    usd = extras.package_create(
+        session=db, actor=cards, name="Starter", currency="USD", fee="19.00", minutes="1000"
+    )
+    eur = extras.package_create(
+        session=db, actor=cards, name="Euro", currency="EUR", fee="9", minutes="0"
+    )
+    extras.package_set(
+        session=db, actor=APPROVER, customer_id=template.id, package_id=usd.id, on=True
+    )
+    with pytest.raises(ValidationError):
+        extras.package_set(
+            session=db, actor=APPROVER, customer_id=template.id, package_id=eur.id, on=True
+        )
+    with pytest.raises(ValidationError):
+        extras.contract_add(
+            session=db, actor=APPROVER, customer_id=template.id, name="MSA", months="0", notes=""
+        )
+    extras.contract_add(
+        session=db, actor=APPROVER, customer_id=template.id, name="MSA", months="24", notes="Net 30"
+    )
+    db.commit()
+    view = extras.extras_get(session=db, actor=APPROVER, customer_id=template.id)
+    assert [a.recipients for a in view.alerts] == ["a@x.example, b@x.example"]
+    assert [(p.name, on) for p, on in view.packages] == [("Starter", True)]  # EUR not offered
+    customer = su.signup_confirm(session=db, token=start(db, brand).token)
+    db.commit()
+    su.signup_approve(session=db, actor=APPROVER, customer_id=customer.id)
+    db.commit()
+    assert db.exec(
+        select(CustomerAlert.threshold).where(CustomerAlert.customer_id == customer.id)
+    ).all() == [1000]
+    assert db.exec(
+        select(CustomerPackage.package_id).where(CustomerPackage.customer_id == customer.id)
+    ).all() == [usd.id]
+    assert db.exec(select(Contract.name).where(Contract.customer_id == customer.id)).all() == [
+        "MSA"
+    ]
+    preview = su.template_preview(session=db, domain=brand)
+    assert (
+        preview.packages == ["Starter"]
+        and preview.contracts == ["MSA"]
+        and len(preview.alerts) == 1
+    )

@@ -113,6 +113,9 @@ def test_the_domain_editor_previews_what_the_template_copies(db, admin):
         "Portal access: the domain's",
         "Routes: none",
         "Payments: $5.00 credit Welcome",
+        "Alerts: none",
+        "Packages: none",
+        "Contracts: none",
     ]
     call(state, "preview_template", value="none")
     assert state.template_preview == []

@@ -1,0 +1,234 @@
+"""A customer's alerts, packages and contracts, and the package catalogue.
+
+Operators with the Customer (or Carrier, for carriers) permission edit them on the
+customer's dialog; every change is audited. ``extras_copy`` is what a Template
+Customer passes on to an approved sign-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from portal_app.models import Area, Contract, Customer, CustomerAlert, CustomerPackage, Package
+
+from .audit import audit_record
+from .customers import customer_get
+from .errors import NotFound, PermissionDenied, ValidationError
+from .identity import Actor
+from .ledger import parse_amount
+from .validation import check_email, normalize_email
+
+
+@dataclass(frozen=True)
+class Extras:
+    alerts: list[CustomerAlert]
+    packages: list[tuple[Package, bool]]  # the catalogue in the customer's currency, chosen?
+    contracts: list[Contract]
+
+
+def extras_get(*, session: Session, actor: Actor, customer_id: int) -> Extras:
+    customer = customer_get(session=session, actor=actor, customer_id=customer_id)
+    chosen = set(
+        session.exec(
+            select(CustomerPackage.package_id).where(CustomerPackage.customer_id == customer.id)
+        ).all()
+    )
+    catalogue = session.exec(select(Package).order_by(Package.name)).all()
+    return Extras(
+        alerts=list(
+            session.exec(
+                select(CustomerAlert).where(CustomerAlert.customer_id == customer.id)
+            ).all()
+        ),
+        packages=[
+            (p, p.id in chosen)
+            for p in catalogue
+            if p.currency == customer.currency or p.id in chosen
+        ],
+        contracts=list(
+            session.exec(
+                select(Contract).where(Contract.customer_id == customer.id).order_by(Contract.id)
+            ).all()
+        ),
+    )
+
+
+def _audit(session: Session, actor: Actor, action: str, customer_id: int, after: dict) -> None:
+    audit_record(
+        session=session,
+        actor=actor,
+        action=action,
+        entity="customer",
+        entity_id=customer_id,
+        after=after,
+    )
+
+
+def alert_add(
+    *, session: Session, actor: Actor, customer_id: int, threshold: str, recipients: str
+) -> CustomerAlert:
+    """A low-balance alert: below ``threshold`` (in the customer's currency) email them."""
+    customer = customer_get(session=session, actor=actor, customer_id=customer_id)
+    errors: dict[str, str] = {}
+    try:
+        amount = parse_amount(threshold, customer.currency)
+    except ValidationError as exc:
+        errors["alert_threshold"] = next(iter(exc.fields.values()))
+        amount = 0
+    emails = [
+        normalize_email(e) for e in str(recipients or "").replace(";", ",").split(",") if e.strip()
+    ]
+    if not emails or len(emails) > 10 or any(check_email(e) for e in emails):
+        errors["alert_recipients"] = "Enter up to 10 email addresses, separated by commas."
+    if errors:
+        raise ValidationError(errors)
+    alert = CustomerAlert(customer_id=customer.id, threshold=amount, recipients=", ".join(emails))
+    session.add(alert)
+    _audit(
+        session,
+        actor,
+        "customer.alert_add",
+        customer.id,
+        {"threshold": amount, "recipients": alert.recipients},
+    )
+    return alert
+
+
+def alert_delete(*, session: Session, actor: Actor, alert_id: int) -> None:
+    alert = session.get(CustomerAlert, alert_id)
+    if alert is None:
+        raise NotFound("That alert no longer exists.")
+    customer_get(session=session, actor=actor, customer_id=alert.customer_id)
+    _audit(session, actor, "customer.alert_delete", alert.customer_id, {"alert": alert.id})
+    session.delete(alert)
+
+
+def package_create(
+    *, session: Session, actor: Actor, name: str, currency: str, fee: str, minutes: str
+) -> Package:
+    if not actor.can(Area.CARD):
+        raise PermissionDenied()
+    name, currency = str(name or "").strip(), str(currency or "").strip().upper()
+    errors: dict[str, str] = {}
+    if not name or len(name) > 120:
+        errors["package_name"] = "Enter a name (at most 120 characters)."
+    elif session.exec(select(Package.id).where(Package.name == name)).first():
+        errors["package_name"] = "A package with this name exists."
+    try:
+        amount = parse_amount(fee, currency or "USD")
+    except ValidationError as exc:
+        errors["package_fee"] = next(iter(exc.fields.values()))
+        amount = 0
+    if not str(minutes or "0").isdigit():
+        errors["package_minutes"] = "Enter whole minutes."
+    if errors:
+        raise ValidationError(errors)
+    package = Package(
+        name=name,
+        currency=currency or "USD",
+        monthly_fee=amount,
+        included_minutes=int(minutes or 0),
+    )
+    session.add(package)
+    session.flush()
+    audit_record(
+        session=session,
+        actor=actor,
+        action="package.create",
+        entity="package",
+        entity_id=package.id,
+        after={"name": name},
+    )
+    return package
+
+
+def package_set(
+    *, session: Session, actor: Actor, customer_id: int, package_id: int, on: bool
+) -> None:
+    customer = customer_get(session=session, actor=actor, customer_id=customer_id)
+    package = session.get(Package, package_id)
+    if package is None:
+        raise NotFound("That package no longer exists.")
+    row = session.get(CustomerPackage, (customer.id, package.id))
+    if on and row is None:
+        if package.currency != customer.currency:
+            raise ValidationError({"packages": f"{package.name} is not in {customer.currency}."})
+        session.add(CustomerPackage(customer_id=customer.id, package_id=package.id))
+    elif not on and row is not None:
+        session.delete(row)
+    _audit(session, actor, "customer.package", customer.id, {"package": package.name, "on": on})
+
+
+def contract_add(
+    *, session: Session, actor: Actor, customer_id: int, name: str, months: str, notes: str
+) -> Contract:
+    customer = customer_get(session=session, actor=actor, customer_id=customer_id)
+    errors: dict[str, str] = {}
+    name = str(name or "").strip()
+    if not name or len(name) > 120:
+        errors["contract_name"] = "Enter the contract's name."
+    if not str(months or "").isdigit() or not 1 <= int(months) <= 120:
+        errors["contract_months"] = "Enter a term of 1 to 120 months."
+    if errors:
+        raise ValidationError(errors)
+    contract = Contract(
+        customer_id=customer.id, name=name, months=int(months), notes=str(notes or "")[:1000]
+    )
+    session.add(contract)
+    _audit(
+        session, actor, "customer.contract_add", customer.id, {"name": name, "months": int(months)}
+    )
+    return contract
+
+
+def contract_delete(*, session: Session, actor: Actor, contract_id: int) -> None:
+    contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound("That contract no longer exists.")
+    customer_get(session=session, actor=actor, customer_id=contract.customer_id)
+    _audit(
+        session,
+        actor,
+        "customer.contract_delete",
+        contract.customer_id,
+        {"contract": contract.name},
+    )
+    session.delete(contract)
+
+
+def extras_copy(*, session: Session, template: Customer, customer: Customer) -> dict:
+    """The template's alerts, packages (in the customer's currency) and contracts."""
+    alerts = session.exec(
+        select(CustomerAlert).where(CustomerAlert.customer_id == template.id)
+    ).all()
+    for a in alerts:
+        session.add(
+            CustomerAlert(
+                customer_id=customer.id, kind=a.kind, threshold=a.threshold, recipients=a.recipients
+            )
+        )
+    packages = session.exec(
+        select(Package)
+        .join(CustomerPackage, CustomerPackage.package_id == Package.id)
+        .where(CustomerPackage.customer_id == template.id, Package.currency == customer.currency)
+    ).all()
+    for p in packages:
+        session.add(CustomerPackage(customer_id=customer.id, package_id=p.id))
+    contracts = session.exec(select(Contract).where(Contract.customer_id == template.id)).all()
+    for c in contracts:
+        session.add(
+            Contract(
+                customer_id=customer.id,
+                name=c.name,
+                months=c.months,
+                notice_days=c.notice_days,
+                notes=c.notes,
+            )
+        )
+    return {
+        "alerts": len(alerts),
+        "packages": [p.name for p in packages],
+        "contracts": [c.name for c in contracts],
+    }
