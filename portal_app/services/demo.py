@@ -282,4 +282,64 @@ def demo_load(*, session: Session) -> bool:
     from .demo_calls import demo_rate_cards
 
     demo_rate_cards(session=session)
+    demo_signups(session=session)
     return True
+
+
+def demo_signups(*, session: Session) -> None:
+    """Acme's template also carries a package, a contract and an alert, and one
+    confirmed sign-up waits for approval, so the queue and its badge have something."""
+    from portal_app.models import Contact, Customer, PortalDomain
+
+    from .crypto import hash_password
+    from .extras import alert_add, contract_add, package_create, package_set
+
+    template = session.exec(select(Customer).where(Customer.name == "Acme Sign-up Template")).one()
+    package = package_create(
+        session=session,
+        actor=SYSTEM,
+        name="Starter 1000",
+        currency="USD",
+        fee="19.00",
+        minutes="1000",
+    )
+    session.flush()
+    package_set(
+        session=session, actor=SYSTEM, customer_id=template.id, package_id=package.id, on=True
+    )
+    contract_add(
+        session=session,
+        actor=SYSTEM,
+        customer_id=template.id,
+        name="Standard terms",
+        months="12",
+        notes="Net 30",
+    )
+    alert_add(
+        session=session,
+        actor=SYSTEM,
+        customer_id=template.id,
+        threshold="2.00",
+        recipients="billing@example.com",
+    )
+    acme = session.exec(select(PortalDomain).where(PortalDomain.host == "acme.localhost")).one()
+    waiting = Customer(
+        name="Nimbus Voice",
+        company_name="Nimbus Voice",
+        status="pending",
+        currency="USD",
+        credit_limit=acme.customer_limit,
+        country="IE",
+        phone="+35315550100",
+        domain_id=acme.id,
+    )
+    session.add(waiting)
+    session.flush()
+    session.add(
+        Contact(
+            customer_id=waiting.id,
+            name="Nora Nimbus",
+            email="nora@nimbus.example",
+            password_hash=hash_password("nimbus-pass-1"),
+        )
+    )
