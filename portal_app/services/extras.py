@@ -232,3 +232,31 @@ def extras_copy(*, session: Session, template: Customer, customer: Customer) -> 
         "packages": [p.name for p in packages],
         "contracts": [c.name for c in contracts],
     }
+
+
+def alerts_crossed(
+    *, session: Session, customer_id: int, before: int, after: int
+) -> list[tuple[CustomerAlert, str]]:
+    """The low-balance alerts whose threshold the available balance just fell below
+    (it was at or above it before this change), each with the message to send."""
+    from .ledger import format_money
+
+    if after >= before:
+        return []
+    customer = session.get(Customer, customer_id)
+    alerts = session.exec(
+        select(CustomerAlert).where(
+            CustomerAlert.customer_id == customer_id,
+            CustomerAlert.threshold <= before,
+            CustomerAlert.threshold > after,
+        )
+    ).all()
+    return [
+        (
+            a,
+            f"The available balance of {customer.name} is "
+            f"{format_money(after, customer.currency)}, below the alert threshold of "
+            f"{format_money(a.threshold, customer.currency)}.",
+        )
+        for a in alerts
+    ]
