@@ -94,7 +94,7 @@ def test_sign_up_confirm_live_badge_approve_and_template_credit(page: Page, brow
         started = time.monotonic()
         expect(page.locator("#dashboard-pending")).to_have_text(str(waiting + 1), timeout=5_000)
         seconds = time.monotonic() - started
-        assert seconds < 3, f"the dashboard took {seconds:.1f} s to show the sign-up"
+        assert seconds < 2, f"the dashboard took {seconds:.1f} s to show the sign-up"
         expect(page.locator("#pending-badge")).to_have_text(str(waiting + 1))
         shot(page, "96-dashboard-pending")
         # The new contact cannot log in yet, and is told why.
