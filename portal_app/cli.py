@@ -63,6 +63,7 @@ def _print_portal_logins(port: int) -> None:
     for customer, _name, email, password, *_ in DEMO_CONTACTS:
         url = f"http://{hosts[customer]}:{port}/portal/login"
         print(f"  {email:<26} {password:<17} {customer:<21} {url}")
+    print("  nora@nimbus.example        nimbus-pass-1     Nimbus Voice: waits for approval")
 
 
 def _progress(done: int, total: int) -> None:

@@ -199,7 +199,12 @@ def breakout_report(S) -> rx.Component:
                     rx.recharts.x_axis(data_key="name", tick={"fontSize": 11}),
                     rx.recharts.y_axis(),
                     rx.recharts.tooltip(),
-                    rx.recharts.bar(data_key="value", name="Cost", fill=rx.color("accent", 9)),
+                    rx.recharts.bar(
+                        data_key="value",
+                        name="Cost",
+                        fill=rx.color("accent", 9),
+                        is_animation_active=False,
+                    ),
                     data=S.chart,
                     height=260,
                     width="100%",

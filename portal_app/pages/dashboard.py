@@ -71,7 +71,12 @@ def _top() -> rx.Component:
                 rx.recharts.x_axis(data_key="name", tick={"fontSize": 10}, interval=0),
                 rx.recharts.y_axis(tick={"fontSize": 10}, width=50),
                 rx.recharts.tooltip(),
-                rx.recharts.bar(data_key="spend", name="Spend", fill=rx.color("accent", 9)),
+                rx.recharts.bar(
+                    data_key="spend",
+                    name="Spend",
+                    fill=rx.color("accent", 9),
+                    is_animation_active=False,
+                ),
                 data=D.top,
                 height=280,
                 width="100%",

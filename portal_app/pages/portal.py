@@ -45,7 +45,7 @@ def _chart(title: str, key: str, color: str, id_: str) -> rx.Component:
             rx.recharts.x_axis(data_key="day", tick={"fontSize": 10}),
             rx.recharts.y_axis(tick={"fontSize": 10}, width=50),
             rx.recharts.tooltip(),
-            rx.recharts.bar(data_key=key, fill=rx.color(color, 9)),
+            rx.recharts.bar(data_key=key, fill=rx.color(color, 9), is_animation_active=False),
             data=P.days,
             height=200,
             width="100%",
