@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.charts import bar_chart
 from portal_app.components.forms import field, text_input
 
 STATUSES = [
@@ -194,21 +195,7 @@ def breakout_report(S) -> rx.Component:
         rx.cond(
             S.chart.length() > 0,
             rx.card(
-                rx.recharts.bar_chart(
-                    rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-                    rx.recharts.x_axis(data_key="name", tick={"fontSize": 11}),
-                    rx.recharts.y_axis(),
-                    rx.recharts.tooltip(),
-                    rx.recharts.bar(
-                        data_key="value",
-                        name="Cost",
-                        fill=rx.color("accent", 9),
-                        is_animation_active=False,
-                    ),
-                    data=S.chart,
-                    height=260,
-                    width="100%",
-                ),
+                bar_chart(S.chart, "name", "value", "Cost"),
                 width="100%",
                 id="breakout-chart",
             ),

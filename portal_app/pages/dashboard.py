@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
+from portal_app.components.charts import bar_chart
 from portal_app.components.layout import control_page
 from portal_app.state.base import AppState
 from portal_app.state.dashboard import DashboardState
@@ -66,21 +67,7 @@ def _top() -> rx.Component:
     return rx.card(
         rx.heading("Top customers by spend, last 7 days", size="4", as_="h2", margin_bottom="1em"),
         rx.grid(
-            rx.recharts.bar_chart(
-                rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-                rx.recharts.x_axis(data_key="name", tick={"fontSize": 10}, interval=0),
-                rx.recharts.y_axis(tick={"fontSize": 10}, width=50),
-                rx.recharts.tooltip(),
-                rx.recharts.bar(
-                    data_key="spend",
-                    name="Spend",
-                    fill=rx.color("accent", 9),
-                    is_animation_active=False,
-                ),
-                data=D.top,
-                height=280,
-                width="100%",
-            ),
+            bar_chart(D.top, "name", "spend", "Spend", height=280),
             rx.table.root(
                 rx.table.header(
                     rx.table.row(

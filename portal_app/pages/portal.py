@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.charts import bar_chart
 from portal_app.components.portal import portal_page
 from portal_app.state.portal import PortalState as P
 from portal_app.state.portal_balance import PortalBalanceState as L
@@ -40,16 +41,7 @@ def _tile(item) -> rx.Component:
 def _chart(title: str, key: str, color: str, id_: str) -> rx.Component:
     return rx.card(
         rx.text(title, weight="bold", size="2"),
-        rx.recharts.bar_chart(
-            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            rx.recharts.x_axis(data_key="day", tick={"fontSize": 10}),
-            rx.recharts.y_axis(tick={"fontSize": 10}, width=50),
-            rx.recharts.tooltip(),
-            rx.recharts.bar(data_key=key, fill=rx.color(color, 9), is_animation_active=False),
-            data=P.days,
-            height=200,
-            width="100%",
-        ),
+        bar_chart(P.days, "day", key, title, color=color, height=200),
         width="100%",
         id=id_,
     )
