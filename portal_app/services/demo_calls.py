@@ -86,14 +86,22 @@ def _weights_by_hour() -> list[float]:
 
 
 def demo_cdrs(engine: sa.Engine, count: int, *, days: int = 30, seed: int = 7) -> float:
-    """Add ``count`` calls over the last ``days`` days for every customer with a portal
-    domain (carriers send more). Returns the seconds it took."""
+    """Add ``count`` calls over the last ``days`` days for every active customer with a
+    portal domain (carriers send more). Returns the seconds it took."""
     started = time.perf_counter()
     rnd = random.Random(seed)
     with Session(engine) as session:
+        from portal_app.models import PortalDomain
+
+        templates = select(PortalDomain.template_customer_id).where(
+            PortalDomain.template_customer_id.is_not(None)
+        )
+        # Only active customers make calls: not sign-ups waiting for approval, not templates.
         customers = session.exec(
             select(Customer.id, Customer.currency, Customer.kind).where(
-                Customer.domain_id.is_not(None)
+                Customer.domain_id.is_not(None),
+                Customer.status == "active",
+                Customer.id.not_in(templates),
             )
         ).all()
         rates = {
