@@ -24,14 +24,13 @@ from sqlmodel import Session, select
 
 from portal_app.models import MICROS, Area, Cdr, Customer
 
+from .csvcell import csv_cell
 from .domains import BREAKOUT_COLUMNS, CDR_COLUMNS
 from .errors import PermissionDenied, ValidationError
 from .identity import Actor
 
 PAGE_MAX = 200
 CSV_BATCH = 5000
-_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
-_NUMERIC = {"duration", "billed_duration", "rate", "cost"}
 
 
 def zone(name: str) -> ZoneInfo:
@@ -324,27 +323,20 @@ STATUS_LABELS = {
 }
 
 
-def cell(row: Cdr, key: str, tz: ZoneInfo, actor: Actor, *, raw: bool = False) -> str:
-    """One CDR field as text, in the viewer's time zone. Never the route for a contact.
-
-    ``raw`` is for CSV: seconds and decimal amounts as plain numbers, codes as codes."""
+def cell(row: Cdr, key: str, tz: ZoneInfo, actor: Actor) -> str:
+    """One CDR field as text for a page, in the viewer's time zone. Never the route for
+    a contact. (The CSV writes its own plain values: see ``_csv_format``.)"""
     if key == "route":
         return "" if actor.is_contact else row.route
     if key == "call_start":
         return row.call_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
     if key in ("duration", "billed_duration"):
-        seconds = getattr(row, key)
-        return str(seconds) if raw else duration(seconds)
+        return duration(getattr(row, key))
     if key in ("rate", "cost"):
-        value = getattr(row, key)
-        return str(Decimal(value) / MICROS) if raw else money(value, row.currency)
-    if key == "status" and not raw:
+        return money(getattr(row, key), row.currency)
+    if key == "status":
         return STATUS_LABELS.get(row.status, row.status)
     return str(getattr(row, key, ""))
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value.startswith(_CSV_RISKY) else value
 
 
 def cdr_csv(
@@ -389,7 +381,7 @@ def _csv_format(key: str, tz: ZoneInfo, actor: Actor):
         return lambda row: str(Decimal(getattr(row, key)) / MICROS)
     if key in ("duration", "billed_duration"):
         return lambda row: getattr(row, key)
-    return lambda row: _safe(str(getattr(row, key)))
+    return lambda row: csv_cell(str(getattr(row, key)))
 
 
 # Dashboard charts -------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlmodel import Session, func, select
 from portal_app.models import Area, Customer, LedgerEntry, LedgerKind
 
 from .audit import audit_record, snapshot
+from .csvcell import csv_cell
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 
@@ -29,7 +30,6 @@ MAX_REFERENCE = 120
 # Plain digits, an optional sign and a dot as the decimal mark. Grouping commas are refused:
 # "1,000" is a thousand in en_US but one in de_DE, and a wrong guess moves money.
 _AMOUNT = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]+))?", re.ASCII)
-_CSV_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 def parse_amount(text: str, currency: str) -> int:
@@ -214,11 +214,6 @@ def ledger_page(
     return list(rows), total
 
 
-def _cell(value: str) -> str:
-    """Spreadsheets run cells that start like a formula; a leading quote makes them text."""
-    return "'" + value if value.startswith(_CSV_RISKY) else value
-
-
 def ledger_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
     """Every entry of a customer, oldest first, as CSV for a spreadsheet or an accountant.
 
@@ -237,10 +232,12 @@ def ledger_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
     for row in rows:
         cells = [
             row.created_at.isoformat(),
-            _cell(row.kind),
+            csv_cell(row.kind),
             _plain_amount(row.amount, row.currency),  # numeric text, left as is
-            _cell(row.currency),
-            _cell(row.reference),
+            csv_cell(row.currency),
+            csv_cell(row.reference),
         ]
-        writer.writerow(cells + [_cell(row.note), _cell(row.actor_label)] if internal else cells)
+        writer.writerow(
+            cells + [csv_cell(row.note), csv_cell(row.actor_label)] if internal else cells
+        )
     return out.getvalue()
