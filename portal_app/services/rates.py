@@ -11,14 +11,16 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from portal_app.models import Area, Customer, CustomerRateCard, RateCard, RateEntry
+from portal_app.models import MICROS, Area, Customer, CustomerRateCard, RateCard, RateEntry
 from portal_app.models.base import utcnow
 
 from .audit import audit_record
+from .csvcell import csv_cell
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 
@@ -136,16 +138,8 @@ class RatePage:
     currency: str
 
 
-def customer_rates(
-    *,
-    session: Session,
-    actor: Actor,
-    customer_id: int,
-    search: str = "",
-    offset: int = 0,
-    limit: int = 50,
-) -> RatePage:
-    """The prices in force on the customer's cards, by prefix."""
+def _rates_in_force(session: Session, actor: Actor, customer_id: int, search: str):
+    """(the query of the prices in force on the customer's cards or None, currency)."""
     if actor.is_contact:
         if actor.customer_id != customer_id:
             raise PermissionDenied()
@@ -156,7 +150,7 @@ def customer_rates(
         raise NotFound("That customer no longer exists.")
     cards = customer_cards(session=session, customer_id=customer_id)
     if not cards:
-        return RatePage([], 0, customer.currency)
+        return None, customer.currency
     query = _current(cards, utcnow())
     text = str(search or "").strip()[:80]
     if text:
@@ -164,27 +158,39 @@ def customer_rates(
         query = query.where(
             or_(RateEntry.prefix.startswith(text), func.lower(RateEntry.destination).like(like))
         )
-    sub = query.subquery()
-    total = session.exec(select(func.count()).select_from(sub)).one()
+    return query, customer.currency
+
+
+def customer_rates(
+    *,
+    session: Session,
+    actor: Actor,
+    customer_id: int,
+    search: str = "",
+    offset: int = 0,
+    limit: int = 50,
+) -> RatePage:
+    """The prices in force on the customer's cards, by prefix."""
+    query, currency = _rates_in_force(session, actor, customer_id, search)
+    if query is None:
+        return RatePage([], 0, currency)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(RateEntry.prefix, RateEntry.card_id)
         .offset(max(0, offset))
         .limit(max(1, min(limit, 500)))
     ).all()
-    return RatePage(list(rows), total, customer.currency)
+    return RatePage(list(rows), total, currency)
 
 
 def customer_rates_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
-    page = customer_rates(
-        session=session, actor=actor, customer_id=customer_id, offset=0, limit=500
+    """Every price in force on the customer's cards, in one query."""
+    query, currency = _rates_in_force(session, actor, customer_id, "")
+    rows = (
+        []
+        if query is None
+        else session.exec(query.order_by(RateEntry.prefix, RateEntry.card_id)).all()
     )
-    rows, offset = list(page.rows), len(page.rows)
-    while offset < page.total:
-        more = customer_rates(
-            session=session, actor=actor, customer_id=customer_id, offset=offset, limit=500
-        ).rows
-        rows.extend(more)
-        offset += len(more) or page.total
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -198,21 +204,15 @@ def customer_rates_csv(*, session: Session, actor: Actor, customer_id: int) -> s
             "effective_from",
         ]
     )
-    from decimal import Decimal
-
-    from portal_app.models import MICROS
-
     for r in rows:
         writer.writerow(
             [
                 r.prefix,
-                ("'" + r.destination)
-                if r.destination.startswith(("=", "+", "-", "@"))
-                else r.destination,
+                csv_cell(r.destination),
                 str(Decimal(r.rate) / MICROS),
                 str(Decimal(r.connection_fee) / MICROS),
                 f"{r.increment_first}/{r.increment_next}",
-                page.currency,
+                currency,
                 r.effective_from.date().isoformat(),
             ]
         )
