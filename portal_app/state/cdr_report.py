@@ -141,7 +141,10 @@ class CdrReportMixin(rx.State, mixin=True):
         self.errors, self.loading = {}, True
         yield
         try:
-            self._columns, _, self._currency = await asyncio.to_thread(_domain_columns, customer_id)
+            if after is None:  # a report's first page; later pages keep its columns
+                self._columns, _, self._currency = await asyncio.to_thread(
+                    _domain_columns, customer_id
+                )
             rows, nxt, totals, cols = await asyncio.to_thread(
                 _fetch_page, actor, query, after, self._columns, self.tz
             )
