@@ -15,6 +15,7 @@ from portal_app.services.rates import card_list, customer_cards_set
 
 from .base import AppState
 from .guard import Need, actor, guarded
+from .paging import has_next, page_label, step_page
 
 PAGE_SIZE = 25
 
@@ -125,8 +126,7 @@ class CustomersState(AppState):
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def go_page(self, delta: int):
-        last = max(0, (self.total - 1) // PAGE_SIZE)
-        self.page = max(0, min(last, self.page + max(-1, min(1, delta))))
+        self.page = step_page(self.page, self.total, PAGE_SIZE, delta)
         self._fetch()
 
     def _fill(self, customer, domain) -> None:
@@ -262,11 +262,8 @@ class CustomersState(AppState):
 
     @rx.var
     def page_label(self) -> str:
-        if not self.total:
-            return "No customers match"
-        first = self.page * PAGE_SIZE + 1
-        return f"{first:,}–{min(self.total, first + PAGE_SIZE - 1):,} of {self.total:,}"
+        return page_label(self.page, self.total, PAGE_SIZE, "No customers match")
 
     @rx.var
     def has_next(self) -> bool:
-        return (self.page + 1) * PAGE_SIZE < self.total
+        return has_next(self.page, self.total, PAGE_SIZE)

@@ -14,6 +14,7 @@ from portal_app.services.errors import ServiceError, ValidationError
 
 from .base import AppState
 from .guard import Need, actor, guarded
+from .paging import step_page
 
 PAGE_SIZE = 10
 
@@ -124,8 +125,7 @@ class LedgerState(AppState):
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def go_page(self, delta: int):
-        last = max(0, (self.total - 1) // PAGE_SIZE)
-        self.page = max(0, min(last, self.page + max(-1, min(1, delta))))
+        self.page = step_page(self.page, self.total, PAGE_SIZE, delta)
         self._fetch()
 
     @guarded(Need.AREA, Area.PAYMENT)

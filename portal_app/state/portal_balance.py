@@ -11,6 +11,7 @@ from portal_app.services.db import session_scope
 
 from .base import AppState
 from .guard import Need, guarded, portal
+from .paging import has_next, page_label, step_page
 
 PAGE_SIZE = 20
 
@@ -78,8 +79,7 @@ class PortalBalanceState(AppState):
 
     @guarded(Need.CONTACT, section="balance")
     def go_page(self, delta: int):
-        last = max(0, (self.total - 1) // PAGE_SIZE)
-        self.page = max(0, min(last, self.page + max(-1, min(1, delta))))
+        self.page = step_page(self.page, self.total, PAGE_SIZE, delta)
         self._fetch()
 
     @guarded(Need.CONTACT, section="balance")
@@ -91,11 +91,8 @@ class PortalBalanceState(AppState):
 
     @rx.var
     def page_label(self) -> str:
-        if not self.total:
-            return ""
-        first = self.page * PAGE_SIZE + 1
-        return f"{first:,}–{min(self.total, first + PAGE_SIZE - 1):,} of {self.total:,}"
+        return page_label(self.page, self.total, PAGE_SIZE, "")
 
     @rx.var
     def has_next(self) -> bool:
-        return (self.page + 1) * PAGE_SIZE < self.total
+        return has_next(self.page, self.total, PAGE_SIZE)

@@ -12,6 +12,7 @@ from portal_app.services.db import session_scope
 
 from .base import AppState
 from .guard import Need, guarded, portal
+from .paging import has_next, page_label, step_page
 
 PAGE = 50
 
@@ -68,8 +69,7 @@ class PortalRatesState(AppState):
 
     @guarded(Need.CONTACT, section="rate_card")
     def go_page(self, delta: int):
-        last = max(0, (self.total - 1) // PAGE)
-        self.page = max(0, min(last, self.page + max(-1, min(1, delta))))
+        self.page = step_page(self.page, self.total, PAGE, delta)
         self._fetch()
 
     @guarded(Need.CONTACT, section="rate_card")
@@ -83,11 +83,8 @@ class PortalRatesState(AppState):
 
     @rx.var
     def page_label(self) -> str:
-        if not self.total:
-            return ""
-        first = self.page * PAGE + 1
-        return f"{first:,}–{min(self.total, first + PAGE - 1):,} of {self.total:,}"
+        return page_label(self.page, self.total, PAGE, "")
 
     @rx.var
     def has_next(self) -> bool:
-        return (self.page + 1) * PAGE < self.total
+        return has_next(self.page, self.total, PAGE)
