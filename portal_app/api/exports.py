@@ -23,11 +23,9 @@ from portal_app.services.db import get_engine, session_scope
 from portal_app.services.errors import PermissionDenied, ValidationError
 from portal_app.services.hosts import is_control_host
 from portal_app.services.portal import portal_context
-from portal_app.services.sessions import session_user
+from portal_app.services.sessions import SESSION_COOKIE, session_user
 from portal_app.services.users import actor_for
 from portal_app.settings import get_settings
-
-SESSION_COOKIE = "cp_session"  # the cookie state/base.py sets
 
 
 def _plan(request: Request):

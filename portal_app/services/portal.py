@@ -14,14 +14,13 @@ from sqlmodel import Session, select
 
 from portal_app.models import Contact, Customer, CustomerStatus, DomainStatus, PortalDomain
 
+from .contacts import PRINCIPAL
 from .customers import effective_access
 from .domains import SECTIONS
 from .errors import PermissionDenied
 from .hosts import normalize_host
 from .identity import Actor
 from .sessions import session_row
-
-PRINCIPAL = "contact"
 
 # Why a contact of a customer in this status cannot log in (shown after a correct
 # password only, so it reveals nothing to someone guessing).

@@ -21,7 +21,7 @@ from .contacts import PRINCIPAL, links_sent_since, password_link_create
 from .crypto import encrypt_secret, hash_password, token_hash, verify_password
 from .errors import AuthFailed, Conflict, ValidationError
 from .identity import Actor
-from .portal import STATUS_REFUSALS
+from .portal import STATUS_REFUSALS, contact_actor
 from .sessions import session_create, sessions_revoke_for_user
 from .totp import Enrolment, enrolment_for
 from .validation import check_name, check_password, normalize_email
@@ -137,7 +137,7 @@ def password_link_use(*, session: Session, token: str, new: str, confirm: str) -
     sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
     audit_record(
         session=session,
-        actor=_self(contact),
+        actor=contact_actor(contact),
         action="contact.password_set",
         entity="contact",
         entity_id=contact.id,
@@ -168,12 +168,6 @@ def password_forgot(
 
 
 # The contact's own profile ------------------------------------------------------------
-
-
-def _self(contact: Contact) -> Actor:
-    return Actor(
-        kind="contact", id=contact.id, label=contact.email, customer_id=contact.customer_id
-    )
 
 
 def _me(session: Session, actor: Actor) -> Contact:

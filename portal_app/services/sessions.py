@@ -12,6 +12,9 @@ from portal_app.settings import get_settings
 
 from .crypto import new_token, token_hash
 
+# The cookie that carries the token: set by the app's state, read by plain HTTP routes.
+SESSION_COOKIE = "cp_session"
+
 
 def session_create(
     *,

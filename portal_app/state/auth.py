@@ -42,9 +42,6 @@ class LoginState(AppState):
     _pending_user_id: int = 0
     _pending_until: float = 0.0
 
-    def _client(self) -> tuple[str, str]:
-        return self.router.session.client_ip or "", self.router.headers.user_agent[:255]
-
     def _start_session(self, token: str):
         if self.session_token and self.session_token != token:
             # Rotation: whatever session this browser held before ends now.

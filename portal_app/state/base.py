@@ -8,11 +8,11 @@ from reflex_base.registry import RegistrationContext
 from portal_app import routes
 from portal_app.models import Area, Role
 from portal_app.services.hosts import is_control_host
+from portal_app.services.sessions import SESSION_COOKIE
 from portal_app.settings import get_settings
 
 from .guard import Need, guarded, resolve_actor
 
-SESSION_COOKIE = "cp_session"
 _SESSION_SECONDS = 7 * 24 * 3600
 
 
@@ -49,6 +49,10 @@ class AppState(rx.State):
 
     def _host(self) -> str:
         return self.router.url.netloc or self.router.headers.host
+
+    def _client(self) -> tuple[str, str]:
+        """(client address, user agent) for throttling and the session record."""
+        return self.router.session.client_ip or "", self.router.headers.user_agent[:255]
 
     def _set_identity(self, who) -> None:
         self.identity_checked = True

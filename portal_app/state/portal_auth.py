@@ -84,9 +84,6 @@ class PortalLoginState(AppState):
     _pending_until: float = 0.0
     _link_token: str = ""
 
-    def _client(self) -> tuple[str, str]:
-        return self.router.session.client_ip or "", self.router.headers.user_agent[:255]
-
     @guarded(Need.PUBLIC)
     def load_login(self):
         """Already logged in here? Straight to the portal."""

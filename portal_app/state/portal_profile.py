@@ -69,7 +69,7 @@ class PortalProfileState(AppState):
 
     @guarded(Need.CONTACT, section="profile")
     async def change_password(self, form_data: dict):
-        client = (self.router.session.client_ip or "", self.router.headers.user_agent[:255])
+        client = self._client()
         try:
             token = await asyncio.to_thread(_change_password, portal().actor, form_data, *client)
         except ValidationError as exc:

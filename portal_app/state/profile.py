@@ -75,7 +75,7 @@ class ProfileState(AppState):
     async def change_password(self, form_data: dict):
         if not isinstance(form_data, dict):
             return
-        client = (self.router.session.client_ip or "", self.router.headers.user_agent[:255])
+        client = self._client()
         try:
             token = await asyncio.to_thread(_change_password, actor(), form_data, *client)
         except ValidationError as exc:

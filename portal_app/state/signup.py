@@ -84,7 +84,7 @@ class SignupState(AppState):
         self.busy, self.error = True, ""
         yield
         try:
-            client = self.router.session.client_ip or ""
+            client = self._client()[0]
             await asyncio.to_thread(_start, self._host(), data, client)
         except ValidationError as exc:
             self.errors = exc.fields
