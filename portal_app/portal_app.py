@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from portal_app import routes, tasks
+from portal_app import live, routes, tasks
 from portal_app.api.exports import export_routes
 from portal_app.api.files import file_routes
 from portal_app.api.limits import limit_upload_body
@@ -20,6 +20,7 @@ from portal_app.pages.portal_pages import portal_pages
 from portal_app.pages.rate_cards import rate_cards_page
 from portal_app.pages.reports import breakout_report_page, cdr_report_page
 from portal_app.pages.users import users_page
+from portal_app.services.offloop import watch_app_loop
 from portal_app.state.audit import AuditState
 from portal_app.state.auth import LoginState
 from portal_app.state.base import AppState
@@ -76,6 +77,8 @@ for page, route, title, loader in [
 for page, route, loaders in portal_pages():
     app.add_page(page, route=route, title="Customer portal", on_load=loaders)
 
+app.register_lifespan_task(watch_app_loop)
 app.register_lifespan_task(tasks.purge_loop)
+app.register_lifespan_task(live.poll_loop)
 app.register_lifespan_task(tasks.tls_allow_refresh_loop)
 app.register_lifespan_task(tasks.domain_recheck_loop)

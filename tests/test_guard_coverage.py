@@ -103,3 +103,30 @@ def test_framework_states_have_no_setters_for_setvar_to_reach():
             for var in cls.base_vars
             if var != "is_hydrated"
         )
+
+
+def test_every_handler_rule_matches_the_committed_table():
+    """A weakened, added or removed guard is a diff against tests/handler_permissions.txt."""
+    from tests.permissions import committed_rows, current_rows, diff
+
+    committed = committed_rows()
+    assert len(committed) > 100, "the committed table is missing or empty"
+    changed = diff(current_rows(), committed)
+    assert changed == [], (
+        "handler rules differ from tests/handler_permissions.txt; if intended, run "
+        "`.venv/bin/python -m tests.permissions --write` and review the diff:\n"
+        + "\n".join(changed)
+    )
+
+
+def test_the_table_comparison_catches_a_weakened_guard():
+    """Positive control: the app's rows with one rule weakened differ from the table."""
+    from tests.permissions import committed_rows, current_rows, diff
+
+    rows = current_rows()
+    target = next(r for r in rows if r.endswith("UsersState.save_user\tarea:user"))
+    weakened = [r.replace("area:user", "operator") if r == target else r for r in rows]
+    assert diff(weakened, committed_rows()) == [
+        "+ " + target.replace("area:user", "operator"),
+        "- " + target,
+    ]

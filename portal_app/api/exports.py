@@ -9,7 +9,6 @@ to agree with the session, as everywhere else.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 from sqlmodel import Session
@@ -17,43 +16,46 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from portal_app.models import Customer, PortalDomain
+from portal_app.models import Area
 from portal_app.services import cdrs
 from portal_app.services.db import get_engine, session_scope
 from portal_app.services.errors import PermissionDenied, ValidationError
-from portal_app.services.hosts import is_control_host
-from portal_app.services.portal import portal_context
-from portal_app.services.sessions import SESSION_COOKIE, session_user
-from portal_app.services.users import actor_for
-from portal_app.settings import get_settings
+from portal_app.services.offloop import run_blocking
+from portal_app.services.policy import Need, Rule, authorize, control_host
+from portal_app.services.sessions import SESSION_COOKIE
+
+OPERATOR_RULE = Rule(Need.AREA, Area.CDR)
+CONTACT_RULE = Rule(Need.CONTACT, section="cdr")
 
 
 def _plan(request: Request):
-    """(actor, query, columns, tz) for this request, or raise PermissionDenied."""
+    """(actor, query, columns, tz) for this request, or raise PermissionDenied.
+
+    Blocking (database): runs in a worker thread. The policy decides, as for handlers.
+    """
     token = request.cookies.get(SESSION_COOKIE, "")
     host = request.headers.get("host", "")
     params = request.query_params
     tz = params.get("tz", "UTC")[:64]
     first, last = cdrs.parse_days(params.get("first", ""), params.get("last", ""), tz)
     start, end = cdrs.day_range(first, last, tz)
+    rule = OPERATOR_RULE if control_host(host) else CONTACT_RULE
     with session_scope() as session:
-        if is_control_host(host, get_settings().control_hosts):
-            user = session_user(session=session, token=token)
-            if user is None:
-                raise PermissionDenied()
-            actor = actor_for(user, session)
+        decision = authorize(rule, session=session, token=token, host=host)
+        if not decision.allowed:
+            raise PermissionDenied()
+        if decision.portal is not None:
+            ctx = decision.portal
+            actor, customer_id, columns = ctx.actor, ctx.customer.id, list(ctx.domain.cdr_columns)
+        else:
+            actor = decision.actor
             try:
                 customer_id = int(params.get("customer", ""))
             except ValueError:
                 raise PermissionDenied() from None
-            customer = session.get(Customer, customer_id)
-            domain = session.get(PortalDomain, customer.domain_id) if customer else None
-            columns = list(domain.cdr_columns) if domain else []
-        else:
-            ctx = portal_context(session=session, token=token, host=host)
-            if ctx is None or "cdr" not in ctx.sections:
-                raise PermissionDenied()
-            actor, customer_id, columns = ctx.actor, ctx.customer.id, list(ctx.domain.cdr_columns)
+            # Checks access before the first byte, so a refusal is a clean 403.
+            setup = cdrs.report_setup(session=session, actor=actor, customer_id=customer_id)
+            columns = setup.cdr_columns
     query = cdrs.CdrQuery(
         customer_id=customer_id,
         start=start,
@@ -75,16 +77,13 @@ async def _stream(actor, query, columns, tz) -> AsyncIterator[bytes]:
     """Pull each batch in a thread so the event loop keeps serving everyone else."""
     chunks = _chunks(actor, query, columns, tz)
     done = object()
-    while (chunk := await asyncio.to_thread(next, chunks, done)) is not done:
+    while (chunk := await run_blocking(next, chunks, done)) is not done:
         yield chunk
 
 
 async def cdr_csv(request: Request) -> Response:
     try:
-        actor, query, columns, tz = await asyncio.to_thread(_plan, request)
-        # Check access before the first byte, so a refusal is a clean 403.
-        with session_scope() as session:
-            cdrs.cdr_check(session=session, actor=actor, customer_id=query.customer_id)
+        actor, query, columns, tz = await run_blocking(_plan, request)
     except ValidationError as exc:
         return PlainTextResponse(exc.message, status_code=400)
     except PermissionDenied:

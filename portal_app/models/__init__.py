@@ -2,7 +2,7 @@
 
 from .account import AccountConfig
 from .audit import AuditEvent
-from .auth import AuthSession, LoginFailure
+from .auth import AuthEpoch, AuthSession, LoginFailure
 from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
 from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
@@ -15,6 +15,7 @@ __all__ = [
     "AccountConfig",
     "Area",
     "AuditEvent",
+    "AuthEpoch",
     "AuthSession",
     "Cdr",
     "Contract",

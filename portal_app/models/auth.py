@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import ts_column, utcnow
@@ -33,3 +34,19 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=300, index=True)
     at: datetime = Field(default_factory=utcnow, sa_column=ts_column(index=True))
+
+
+class AuthEpoch(SQLModel, table=True):
+    """One row whose value goes up in the same transaction as any change that could
+    alter who a session is or what it may do (a revoked session, a disabled user, a
+    group's grants, a contact, a customer's status or access, a domain).
+
+    Resolved sessions are cached per process; each event compares this one value, so
+    a revocation takes effect at once in every worker without resolving the session
+    from scratch on every event (see services/principals.py).
+    """
+
+    __tablename__ = "auth_epoch"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)

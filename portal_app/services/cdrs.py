@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
-from portal_app.models import MICROS, Area, Cdr, Customer
+from portal_app.models import MICROS, Area, Cdr, Customer, PortalDomain
 
 from .csvcell import csv_cell
 from .domains import BREAKOUT_COLUMNS, CDR_COLUMNS
@@ -93,6 +93,27 @@ def cdr_check(*, session: Session, actor: Actor, customer_id: int) -> None:
         raise PermissionDenied()
     if session.get(Customer, customer_id) is None:
         raise PermissionDenied()
+
+
+@dataclass(frozen=True)
+class ReportSetup:
+    """What a customer's reports show: its domain's chosen columns and its currency."""
+
+    cdr_columns: list[str]
+    breakout_columns: list[str]
+    currency: str
+
+
+def report_setup(*, session: Session, actor: Actor, customer_id: int) -> ReportSetup:
+    """The columns and currency of a customer's CDR and Breakout reports."""
+    cdr_check(session=session, actor=actor, customer_id=customer_id)
+    customer = session.get(Customer, customer_id)
+    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
+    return ReportSetup(
+        cdr_columns=list(domain.cdr_columns) if domain else [],
+        breakout_columns=list(domain.breakout_columns) if domain else [],
+        currency=customer.currency,
+    )
 
 
 def _shape(q: CdrQuery) -> tuple[tuple[bool, bool, bool], dict]:

@@ -11,9 +11,18 @@ from sqlmodel import Session, create_engine
 
 from portal_app.settings import get_settings
 
+from .offloop import install_engine_check
+
 
 def make_engine(url: str) -> sa.Engine:
-    """An engine with the pragmas SQLite needs for several workers and FKs."""
+    """An engine with the pragmas SQLite needs for several workers and FKs, and the
+    check that no statement ever runs on the event loop (services/offloop.py)."""
+    engine = _engine(url)
+    install_engine_check(engine)
+    return engine
+
+
+def _engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 

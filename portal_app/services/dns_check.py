@@ -23,6 +23,8 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
+from .offloop import check_off_loop
+
 VERIFIED, MISCONFIGURED, UNKNOWN = "verified", "misconfigured", "unknown"
 MAX_CHAIN = 8  # CNAME steps followed before giving up; real set-ups use one or two
 _RETRY_NOTE = "The check is repeated automatically."
@@ -82,6 +84,7 @@ class _Lookup:
 
     def records(self, name: dns.name.Name, rdtype: str) -> list[str] | None:
         """The records of that type (maybe none), or None when the name does not exist."""
+        check_off_loop("a DNS query")
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise _DnsTrouble("timeout")

@@ -10,7 +10,7 @@ from typing import Any
 from babel.core import get_global
 from babel.numbers import get_territory_currencies
 from publicsuffixlist import PublicSuffixList
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from portal_app.models import Area, Customer, DomainStatus, PortalDomain, PublicFile
 from portal_app.models.base import utcnow
@@ -284,6 +284,19 @@ def _apply_password(domain: PortalDomain, data: dict[str, Any]) -> None:
 def domain_list(*, session: Session, actor: Actor) -> list[PortalDomain]:
     _require(actor)
     return list(session.exec(select(PortalDomain).order_by(PortalDomain.host)).all())
+
+
+def domain_status_stamp(*, session: Session) -> tuple:
+    """Changes whenever a domain is added, edited, removed or checked: for live lists."""
+    return tuple(
+        session.exec(
+            select(
+                func.count(),
+                func.max(PortalDomain.updated_at),
+                func.max(PortalDomain.last_checked_at),
+            )
+        ).one()
+    )
 
 
 def domain_get(*, session: Session, actor: Actor, domain_id: int) -> PortalDomain:

@@ -27,6 +27,7 @@ from .audit import audit_record, snapshot
 from .crypto import decrypt_secret, encrypt_secret
 from .errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from .identity import Actor
+from .offloop import check_off_loop
 from .validation import check_email, normalize_email
 
 DEFAULT_PORT = 587  # message submission; 465 means TLS from the first byte
@@ -163,6 +164,7 @@ def send_mail(config: SmtpConfig, *, to: str, subject: str, body: str, timeout: 
 
     Blocks for up to ``timeout`` seconds per network step: call it in a thread.
     """
+    check_off_loop("sending mail")
     try:
         host, port = parse_server(config.server)
     except ValueError as exc:

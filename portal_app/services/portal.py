@@ -12,7 +12,14 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from portal_app.models import Contact, Customer, CustomerStatus, DomainStatus, PortalDomain
+from portal_app.models import (
+    AuthSession,
+    Contact,
+    Customer,
+    CustomerStatus,
+    DomainStatus,
+    PortalDomain,
+)
 
 from .contacts import PRINCIPAL
 from .customers import effective_access
@@ -20,7 +27,7 @@ from .domains import SECTIONS
 from .errors import PermissionDenied
 from .hosts import normalize_host
 from .identity import Actor
-from .sessions import session_row
+from .principals import resolved
 
 # Why a contact of a customer in this status cannot log in (shown after a correct
 # password only, so it reveals nothing to someone guessing).
@@ -67,10 +74,23 @@ class PortalContext:
 
 def portal_context(*, session: Session, token: str, host: str) -> PortalContext | None:
     """Resolve a portal session. None when the session is not live, the contact or
-    its customer is gone or not active, or the host is not the customer's brand."""
-    row = session_row(session=session, token=token, principal=PRINCIPAL)
-    if row is None:
+    its customer is gone or not active, or the host is not the customer's brand.
+
+    Cached per process and re-checked against the auth epoch (services/principals.py).
+    """
+    key = normalize_host(host)
+    if not key:
         return None
+    return resolved(
+        session,
+        kind=PRINCIPAL,
+        token=token,
+        host=key,
+        resolve=lambda s, row: _portal_resolve(s, row, key),
+    )
+
+
+def _portal_resolve(session: Session, row: AuthSession, host: str) -> PortalContext | None:
     contact = session.get(Contact, row.user_id)
     if contact is None:
         return None

@@ -55,13 +55,10 @@ def session_row(*, session: Session, token: str, principal: str) -> AuthSession 
 
 def session_user(*, session: Session, token: str) -> OperatorUser | None:
     """The enabled operator behind a live token, or None."""
-    row = session_row(session=session, token=token, principal="operator")
-    if row is None:
-        return None
-    user = session.get(OperatorUser, row.user_id)
-    if user is None or not user.enabled:
-        return None
-    return user
+    from .principals import operator_for_token
+
+    who = operator_for_token(session, token)
+    return session.get(OperatorUser, who.id) if who is not None else None
 
 
 def session_revoke(*, session: Session, token: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import reflex as rx
@@ -52,7 +51,7 @@ class LoginState(AppState):
         return rx.redirect(routes.DASHBOARD)
 
     @guarded(Need.PUBLIC)
-    async def submit_password(self, form_data: dict):
+    def submit_password(self, form_data: dict):
         """Check email and password off the event loop (argon2 is slow on purpose)."""
         if not is_control_host(self._host(), get_settings().control_hosts):
             self.error = "Operator login is not available on this address."
@@ -65,7 +64,7 @@ class LoginState(AppState):
         self.error, self.busy = "", True
         yield
         try:
-            result = await asyncio.to_thread(_password_step, email, password, *self._client())
+            result = _password_step(email, password, *self._client())
         except (AuthFailed, Throttled) as exc:
             self.error = exc.message
             return
@@ -79,7 +78,7 @@ class LoginState(AppState):
         yield self._start_session(result.token)
 
     @guarded(Need.PUBLIC)
-    async def submit_code(self, form_data: dict):
+    def submit_code(self, form_data: dict):
         """Second step: a TOTP code (accepted once) or a recovery code."""
         if not self._pending_user_id or time.time() > self._pending_until:
             self.step, self._pending_user_id = "password", 0
@@ -87,9 +86,7 @@ class LoginState(AppState):
             return
         code = str(form_data.get("code", ""))[:32]
         try:
-            token = await asyncio.to_thread(
-                _code_step, self._pending_user_id, code, *self._client()
-            )
+            token = _code_step(self._pending_user_id, code, *self._client())
         except (AuthFailed, Throttled) as exc:
             self.error = exc.message
             return

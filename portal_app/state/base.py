@@ -11,7 +11,7 @@ from portal_app.services.hosts import is_control_host
 from portal_app.services.sessions import SESSION_COOKIE
 from portal_app.settings import get_settings
 
-from .guard import Need, guarded, resolve_actor
+from .guard import Need, guarded, maybe_actor
 
 _SESSION_SECONDS = 7 * 24 * 3600
 
@@ -66,7 +66,7 @@ class AppState(rx.State):
     def sync_identity(self):
         """On every control-panel page load: who is this, or off to the login page."""
         self.control_host = is_control_host(self._host(), get_settings().control_hosts)
-        who = resolve_actor(self.session_token)
+        who = maybe_actor() if self.control_host else None
         self._set_identity(who)
         if who is not None:
             from portal_app.services.db import session_scope

@@ -9,14 +9,13 @@ its size is what the browser receives.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import reflex as rx
 from sqlmodel import Session
 
-from portal_app.models import MICROS, Customer, PortalDomain
+from portal_app.models import MICROS
 from portal_app.services import cdrs
 from portal_app.services.db import get_engine
 from portal_app.services.domains import BREAKOUT_COLUMNS, DEFAULT_BREAKOUT
@@ -44,19 +43,10 @@ def _fetch_breakout(actor: Actor, query: cdrs.CdrQuery, by: str):
         return cdrs.breakout(session=session, actor=actor, query=query, by=by)
 
 
-def _domain_columns(customer_id: int) -> tuple[list[str], list[str], str]:
+def _domain_columns(actor: Actor, customer_id: int) -> tuple[list[str], list[str], str]:
     with Session(get_engine()) as session:
-        customer = session.get(Customer, customer_id)
-        domain = (
-            session.get(PortalDomain, customer.domain_id)
-            if customer and customer.domain_id
-            else None
-        )
-        return (
-            list(domain.cdr_columns) if domain else [],
-            list(domain.breakout_columns) if domain else [],
-            customer.currency if customer else "USD",
-        )
+        setup = cdrs.report_setup(session=session, actor=actor, customer_id=customer_id)
+    return setup.cdr_columns, setup.breakout_columns, setup.currency
 
 
 class CdrReportMixin(rx.State, mixin=True):
@@ -131,7 +121,7 @@ class CdrReportMixin(rx.State, mixin=True):
         direction = str(form.get("direction") or "all")
         self.direction = "" if direction == "all" else direction[:16]
 
-    async def _load_page(self, after):
+    def _load_page(self, after):
         actor, customer_id = self._who()
         try:
             query = self._query(customer_id)
@@ -142,12 +132,8 @@ class CdrReportMixin(rx.State, mixin=True):
         yield
         try:
             if after is None:  # a report's first page; later pages keep its columns
-                self._columns, _, self._currency = await asyncio.to_thread(
-                    _domain_columns, customer_id
-                )
-            rows, nxt, totals, cols = await asyncio.to_thread(
-                _fetch_page, actor, query, after, self._columns, self.tz
-            )
+                self._columns, _, self._currency = _domain_columns(actor, customer_id)
+            rows, nxt, totals, cols = _fetch_page(actor, query, after, self._columns, self.tz)
         except ServiceError as exc:
             self.loading = False
             yield rx.toast.error(exc.message)
@@ -163,28 +149,25 @@ class CdrReportMixin(rx.State, mixin=True):
             self.asr = f"{totals.asr:.1f} %"
             self.acd = cdrs.duration(round(totals.acd))
 
-    async def _first_page(self):
+    def _first_page(self):
         self._cursors, self.page_no = [None], 0
-        async for event in self._load_page(None):
-            yield event
+        yield from self._load_page(None)
 
-    async def _older(self):
+    def _older(self):
         if self._next is None:
             return
         self._cursors = [*self._cursors, self._next]
         self.page_no += 1
-        async for event in self._load_page(self._next):
-            yield event
+        yield from self._load_page(self._next)
 
-    async def _newer(self):
+    def _newer(self):
         if self.page_no == 0:
             return
         self._cursors = self._cursors[:-1]
         self.page_no -= 1
-        async for event in self._load_page(self._cursors[-1]):
-            yield event
+        yield from self._load_page(self._cursors[-1])
 
-    async def _load_breakout(self):
+    def _load_breakout(self):
         actor, customer_id = self._who()
         try:
             query = self._query(customer_id)
@@ -194,10 +177,8 @@ class CdrReportMixin(rx.State, mixin=True):
         self.errors, self.loading = {}, True
         yield
         try:
-            _, self._breakout_columns, self._currency = await asyncio.to_thread(
-                _domain_columns, customer_id
-            )
-            rows = await asyncio.to_thread(_fetch_breakout, actor, query, self.by)
+            _, self._breakout_columns, self._currency = _domain_columns(actor, customer_id)
+            rows = _fetch_breakout(actor, query, self.by)
         except ServiceError as exc:
             self.loading = False
             yield rx.toast.error(exc.message)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import reflex as rx
@@ -126,7 +125,7 @@ class ContactsState(AppState):
         self.auto_password = value
 
     @guarded(Need.AREA, Area.CUSTOMER)
-    async def save_contact(self, form_data: dict):
+    def save_contact(self, form_data: dict):
         if not self.editing or not self.customer_id:
             return
         # A field that is not rendered (the password, when auto-generated) comes as null.
@@ -137,9 +136,9 @@ class ContactsState(AppState):
         yield
         try:
             if self.editing == "new":
-                _, mail, why = await asyncio.to_thread(_create, actor(), self.customer_id, data)
+                _, mail, why = _create(actor(), self.customer_id, data)
             else:
-                await asyncio.to_thread(_update, actor(), int(self.editing), data)
+                _update(actor(), int(self.editing), data)
                 mail, why = None, ""
         except ValidationError as exc:
             self.errors = {_FORM_NAMES.get(k, k): v for k, v in exc.fields.items()}
@@ -154,18 +153,17 @@ class ContactsState(AppState):
         self.editing, self.errors = "", {}
         self._fetch()
         yield rx.toast.success("Contact added." if created else "Contact saved.")
-        async for event in self._deliver(mail, why, data["email"]):
-            yield event
+        yield from self._deliver(mail, why, data["email"])
         self.busy = False
 
-    async def _deliver(self, mail: svc.Mail | None, why: str, email: str):
+    def _deliver(self, mail: svc.Mail | None, why: str, email: str):
         """Send a password email after the change committed, and say what happened."""
         if why:
             yield rx.toast.warning(f"No email was sent: {why}", duration=12000)
         if mail is None:
             return
         try:
-            await asyncio.to_thread(_send, mail)
+            _send(mail)
         except MailError as exc:
             yield rx.toast.error(
                 f"The password email to {email} could not be sent: {exc.message}", duration=12000
@@ -174,7 +172,7 @@ class ContactsState(AppState):
         yield rx.toast.success(f"A link to set the password was emailed to {email}.")
 
     @guarded(Need.AREA, Area.CUSTOMER)
-    async def send_password_link(self, contact_id: int):
+    def send_password_link(self, contact_id: int):
         """Reset: the current password stops working, the contact gets a link."""
         try:
             with session_scope() as session:
@@ -193,8 +191,7 @@ class ContactsState(AppState):
             yield rx.toast.error(exc.message)
             return
         self._fetch()
-        async for event in self._deliver(mail, "", contact.email):
-            yield event
+        yield from self._deliver(mail, "", contact.email)
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def reset_2fa(self, contact_id: int):

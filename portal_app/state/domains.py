@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 
 import reflex as rx
 
+from portal_app import live
 from portal_app.models import Area, PortalDomain
 from portal_app.services import domains as svc
 from portal_app.services.customers import customer_choices, customers_on_domain
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.offloop import run_blocking
+from portal_app.services.policy import Rule
 from portal_app.settings import get_settings
 
 from .base import AppState
-from .guard import Need, actor, checked, guarded
+from .guard import Need, actor, checked, guarded, recheck
 
 STATUS_LABELS = {
     "pending": "Pending",
@@ -23,8 +27,9 @@ STATUS_LABELS = {
     "misconfigured": "Misconfigured",
     "unknown": "Check failed",
 }
-WATCH_SECONDS = 5
-WATCH_ROUNDS = 360  # half an hour; reopening the page starts a new watch
+WATCH_SECONDS = 1800  # half an hour; reopening the page starts a new watch
+RECHECK_SECONDS = 5  # with no change, the session is still re-checked this often
+WATCH_RULE = Rule(Need.AREA, Area.PORTAL)
 LISTS = {"access": svc.SECTIONS, "breakout": svc.BREAKOUT_COLUMNS, "cdr": svc.CDR_COLUMNS}
 
 
@@ -116,8 +121,7 @@ class DomainsState(AppState):
     _watch_id: int = 0
 
     def _reload(self) -> None:
-        with session_scope() as session:
-            self.rows = [_row(d) for d in svc.domain_list(session=session, actor=actor())]
+        self.rows = _rows(actor())
 
     @guarded(Need.AREA, Area.PORTAL)
     def load(self):
@@ -317,9 +321,10 @@ class DomainsState(AppState):
             yield rx.toast.error(exc.message)
             return
         finally:
+            rows = await run_blocking(_rows, actor())
             async with self:
                 self.checking = ""
-                self._reload_quiet()
+                self.rows = rows
         yield (
             rx.toast.success(result.explanation)
             if result.outcome == "verified"
@@ -354,26 +359,40 @@ class DomainsState(AppState):
 
     @guarded(Need.AREA, Area.PORTAL, background=True)
     async def watch(self):
-        """While this page is open, refresh statuses so background checks show up live."""
+        """While this page is open, statuses found by the background checks show up live
+        (woken by the worker's one poller; the session is re-checked every round)."""
         from portal_app import routes
 
         async with self:
             self._watch_id += 1
             mine = self._watch_id
-        for _ in range(WATCH_ROUNDS):
-            await asyncio.sleep(WATCH_SECONDS)
+        until, seen = time.monotonic() + WATCH_SECONDS, DOMAINS.version
+        while time.monotonic() < until:
+            version = await DOMAINS.wait(seen, RECHECK_SECONDS)
+            decision = await recheck(self, WATCH_RULE)
+            if not decision.allowed:
+                return
+            rows = await run_blocking(_rows, decision.actor) if version != seen else None
             async with self:
                 on_page = self.router.url.path.rstrip("/") == routes.PORTAL_DOMAINS
                 if self._watch_id != mine or not on_page:
                     return
-                self._reload_quiet()
+                if rows is not None:
+                    self.rows = rows
+            seen = version
 
-    def _reload_quiet(self) -> None:
-        with session_scope() as session:
-            from sqlmodel import select
 
-            rows = session.exec(select(PortalDomain).order_by(PortalDomain.host)).all()
-            self.rows = [_row(d) for d in rows]
+def _rows(who) -> list[DomainRow]:
+    with session_scope() as session:
+        return [_row(d) for d in svc.domain_list(session=session, actor=who)]
+
+
+def _stamp() -> tuple:
+    with session_scope() as session:
+        return svc.domain_status_stamp(session=session)
+
+
+DOMAINS = live.topic("domains", _stamp)
 
 
 def _check(domain_id: int):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 import reflex as rx
@@ -73,21 +72,19 @@ class FilesState(AppState):
         self.errors, self.too_wide, self.confirm_id = {}, False, 0
         self._reload()
 
-    async def _upload(self, files: list[rx.UploadFile], scale_down: bool):
+    def _upload(self, files: list[rx.UploadFile], scale_down: bool):
         if len(files) != 1:
             self.errors, self.too_wide = {"file": "Choose one image file."}, False
             return
         upload = files[0]
-        data = await upload.read(svc.MAX_BYTES + 1)
+        data = upload.file.read(svc.MAX_BYTES + 1)
         if msg := svc.size_error(max(upload.size or 0, len(data))):
             self.errors, self.too_wide = {"file": msg}, False
             return
         self.uploading = True
         yield
         try:
-            name = await asyncio.to_thread(
-                _store, actor(), upload.name or "upload", data, scale_down
-            )
+            name = _store(actor(), upload.name or "upload", data, scale_down)
         except ValidationError as exc:
             self.errors, self.too_wide = exc.fields, "too_wide" in exc.fields
             return
@@ -101,16 +98,14 @@ class FilesState(AppState):
         yield [rx.clear_selected_files(UPLOAD_ID), rx.toast.success(f"Uploaded {name}.")]
 
     @guarded(Need.AREA, Area.PORTAL)
-    async def upload(self, files: list[rx.UploadFile]):
+    def upload(self, files: list[rx.UploadFile]):
         """Store the selected file; too wide is refused with an offer to scale it."""
-        async for event in self._upload(files, scale_down=False):
-            yield event
+        yield from self._upload(files, scale_down=False)
 
     @guarded(Need.AREA, Area.PORTAL)
-    async def upload_scaled(self, files: list[rx.UploadFile]):
+    def upload_scaled(self, files: list[rx.UploadFile]):
         """Store the selected file scaled down to 350 px wide."""
-        async for event in self._upload(files, scale_down=True):
-            yield event
+        yield from self._upload(files, scale_down=True)
 
     @guarded(Need.AREA, Area.PORTAL)
     def clear_selection(self):

@@ -10,7 +10,6 @@ checked; it raises when the handler was not called through the guard.
 from __future__ import annotations
 
 import contextvars
-import enum
 import functools
 import inspect
 import logging
@@ -23,28 +22,24 @@ import reflex as rx
 from portal_app.models import Area
 from portal_app.services.db import session_scope
 from portal_app.services.identity import Actor
+from portal_app.services.offloop import run_blocking, run_in_context
+from portal_app.services.policy import Decision, Need, Rule, authorize
 from portal_app.services.portal import PortalContext, portal_context
-from portal_app.services.sessions import session_user
-from portal_app.services.users import actor_for
+from portal_app.services.principals import operator_for_token
+
+__all__ = ["Need", "actor", "checked", "guarded", "portal", "resolve_actor", "resolve_portal"]
 
 log = logging.getLogger("portal.guard")
 
 NEED_ATTR = "__portal_need__"
+RULE_ATTR = "__portal_rule__"
 _current: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
     "portal_actor", default=None
 )
 _portal: contextvars.ContextVar[PortalContext | None] = contextvars.ContextVar(
     "portal_context", default=None
 )
-
-
-class Need(enum.Enum):
-    PUBLIC = "public"  # anyone, logged in or not (login form, logout)
-    OPERATOR = "operator"  # any logged-in, enabled operator user
-    ADMIN = "admin"  # an operator with the Administrator role
-    AREA = "area"  # an operator whose role or group allows an area
-    NOBODY = "nobody"  # never callable from a browser (framework setters)
-    CONTACT = "contact"  # a customer's contact, logged in on its own brand host
+_END = object()
 
 
 class NotGuarded(RuntimeError):
@@ -52,11 +47,16 @@ class NotGuarded(RuntimeError):
 
 
 def actor() -> Actor:
-    """The operator checked by the guard for the running handler."""
+    """The operator (or contact) checked by the guard for the running handler."""
     who = _current.get()
     if who is None:
         raise NotGuarded("actor() used outside a guarded handler")
     return who
+
+
+def maybe_actor() -> Actor | None:
+    """For Need.PUBLIC handlers: whoever the session is, or None."""
+    return _current.get()
 
 
 def portal() -> PortalContext:
@@ -68,7 +68,7 @@ def portal() -> PortalContext:
 
 
 def resolve_portal(token: str, host: str) -> PortalContext | None:
-    """The contact behind a portal session on this host, fresh from the database."""
+    """The contact behind a portal session on this host. Blocking: not on the loop."""
     if not token:
         return None
     with session_scope() as session:
@@ -76,66 +76,42 @@ def resolve_portal(token: str, host: str) -> PortalContext | None:
 
 
 def resolve_actor(token: str) -> Actor | None:
-    """The identity behind a session token, fresh from the database."""
+    """The operator behind a session token. Blocking: not on the loop."""
     if not token:
         return None
     with session_scope() as session:
-        user = session_user(session=session, token=token)
-        return actor_for(user, session) if user is not None else None
-
-
-def _decide(need: Need, area: Area | None, who: Actor | None) -> str | None:
-    """None when allowed, else the reason shown to the person."""
-    if need is Need.PUBLIC:
-        return None
-    if need is Need.NOBODY:
-        return "This action is not available."
-    if who is None:
-        return "Please log in."
-    if need is Need.ADMIN and not who.is_admin:
-        return "Only administrators can do that."
-    if need is Need.AREA and not who.can(area):
-        return "You do not have permission to do that."
-    return None
+        return operator_for_token(session, token)
 
 
 def _host(state: Any) -> str:
     return state.router.url.netloc or state.router.headers.host
 
 
-def _on_control_host(state: Any) -> bool:
-    from portal_app.services.hosts import is_control_host
-    from portal_app.settings import get_settings
-
-    return is_control_host(_host(state), get_settings().control_hosts)
+def _authorize(rule: Rule, token: str, host: str) -> Decision:
+    with session_scope() as session:
+        return authorize(rule, session=session, token=token, host=host)
 
 
-async def _check_contact(state: Any, section: str | None, name: str):
-    """Need.CONTACT: (context, None) when allowed, else (None, events to send)."""
-    from portal_app.routes import PORTAL_LOGIN
+async def recheck(state: Any, rule: Rule) -> Decision:
+    """For background watchers: ask the policy again about this tab's session.
 
-    if _on_control_host(state):
-        return None, []  # portal handlers do not exist on control-panel hosts
-    ctx = resolve_portal(str(state.session_token or ""), _host(state))
-    if ctx is None:
-        log.warning("refused %s: no portal session", name)
-        return None, [rx.redirect(PORTAL_LOGIN)]
-    if section is not None and section not in ctx.sections:
-        log.warning("refused %s: section %s hidden (contact=%s)", name, section, ctx.actor.label)
-        return None, [
-            rx.toast.error("This section is not available for your account.", id="guard-refusal")
-        ]
-    return ctx, []
+    A watcher calls this on every round before it pushes anything, so a logout, a
+    disabled account or a revoked permission stops it at once.
+    """
+    token, host = str(state.session_token or ""), _host(state)
+    return await run_blocking(_authorize, rule, token, host)
 
 
-def _refusal(state: Any, reason: str, logged_in: bool) -> list:
-    from portal_app.routes import LOGIN
+def _refusal(decision: Decision, rule: Rule) -> list:
+    from portal_app.routes import LOGIN, PORTAL_LOGIN
 
-    # Without a session the login page explains itself; a refused permission gets
-    # a toast so the person knows why nothing happened.
-    if not logged_in:
-        return [rx.redirect(LOGIN)]
-    return [rx.toast.error(reason, id="guard-refusal")]
+    if decision.silent:
+        return []
+    if decision.login:
+        # Without a session the login page explains itself.
+        return [rx.redirect(PORTAL_LOGIN if rule.need is Need.CONTACT else LOGIN)]
+    # A refused permission gets a toast so the person knows why nothing happened.
+    return [rx.toast.error(decision.reason, id="guard-refusal")]
 
 
 # Handler arguments come from the browser as JSON. Only these plain types are allowed,
@@ -193,51 +169,49 @@ def guarded(
     ``section`` (with Need.CONTACT) is a portal section the customer's effective
     access must include, e.g. ``"balance"``.
     """
-    if (need is Need.AREA) != (area is not None):
-        raise ValueError("Need.AREA takes an area; other needs take none")
-    if section is not None and need is not Need.CONTACT:
-        raise ValueError("only Need.CONTACT takes a section")
+    rule = Rule(need, area, section)
 
     def decorate(fn: Callable) -> Any:
         types = _arg_types(fn)
+        is_async = inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
+        if background and not is_async:
+            raise TypeError(f"{fn.__qualname__}: a background handler must be async")
+
+        def check_and_run(token: str, host: str, args: tuple, kwargs: dict):
+            """In a worker thread: the policy, then (plain handlers) the body."""
+            decision = _authorize(rule, token, host)
+            if not decision.allowed or is_async:
+                return decision, None
+            _current.set(decision.actor)
+            _portal.set(decision.portal)
+            return decision, fn(*args, **kwargs)
 
         @functools.wraps(fn)
         async def wrapper(self, *args, **kwargs):
+            name = f"{type(self).__name__}.{fn.__name__}"
             if not _args_ok(types, args, kwargs):
-                log.warning("refused %s.%s: malformed arguments", type(self).__name__, fn.__name__)
+                log.warning("refused %s: malformed arguments", name)
                 yield rx.toast.error("That request was malformed.", id="guard-refusal")
                 return
-            ctx = None
-            if need is Need.CONTACT:
-                ctx, refusal = await _check_contact(
-                    self, section, f"{type(self).__name__}.{fn.__name__}"
-                )
-                if ctx is None:
-                    for event in refusal:
-                        yield event
-                    return
-                who = ctx.actor
-            elif need is not Need.PUBLIC and not _on_control_host(self):
-                # Operator handlers do not exist on brand hosts. The host is the
-                # client's word, so this only hides; the session check below decides.
-                return
-            else:
-                token = "" if need is Need.PUBLIC else str(self.session_token or "")
-                who = resolve_actor(token) if token else None
-            reason = None if ctx is not None else _decide(need, area, who)
-            if reason is not None:
-                log.warning(
-                    "refused %s.%s: %s (actor=%s)",
-                    type(self).__name__,
-                    fn.__name__,
-                    reason,
-                    who.label if who else None,
-                )
-                for event in _refusal(self, reason, who is not None):
+            token = str(self.session_token or "")
+            ctx = contextvars.copy_context()
+            decision, result = await run_in_context(
+                ctx, check_and_run, token, _host(self), (self, *args), kwargs
+            )
+            if not decision.allowed:
+                if not decision.silent:
+                    who = decision.actor.label if decision.actor else None
+                    log.warning("refused %s: %s (actor=%s)", name, decision.reason, who)
+                for event in _refusal(decision, rule):
                     yield event
                 return
+            if not is_async:
+                async for event in _drain_sync(ctx, result):
+                    yield event
+                return
+            who, where = decision.actor, decision.portal
             _current.set(who)
-            _portal.set(ctx)
+            _portal.set(where)
             try:
                 result = fn(self, *args, **kwargs)
                 if inspect.isawaitable(result):
@@ -247,14 +221,11 @@ def guarded(
                     # set the checked identity again before every step.
                     while True:
                         _current.set(who)
-                        _portal.set(ctx)
+                        _portal.set(where)
                         try:
                             event = await result.__anext__()
                         except StopAsyncIteration:
                             break
-                        yield event
-                elif inspect.isgenerator(result):
-                    for event in result:
                         yield event
                 elif result is not None:
                     yield result
@@ -263,9 +234,22 @@ def guarded(
                 _portal.set(None)
 
         setattr(wrapper, NEED_ATTR, (need, area or section))
+        setattr(wrapper, RULE_ATTR, rule)
         return rx.event(wrapper, background=background) if background else rx.event(wrapper)
 
     return decorate
+
+
+async def _drain_sync(ctx: contextvars.Context, result: Any):
+    """The events of a plain handler's result; a generator is stepped in the pool."""
+    if inspect.isgenerator(result):
+        while True:
+            event = await run_in_context(ctx, next, result, _END)
+            if event is _END:
+                return
+            yield event
+    elif result is not None:
+        yield result
 
 
 def checked(value: object) -> bool:

@@ -1,33 +1,37 @@
 """Management › Pending Approval: confirmed sign-ups waiting for an operator.
 
-Every open control-panel tab of an operator who may decide runs a background watcher
-that reads a cheap (count, newest id) pair from the database each second and updates
-the sidebar badge, the dashboard card and this list when it changes. The database is
-the shared truth, so this works the same with several app workers.
+The sidebar badge, the dashboard card and this list follow the database live: one
+poller per worker (portal_app/live.py) reads a cheap stamp twice a second and wakes
+the watchers of the open tabs, which re-check their session with the policy on every
+round and stop as soon as it fails (logout, disabled, permission revoked).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 
 import reflex as rx
 from sqlmodel import select
 
-from portal_app.models import Area, Contact, Customer, CustomerStatus, PortalDomain
+from portal_app import live
+from portal_app.models import Contact, PortalDomain
+from portal_app.services import pending as queue
 from portal_app.services import signups as svc
 from portal_app.services.contacts import portal_url
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Actor
 from portal_app.services.mail import MailError, send_mail, smtp_for_domain
+from portal_app.services.offloop import run_blocking
+from portal_app.services.policy import Rule
 
 from .base import AppState
-from .guard import Need, actor, guarded
+from .guard import Need, actor, guarded, recheck
 
 WATCH_SECONDS = 600  # a watcher lives this long after the tab's last page load
-POLL_SECONDS = 0.5  # a count on an index: cheap enough for every open tab
+RECHECK_SECONDS = 5  # with no change, the session is still re-checked this often
+WATCH_RULE = Rule(Need.OPERATOR)
 
 
 @dataclasses.dataclass
@@ -44,47 +48,21 @@ class PendingRow:
     since: str
 
 
-def _may_decide(who: Actor) -> bool:
-    return who.can(Area.CUSTOMER) or who.can(Area.CARRIER)
-
-
-def _pending_now() -> tuple[int, int]:
+def _stamp() -> tuple[int, int]:
     with session_scope() as session:
-        return svc.pending_count(session=session)
+        return queue.pending_stamp(session=session)
+
+
+PENDING = live.topic("pending", _stamp)
 
 
 def _rows(who: Actor) -> list[PendingRow]:
+    """The queue as this operator may see it ([] for those who may not decide)."""
+    if not queue.pending_may_decide(who):
+        return []
     with session_scope() as session:
-        rows = session.exec(
-            select(Customer, PortalDomain.host)
-            .join(PortalDomain, PortalDomain.id == Customer.domain_id, isouter=True)
-            .where(Customer.status == CustomerStatus.PENDING.value)
-            .order_by(Customer.created_at.desc(), Customer.id.desc())
-            .limit(200)
-        ).all()
-        contacts = {
-            c.customer_id: c
-            for c in session.exec(
-                select(Contact).where(Contact.customer_id.in_([c.id for c, _ in rows]))
-            ).all()
-        }
-    visible = {k for k, a in (("customer", Area.CUSTOMER), ("carrier", Area.CARRIER)) if who.can(a)}
-    return [
-        PendingRow(
-            id=c.id,
-            name=c.name,
-            kind=c.kind,
-            contact=contacts[c.id].name if c.id in contacts else "",
-            email=contacts[c.id].email if c.id in contacts else "",
-            phone=c.phone,
-            country=c.country,
-            currency=c.currency,
-            domain=host or "",
-            since=c.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-        )
-        for c, host in rows
-        if c.kind in visible
-    ]
+        items = queue.pending_list(session=session, actor=who)
+    return [PendingRow(**dataclasses.asdict(item)) for item in items]
 
 
 def _decide(who: Actor, ids: list[int], approve: bool, reason: str) -> tuple[int, list[str]]:
@@ -136,41 +114,42 @@ class PendingState(AppState):
     rejecting: bool = False
     errors: dict[str, str] = {}
     loaded: bool = False
-    _watch_until: float = 0.0
+    _watch_gen: int = 0
 
     @guarded(Need.OPERATOR, background=True)
     async def watch(self):
-        """Keep the badge (and this list, when open) in step with the database."""
-        who = actor()
-        if not _may_decide(who):
-            return
+        """Keep the badge (and this list, when open) in step with the database.
+
+        Every page load starts a new watcher for the tab and the older one stops, so
+        navigation and reloads never leave a tab without one (or with two).
+        """
         async with self:
-            running = self._watch_until > time.time()
-            self._watch_until = time.time() + WATCH_SECONDS
-        if running:
-            return  # the watcher of this tab is alive; its life was extended
-        last = None
-        while True:
+            self._watch_gen += 1
+            mine = self._watch_gen
+        until = time.monotonic() + WATCH_SECONDS
+        seen = -1
+        while time.monotonic() < until:
+            version = await PENDING.wait(seen, RECHECK_SECONDS)
+            decision = await recheck(self, WATCH_RULE)
+            if not decision.allowed:
+                async with self:  # logged out, disabled or revoked: show nothing more
+                    self.pending_count, self.rows = 0, []
+                return
+            rows = await run_blocking(_rows, decision.actor) if version != seen else None
             async with self:
-                if time.time() > self._watch_until:
-                    self._watch_until = 0.0
+                if self._watch_gen != mine:
                     return
-            now = await asyncio.to_thread(_pending_now)
-            if now != last:
-                rows = await asyncio.to_thread(_rows, who)
-                async with self:
+                if rows is not None:
                     self.pending_count = len(rows)
                     if self.loaded:
                         self.rows = rows
                         self.selected = [i for i in self.selected if any(r.id == i for r in rows)]
-                last = now
-            await asyncio.sleep(POLL_SECONDS)
+            seen = version
 
     @guarded(Need.OPERATOR)
     def load(self):
-        who = actor()
         self.loaded, self.selected, self.rejecting, self.errors = True, [], False, {}
-        self.rows = _rows(who) if _may_decide(who) else []
+        self.rows = _rows(actor())
         self.pending_count = len(self.rows)
 
     @guarded(Need.OPERATOR)
@@ -185,9 +164,8 @@ class PendingState(AppState):
         self.selected = [r.id for r in self.rows] if checked else []
 
     @guarded(Need.OPERATOR)
-    async def approve(self):
-        async for event in self._decide(True, ""):
-            yield event
+    def approve(self):
+        yield from self._decide(True, "")
 
     @guarded(Need.OPERATOR)
     def ask_reject(self):
@@ -198,20 +176,19 @@ class PendingState(AppState):
         self.rejecting, self.errors = False, {}
 
     @guarded(Need.OPERATOR)
-    async def reject(self, form_data: dict):
+    def reject(self, form_data: dict):
         reason = str(form_data.get("reason") or "").strip()[:600]
         if not reason:
             self.errors = {"reason": "Say why; the applicant is told."}
             return
-        async for event in self._decide(False, reason):
-            yield event
+        yield from self._decide(False, reason)
 
-    async def _decide(self, approve: bool, reason: str):
+    def _decide(self, approve: bool, reason: str):
         ids = list(self.selected)
         if not ids:
             return
         try:
-            done, failed = await asyncio.to_thread(_decide, actor(), ids, approve, reason)
+            done, failed = _decide(actor(), ids, approve, reason)
         except ValidationError as exc:
             self.errors = exc.fields
             return

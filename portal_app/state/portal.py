@@ -92,12 +92,11 @@ class PortalState(AppState):
             )
 
     @guarded(Need.CONTACT, section="cdr")
-    async def draw_charts(self, tz: str):
-        import asyncio
+    def draw_charts(self, tz: str):
 
         ctx = portal()
         self.currency = ctx.customer.currency
-        self.days = await asyncio.to_thread(_daily, ctx, str(tz)[:64])
+        self.days = _daily(ctx, str(tz)[:64])
 
     @guarded(Need.CONTACT, section="contacts")
     def load_team(self):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import reflex as rx
@@ -94,7 +93,7 @@ class PortalLoginState(AppState):
             return rx.redirect(routes.PORTAL)
 
     @guarded(Need.PUBLIC)
-    async def submit_password(self, form_data: dict):
+    def submit_password(self, form_data: dict):
         email = str(form_data.get("email", ""))[:254]
         password = str(form_data.get("password", ""))[:256]
         if not email or not password:
@@ -104,9 +103,7 @@ class PortalLoginState(AppState):
         yield
         try:
             domain_id = _domain_id(self._host())
-            result = await asyncio.to_thread(
-                _password_step, email, password, domain_id, *self._client()
-            )
+            result = _password_step(email, password, domain_id, *self._client())
         except (AuthFailed, Throttled) as exc:
             self.error = exc.message
             return
@@ -119,15 +116,15 @@ class PortalLoginState(AppState):
         yield self._start(result.token)
 
     @guarded(Need.PUBLIC)
-    async def submit_code(self, form_data: dict):
+    def submit_code(self, form_data: dict):
         if not self._pending_contact or time.time() > self._pending_until:
             self.step, self._pending_contact = "password", 0
             self.error = "That took too long. Enter your email and password again."
             return
         code = str(form_data.get("code", ""))[:32]
         try:
-            token = await asyncio.to_thread(
-                _code_step, self._pending_contact, code, _domain_id(self._host()), *self._client()
+            token = _code_step(
+                self._pending_contact, code, _domain_id(self._host()), *self._client()
             )
         except (AuthFailed, Throttled) as exc:
             self.error = exc.message
@@ -147,7 +144,7 @@ class PortalLoginState(AppState):
         self.step, self.error, self._pending_contact = "password", "", 0
 
     @guarded(Need.PUBLIC)
-    async def submit_forgot(self, form_data: dict):
+    def submit_forgot(self, form_data: dict):
         """The same answer whether or not the email exists (no account probing)."""
         email = str(form_data.get("email", "")).strip()[:254]
         if not email:
@@ -156,7 +153,7 @@ class PortalLoginState(AppState):
         self.error, self.busy = "", True
         yield
         try:
-            await asyncio.to_thread(_forgot, email, _domain_id(self._host()))
+            _forgot(email, _domain_id(self._host()))
         except MailError:
             pass  # logged by the mail adapter; the answer must not differ
         finally:
@@ -176,13 +173,13 @@ class PortalLoginState(AppState):
             self.link_email = ""
 
     @guarded(Need.PUBLIC)
-    async def submit_new_password(self, form_data: dict):
+    def submit_new_password(self, form_data: dict):
         new = str(form_data.get("new_password", ""))[:300]
         confirm = str(form_data.get("confirm_password", ""))[:300]
         self.busy = True
         yield
         try:
-            email = await asyncio.to_thread(_use_link, self._link_token, new, confirm)
+            email = _use_link(self._link_token, new, confirm)
         except ValidationError as exc:
             self.errors = exc.fields
             return

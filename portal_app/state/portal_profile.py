@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from portal_app.services import portal_auth as svc
@@ -68,10 +66,10 @@ class PortalProfileState(AppState):
         return [PortalState.load_portal, rx.toast.success("Your name is saved.")]
 
     @guarded(Need.CONTACT, section="profile")
-    async def change_password(self, form_data: dict):
+    def change_password(self, form_data: dict):
         client = self._client()
         try:
-            token = await asyncio.to_thread(_change_password, portal().actor, form_data, *client)
+            token = _change_password(portal().actor, form_data, *client)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -112,11 +110,9 @@ class PortalProfileState(AppState):
         return rx.toast.success("Two-factor authentication is on.")
 
     @guarded(Need.CONTACT, section="profile")
-    async def disable_totp(self, form_data: dict):
+    def disable_totp(self, form_data: dict):
         try:
-            await asyncio.to_thread(
-                _disable, portal().actor, str(form_data.get("totp_password", ""))
-            )
+            _disable(portal().actor, str(form_data.get("totp_password", "")))
         except ValidationError as exc:
             self.errors = exc.fields
             return

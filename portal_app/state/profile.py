@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from portal_app.services import auth, profile, totp
@@ -72,12 +70,12 @@ class ProfileState(AppState):
         return rx.toast.success("Personal information saved.")
 
     @guarded(Need.OPERATOR)
-    async def change_password(self, form_data: dict):
+    def change_password(self, form_data: dict):
         if not isinstance(form_data, dict):
             return
         client = self._client()
         try:
-            token = await asyncio.to_thread(_change_password, actor(), form_data, *client)
+            token = _change_password(actor(), form_data, *client)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -124,10 +122,10 @@ class ProfileState(AppState):
         self.recovery_codes = []
 
     @guarded(Need.OPERATOR)
-    async def disable_totp(self, form_data: dict):
+    def disable_totp(self, form_data: dict):
         password = str(form_data.get("totp_password", ""))
         try:
-            await asyncio.to_thread(_with_password, totp.totp_disable, actor(), password)
+            _with_password(totp.totp_disable, actor(), password)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -136,12 +134,10 @@ class ProfileState(AppState):
         yield rx.toast.success("Two-factor authentication is off.")
 
     @guarded(Need.OPERATOR)
-    async def regenerate_codes(self, form_data: dict):
+    def regenerate_codes(self, form_data: dict):
         password = str(form_data.get("codes_password", ""))
         try:
-            codes = await asyncio.to_thread(
-                _with_password, totp.recovery_codes_regenerate, actor(), password
-            )
+            codes = _with_password(totp.recovery_codes_regenerate, actor(), password)
         except ValidationError as exc:
             self.errors = {"codes_password": next(iter(exc.fields.values()))}
             return

@@ -21,6 +21,7 @@ from portal_app.services import rates as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Actor
+from portal_app.services.offloop import run_blocking
 
 from .base import AppState
 from .guard import Need, actor, guarded
@@ -139,7 +140,7 @@ class RateCardsState(AppState):
             self.target = target
 
     @guarded(Need.AREA, Area.CARD)
-    async def upload_import(self, files: list[rx.UploadFile]):
+    def upload_import(self, files: list[rx.UploadFile]):
         if len(files) != 1:
             self.outcome, self.problems = "Choose one CSV file.", []
             return
@@ -147,7 +148,7 @@ class RateCardsState(AppState):
             return
         handle, path = tempfile.mkstemp(prefix="portal-import-", suffix=".csv")
         with os.fdopen(handle, "wb") as out:
-            while chunk := await files[0].read(1 << 20):
+            while chunk := files[0].file.read(1 << 20):
                 out.write(chunk)
         self._path = path
         self.importing, self.progress, self.phase = True, 0, "Checking every row…"
@@ -190,7 +191,7 @@ class RateCardsState(AppState):
             if result.ok:
                 self.progress, self.phase = 100, ""
                 self.outcome = f"Imported {result.imported:,} rows."
-                self._reload()
+                await run_blocking(self._reload)
             else:
                 self.phase = ""
                 self.outcome = f"Nothing was imported: {result.error_count:,} bad rows."

@@ -42,37 +42,31 @@ class PortalReportState(CdrReportMixin, AppState):
         return cls.refresh_breakout if self._mode == "breakout" else cls.refresh_cdr
 
     @guarded(Need.CONTACT, section="cdr")
-    async def refresh_cdr(self):
-        async for event in self._first_page():
-            yield event
+    def refresh_cdr(self):
+        yield from self._first_page()
 
     @guarded(Need.CONTACT, section="cdr")
-    async def apply_cdr(self, form_data: dict):
+    def apply_cdr(self, form_data: dict):
         self._read_filters(form_data)
-        async for event in self._first_page():
-            yield event
+        yield from self._first_page()
 
     @guarded(Need.CONTACT, section="cdr")
-    async def older(self):
-        async for event in self._older():
-            yield event
+    def older(self):
+        yield from self._older()
 
     @guarded(Need.CONTACT, section="cdr")
-    async def newer(self):
-        async for event in self._newer():
-            yield event
+    def newer(self):
+        yield from self._newer()
 
     @guarded(Need.CONTACT, section="breakout")
-    async def refresh_breakout(self):
-        async for event in self._load_breakout():
-            yield event
+    def refresh_breakout(self):
+        yield from self._load_breakout()
 
     @guarded(Need.CONTACT, section="breakout")
-    async def apply_breakout(self, form_data: dict):
+    def apply_breakout(self, form_data: dict):
         self._read_filters(form_data)
         self.by = "prefix" if form_data.get("by") == "prefix" else "destination"
-        async for event in self._load_breakout():
-            yield event
+        yield from self._load_breakout()
 
 
 def _customer_name(who: Actor, customer_id: int) -> str:
@@ -124,38 +118,32 @@ class OperatorReportState(CdrReportMixin, AppState):
         return cls.refresh_breakout if self._mode == "breakout" else cls.refresh_cdr
 
     @guarded(Need.AREA, Area.CDR)
-    async def refresh_cdr(self):
+    def refresh_cdr(self):
         if self.customer_id:
-            async for event in self._first_page():
-                yield event
+            yield from self._first_page()
 
     @guarded(Need.AREA, Area.CDR)
-    async def apply_cdr(self, form_data: dict):
+    def apply_cdr(self, form_data: dict):
         self._read_filters(form_data)
         if self.customer_id:
-            async for event in self._first_page():
-                yield event
+            yield from self._first_page()
 
     @guarded(Need.AREA, Area.CDR)
-    async def older(self):
-        async for event in self._older():
-            yield event
+    def older(self):
+        yield from self._older()
 
     @guarded(Need.AREA, Area.CDR)
-    async def newer(self):
-        async for event in self._newer():
-            yield event
+    def newer(self):
+        yield from self._newer()
 
     @guarded(Need.AREA, Area.CDR)
-    async def refresh_breakout(self):
+    def refresh_breakout(self):
         if self.customer_id:
-            async for event in self._load_breakout():
-                yield event
+            yield from self._load_breakout()
 
     @guarded(Need.AREA, Area.CDR)
-    async def apply_breakout(self, form_data: dict):
+    def apply_breakout(self, form_data: dict):
         self._read_filters(form_data)
         self.by = "prefix" if form_data.get("by") == "prefix" else "destination"
         if self.customer_id:
-            async for event in self._load_breakout():
-                yield event
+            yield from self._load_breakout()

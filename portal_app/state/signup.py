@@ -3,8 +3,6 @@ host) decides whether sign-up is open; the services check everything again."""
 
 from __future__ import annotations
 
-import asyncio
-
 from portal_app.services import signups as svc
 from portal_app.services.contacts import Mail, portal_url
 from portal_app.services.db import session_scope
@@ -77,7 +75,7 @@ class SignupState(AppState):
         self.countries = sorted(([c, n] for c, n in svc.COUNTRIES.items()), key=lambda p: p[1])
 
     @guarded(Need.PUBLIC)
-    async def submit(self, form_data: dict):
+    def submit(self, form_data: dict):
         data = {k: str(v)[:300] if v is not None else "" for k, v in form_data.items()}
         data["terms"] = form_data.get("terms")
         data["kind"] = self.kind
@@ -85,7 +83,7 @@ class SignupState(AppState):
         yield
         try:
             client = self._client()[0]
-            await asyncio.to_thread(_start, self._host(), data, client)
+            _start(self._host(), data, client)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -98,10 +96,10 @@ class SignupState(AppState):
         self.notice = CHECK_EMAIL.format(email=str(form_data.get("email", "")).strip())
 
     @guarded(Need.PUBLIC)
-    async def confirm(self):
+    def confirm(self):
         token = str(self.router.url.query_parameters.get("token", ""))[:128]
         self.confirmed, self.error = "", ""
         try:
-            self.confirmed = await asyncio.to_thread(_confirm, token)
+            self.confirmed = _confirm(token)
         except AuthFailed as exc:
             self.error = exc.message

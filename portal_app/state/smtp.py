@@ -5,8 +5,6 @@ The browser never receives the SMTP password, only whether one is saved.
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from portal_app.models import Area
@@ -71,13 +69,13 @@ class SmtpState(AppState):
         return rx.toast.success("SMTP details saved.")
 
     @guarded(Need.AREA, Area.SETUP)
-    async def send_test(self):
+    def send_test(self):
         """Send the test email to oneself through the saved details; show the answer."""
         who = actor()
         self.testing, self.test_answer = True, ""
         yield
         try:
-            answer = await asyncio.to_thread(_send_test, who)
+            answer = _send_test(who)
         except ServiceError as exc:
             self.test_ok, self.test_answer = False, exc.message
         else:

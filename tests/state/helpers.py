@@ -30,6 +30,7 @@ from sqlmodel import Session, SQLModel, func, select
 import portal_app.portal_app  # noqa: F401  (builds the one rx.App and registers its states)
 from portal_app.models import Area, Grant
 from portal_app.services.identity import SYSTEM
+from portal_app.services.offloop import watch_loop
 from portal_app.services.sessions import session_create
 from portal_app.services.users import group_create, user_create
 
@@ -116,6 +117,7 @@ class Outcome:
 
 
 async def _drain(result: Any) -> list[Any]:
+    watch_loop()  # as the app's lifespan task does: blocking I/O on this loop fails
     if inspect.isawaitable(result):
         result = await result
     if inspect.isasyncgen(result):

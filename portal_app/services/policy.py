@@ -1,0 +1,128 @@
+"""The one authorization policy: who may run a handler, call an HTTP route or keep
+receiving a watcher's pushes.
+
+Every entry point asks :func:`authorize` with the :class:`Rule` it declared, the session
+token from the client's cookie and the host the client named. The host only chooses
+which app this is (the control panel or a brand's portal) and must agree with the
+session; what the caller may do is decided by the session alone, resolved on the server
+(services/principals.py). The Reflex guard (state/guard.py), the HTTP routes (api/) and
+the background watchers call this, so a rule is written once.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from portal_app.models import Area
+from portal_app.settings import get_settings
+
+from .hosts import is_control_host
+from .identity import Actor
+from .portal import PortalContext, portal_context
+from .principals import operator_for_token
+
+
+class Need(enum.Enum):
+    PUBLIC = "public"  # anyone, logged in or not (login form, logout)
+    OPERATOR = "operator"  # any logged-in, enabled operator user
+    ADMIN = "admin"  # an operator with the Administrator role
+    AREA = "area"  # an operator whose role or group allows an area
+    NOBODY = "nobody"  # never callable from a browser (framework setters)
+    CONTACT = "contact"  # a customer's contact, logged in on its own brand host
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a handler or route needs: a Need, plus the area (AREA) or the portal
+    section a contact's access must include (CONTACT, optional)."""
+
+    need: Need
+    area: Area | None = None
+    section: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.need is Need.AREA) != (self.area is not None):
+            raise ValueError("Need.AREA takes an area; other needs take none")
+        if self.section is not None and self.need is not Need.CONTACT:
+            raise ValueError("only Need.CONTACT takes a section")
+
+    @property
+    def label(self) -> str:
+        """How the rule reads in the committed handler table, e.g. ``area:customer``."""
+        detail = self.area or self.section
+        return f"{self.need.value}:{detail}" if detail else self.need.value
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer. ``silent``: this handler does not exist on this host, do nothing.
+    ``login``: there is no usable session, send the person to the login page."""
+
+    allowed: bool
+    reason: str = ""
+    actor: Actor | None = None
+    portal: PortalContext | None = None
+    silent: bool = False
+    login: bool = False
+
+
+ALLOWED_ANONYMOUS = Decision(allowed=True)
+
+
+def control_host(host: str) -> bool:
+    return is_control_host(host, get_settings().control_hosts)
+
+
+def decide(rule: Rule, who: Actor | None) -> str | None:
+    """For operator rules: None when ``who`` may, else the reason shown to them."""
+    if rule.need is Need.PUBLIC:
+        return None
+    if rule.need is Need.NOBODY:
+        return "This action is not available."
+    if who is None or (who.kind != "operator" and not who.is_admin):
+        return "Please log in."
+    if rule.need is Need.ADMIN and not who.is_admin:
+        return "Only administrators can do that."
+    if rule.need is Need.AREA and not who.can(rule.area):
+        return "You do not have permission to do that."
+    return None
+
+
+def authorize(rule: Rule, *, session: Session, token: str, host: str) -> Decision:
+    """Decide ``rule`` for the session behind ``token`` on ``host``. Blocking (database)."""
+    if rule.need is Need.NOBODY:
+        return Decision(allowed=False, reason="This action is not available.", login=not token)
+    on_control = control_host(host)
+    if rule.need is Need.PUBLIC:
+        if not token:
+            return ALLOWED_ANONYMOUS
+        if on_control:
+            return Decision(allowed=True, actor=operator_for_token(session, token))
+        ctx = portal_context(session=session, token=token, host=host)
+        return Decision(allowed=True, actor=ctx.actor if ctx else None, portal=ctx)
+    if rule.need is Need.CONTACT:
+        if on_control:
+            return Decision(allowed=False, silent=True)  # no portal on control hosts
+        ctx = portal_context(session=session, token=token, host=host)
+        if ctx is None:
+            return Decision(allowed=False, reason="Please log in.", login=True)
+        if rule.section is not None and rule.section not in ctx.sections:
+            return Decision(
+                allowed=False,
+                reason="This section is not available for your account.",
+                actor=ctx.actor,
+                portal=ctx,
+            )
+        return Decision(allowed=True, actor=ctx.actor, portal=ctx)
+    if not on_control:
+        # Operator handlers do not exist on brand hosts. The host is the client's
+        # word, so this only hides; the session check decides everywhere else.
+        return Decision(allowed=False, silent=True)
+    who = operator_for_token(session, token) if token else None
+    reason = decide(rule, who)
+    if reason is not None:
+        return Decision(allowed=False, reason=reason, actor=who, login=who is None)
+    return Decision(allowed=True, actor=who)
