@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.components.forms import dialog_buttons, field, select_input, text_input
 from portal_app.components.layout import control_page
-from portal_app.models import Area
+from portal_app.services.identity import Area
 from portal_app.state.base import AppState
 from portal_app.state.users import AREA_LABELS, UsersState
 

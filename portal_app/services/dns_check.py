@@ -156,6 +156,17 @@ def dns_check(
             f"{shown} is a .localhost name: it always "
             "reaches this machine (RFC 6761), so it is verified for development.",
         )
+    if shown == "localhost" or shown.endswith(".localhost"):
+        # RFC 6761: .localhost names resolve on this machine only and are never sent to
+        # DNS, which cannot know them. Like a DNS outage, this proves nothing either way,
+        # so a domain verified for development stays verified.
+        return result(
+            UNKNOWN,
+            "local",
+            (),
+            f"{shown} is a .localhost name (RFC 6761): it resolves on this machine only, "
+            f"so it is not looked up in DNS and cannot be checked against {expected}.",
+        )
 
     try:
         name = dns.name.from_text(shown)

@@ -10,7 +10,7 @@ from typing import Any
 from babel.core import get_global
 from babel.numbers import get_territory_currencies
 from publicsuffixlist import PublicSuffixList
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from portal_app.models import Area, Customer, DomainStatus, PortalDomain, PublicFile
 from portal_app.models.base import utcnow
@@ -286,17 +286,19 @@ def domain_list(*, session: Session, actor: Actor) -> list[PortalDomain]:
     return list(session.exec(select(PortalDomain).order_by(PortalDomain.host)).all())
 
 
-def domain_status_stamp(*, session: Session) -> tuple:
-    """Changes whenever a domain is added, edited, removed or checked: for live lists."""
-    return tuple(
-        session.exec(
-            select(
-                func.count(),
-                func.max(PortalDomain.updated_at),
-                func.max(PortalDomain.last_checked_at),
-            )
-        ).one()
-    )
+def domain_status_stamp(*, session: Session) -> int:
+    """Changes whenever a domain is added, edited, removed, checked or changes status
+    (also when another worker writes it): for live lists. One small indexed read."""
+    rows = session.exec(
+        select(
+            PortalDomain.id,
+            PortalDomain.status,
+            PortalDomain.status_detail,
+            PortalDomain.last_checked_at,
+            PortalDomain.updated_at,
+        ).order_by(PortalDomain.id)
+    ).all()
+    return hash(tuple(tuple(r) for r in rows))
 
 
 def domain_get(*, session: Session, actor: Actor, domain_id: int) -> PortalDomain:
@@ -390,24 +392,42 @@ def domain_delete(*, session: Session, actor: Actor, domain_id: int, customers_t
     return len(members)
 
 
+def _brand_view(d: PortalDomain, logo_name: str | None) -> BrandView:
+    return BrandView(
+        host=d.host,
+        brand_name=d.brand_name,
+        logo_url=f"/public/{logo_name}" if logo_name else "",
+        custom_css=d.custom_css,
+        custom_js=d.custom_js,
+        footer=d.footer,
+        access=tuple(d.access),
+        customer_signup=d.customer_signup,
+        carrier_signup=d.carrier_signup,
+        currencies=tuple(d.currencies),
+    )
+
+
 def brand_views(*, session: Session) -> dict[str, BrandView]:
     """Every verified domain's public view, keyed by host (for brand_for_host)."""
     rows = session.exec(
         select(PortalDomain).where(PortalDomain.status == DomainStatus.VERIFIED.value)
     ).all()
     logos = dict(session.exec(select(PublicFile.id, PublicFile.name)).all()) if rows else {}
-    return {
-        d.host: BrandView(
-            host=d.host,
-            brand_name=d.brand_name,
-            logo_url=f"/public/{logos[d.logo_file_id]}" if d.logo_file_id in logos else "",
-            custom_css=d.custom_css,
-            custom_js=d.custom_js,
-            footer=d.footer,
-            access=tuple(d.access),
-            customer_signup=d.customer_signup,
-            carrier_signup=d.carrier_signup,
-            currencies=tuple(d.currencies),
+    return {d.host: _brand_view(d, logos.get(d.logo_file_id)) for d in rows}
+
+
+def brand_lookup(*, session: Session, host: str) -> BrandView | None:
+    """The public view of the verified brand on ``host``: one lookup on the unique host
+    index (page loads never read every brand). Matching as in ``brands.brand_for_host``."""
+    key = normalize_host(host)
+    if not key:
+        return None
+    domain = session.exec(
+        select(PortalDomain).where(
+            PortalDomain.host == key, PortalDomain.status == DomainStatus.VERIFIED.value
         )
-        for d in rows
-    }
+    ).first()
+    if domain is None:
+        return None
+    logo = session.get(PublicFile, domain.logo_file_id) if domain.logo_file_id else None
+    return _brand_view(domain, logo.name if logo else None)

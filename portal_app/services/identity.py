@@ -1,10 +1,16 @@
-"""Who is asking: the identity every service call receives as ``actor=``."""
+"""Who is asking: the identity every service call receives as ``actor=``.
+
+The permission vocabulary (areas, grants, roles) is re-exported here, so the UI layers
+name permissions without importing the tables (the import-linter contract).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from portal_app.models import Area, Grant, Role
+
+__all__ = ["SYSTEM", "Actor", "Area", "Grant", "Role"]
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,12 @@ class Need(enum.Enum):
 
 @dataclass(frozen=True)
 class Rule:
-    """What a handler or route needs: a Need, plus the area (AREA) or the portal
-    section a contact's access must include (CONTACT, optional)."""
+    """What a handler or route needs: a Need, plus the area (AREA; a tuple means any of
+    them, e.g. customers or carriers) or the portal section a contact's access must
+    include (CONTACT, optional)."""
 
     need: Need
-    area: Area | None = None
+    area: Area | tuple[Area, ...] | None = None
     section: str | None = None
 
     def __post_init__(self) -> None:
@@ -50,9 +51,15 @@ class Rule:
             raise ValueError("only Need.CONTACT takes a section")
 
     @property
+    def areas(self) -> tuple[Area, ...]:
+        if self.area is None:
+            return ()
+        return self.area if isinstance(self.area, tuple) else (self.area,)
+
+    @property
     def label(self) -> str:
         """How the rule reads in the committed handler table, e.g. ``area:customer``."""
-        detail = self.area or self.section
+        detail = "|".join(a.value for a in self.areas) or self.section
         return f"{self.need.value}:{detail}" if detail else self.need.value
 
 
@@ -86,7 +93,7 @@ def decide(rule: Rule, who: Actor | None) -> str | None:
         return "Please log in."
     if rule.need is Need.ADMIN and not who.is_admin:
         return "Only administrators can do that."
-    if rule.need is Need.AREA and not who.can(rule.area):
+    if rule.need is Need.AREA and not any(who.can(a) for a in rule.areas):
         return "You do not have permission to do that."
     return None
 

@@ -7,9 +7,9 @@ import json
 
 import reflex as rx
 
-from portal_app.models import Area
 from portal_app.services.audit import audit_list
 from portal_app.services.db import session_scope
+from portal_app.services.identity import Area
 
 from .base import AppState
 from .guard import Need, actor, guarded

@@ -6,8 +6,8 @@ import reflex as rx
 from reflex_base.registry import RegistrationContext
 
 from portal_app import routes
-from portal_app.models import Area, Role
 from portal_app.services.hosts import is_control_host
+from portal_app.services.identity import Area, Role
 from portal_app.services.sessions import SESSION_COOKIE
 from portal_app.settings import get_settings
 

@@ -6,9 +6,8 @@ import json
 
 import reflex as rx
 
-from portal_app.services.brands import brand_for_host
 from portal_app.services.db import session_scope
-from portal_app.services.domains import brand_views, script_src
+from portal_app.services.domains import brand_lookup, script_src
 
 from .base import AppState
 from .guard import Need, guarded
@@ -29,7 +28,7 @@ class BrandState(AppState):
     def load_brand(self):
         """Pick the brand for this host (public: it shows what anyone may see)."""
         with session_scope() as session:
-            brand = brand_for_host(self._host(), brand_views(session=session))
+            brand = brand_lookup(session=session, host=self._host())
         self.checked = True
         if brand is None:
             self.found, self.brand_name, self.logo_url = False, "", ""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.models import Area
 from portal_app.services import account
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Area
 
 from .base import AppState
 from .guard import Need, actor, checked, guarded

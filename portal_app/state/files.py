@@ -7,11 +7,10 @@ import dataclasses
 import reflex as rx
 
 from portal_app.api.files import public_file_url
-from portal_app.models import Area
 from portal_app.services import files as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
-from portal_app.services.identity import Actor
+from portal_app.services.identity import Actor, Area
 
 from .base import AppState
 from .guard import Need, actor, guarded

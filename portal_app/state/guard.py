@@ -19,9 +19,8 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.models import Area
 from portal_app.services.db import session_scope
-from portal_app.services.identity import Actor
+from portal_app.services.identity import Actor, Area
 from portal_app.services.offloop import run_blocking, run_in_context
 from portal_app.services.policy import Decision, Need, Rule, authorize
 from portal_app.services.portal import PortalContext, portal_context
@@ -162,7 +161,11 @@ def _args_ok(types: dict[str, type], args: tuple, kwargs: dict) -> bool:
 
 
 def guarded(
-    need: Need, area: Area | None = None, *, section: str | None = None, background: bool = False
+    need: Need,
+    area: Area | tuple[Area, ...] | None = None,
+    *,
+    section: str | None = None,
+    background: bool = False,
 ):
     """Declare what a handler needs, check it on every call, then run the handler.
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.models import Area
 from portal_app.services import mail
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
-from portal_app.services.identity import Actor
+from portal_app.services.identity import Actor, Area
 
 from .base import AppState
 from .guard import Need, actor, checked, guarded

@@ -6,10 +6,10 @@ import dataclasses
 
 import reflex as rx
 
-from portal_app.models import Area, Grant
 from portal_app.services import users as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Area, Grant
 
 from .base import ROLE_LABELS, AppState
 from .guard import Need, actor, checked, guarded

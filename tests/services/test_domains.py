@@ -224,6 +224,8 @@ def test_brand_views_only_for_verified_domains_with_logo_url(db):
     assert list(views) == ["portal.acme.com"]
     assert views["portal.acme.com"].logo_url == "/public/acme.png"
     assert views["portal.acme.com"].footer == "Copyright Acme"
+    assert svc.brand_lookup(session=db, host="Portal.Acme.com:3000") == views["portal.acme.com"]
+    assert svc.brand_lookup(session=db, host="pending.acme.com") is None
 
 
 BRANDS = {"portal.acme.com": BrandView("portal.acme.com", "Acme", "", "", "", "", ())}
@@ -249,6 +251,20 @@ BRANDS = {"portal.acme.com": BrandView("portal.acme.com", "Acme", "", "", "", ""
 )
 def test_host_to_brand(host, found):
     assert (brand_for_host(host, BRANDS) is not None) is found
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["portal.acme.com", "PORTAL.ACME.COM:3000", "portal.acme.com.", "www.portal.acme.com"]
+    + ["portal.acme.com.evil.test", "evilportal.acme.com", "acme.com", "", "portal .acme.com"],
+)
+def test_the_indexed_lookup_matches_the_pure_rule(db, host):
+    verified = _create(db)
+    verified.status = DomainStatus.VERIFIED.value
+    db.add(verified)
+    db.commit()
+    expected = brand_for_host(host, svc.brand_views(session=db))
+    assert svc.brand_lookup(session=db, host=host) == expected
 
 
 def _customers(db, domain: PortalDomain, count: int) -> list[Customer]:
