@@ -122,21 +122,26 @@ def _seed(db_url: str, smtp_port: int, brands: int) -> tuple[str, str, list[int]
             session=session,
             actor=SYSTEM,
             data={
-                "smtp_server": f"127.0.0.1:{smtp_port}",
-                "smtp_from": "noc@example.com",
-                "smtp_email": "noc@example.com",
-                "smtp_username": "",
+                "server": f"127.0.0.1:{smtp_port}",
+                "from": "noc@example.com",
+                "email": "noc@example.com",
+                "username": "",
             },
         )
         for n in range(brands):
             domain = domain_create(
                 session=session,
                 actor=SYSTEM,
-                data={"host": f"brand{n}.example.test", "brand_name": f"Brand {n}"},
+                data={
+                    "host": f"brand{n}.example.test",
+                    "brand_name": f"Brand {n}",
+                    "currencies": ["USD"],
+                },
                 settings=get_settings(),
             )
             domain.status = DomainStatus.VERIFIED.value
             domain.custom_css = "body { color: #123; }\n" * 50
+            domain.next_check_at = datetime.now(UTC) + timedelta(days=1)  # no DNS noise
         ids = session.exec(
             select(Customer.id).where(Customer.status == CustomerStatus.ACTIVE.value)
         ).all()

@@ -77,6 +77,17 @@ class Decision:
 
 
 ALLOWED_ANONYMOUS = Decision(allowed=True)
+CUSTOMERS_OR_CARRIERS = (Area.CUSTOMER, Area.CARRIER)
+
+
+def areas_of(actor: Actor) -> frozenset[Area]:
+    """Every area ``actor`` may use (all of them for administrators)."""
+    return frozenset(a for a in Area if actor.can(a))
+
+
+def areas_granted(role: str, grants: dict[str, str]) -> frozenset[Area]:
+    """The areas a role and group grants would allow, as ``areas_of`` would find them."""
+    return areas_of(Actor(kind="operator", id=None, label="", role=role, grants=grants))
 
 
 def control_host(host: str) -> bool:

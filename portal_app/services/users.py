@@ -19,6 +19,7 @@ from .audit import audit_record, snapshot
 from .crypto import hash_password
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
+from .policy import areas_granted, areas_of
 from .sessions import sessions_revoke_for_user
 from .validation import check_email, check_name, check_password, normalize_email
 
@@ -30,20 +31,47 @@ def _require_user_admin(actor: Actor) -> None:
         raise PermissionDenied()
 
 
-def _require_may_manage(
-    actor: Actor, *, current_role: str | None, new_role: str | None, user_id: int | None
-) -> None:
-    """The User area lets a non-administrator manage other non-administrators only.
+def _group_grants(session: Session, group_id: int | None) -> dict[str, str]:
+    group = session.get(OperatorGroup, group_id) if group_id is not None else None
+    return dict(group.grants) if group else {}
 
-    Without this, a User allowed the User area could make themselves (or an
-    accomplice) an Administrator, or take over an administrator's account.
+
+def _require_may_manage(
+    session: Session,
+    actor: Actor,
+    *,
+    user: OperatorUser | None,
+    new_role: str | None,
+    new_group_id: int | None,
+) -> None:
+    """The User area lets a non-administrator manage other users only as far as their
+    own permissions reach: nobody grants, directly or through a group, an area they do
+    not hold, and only an administrator changes (or resets the password of) a user
+    whose permissions exceed the actor's. Without this, a User allowed only the User
+    area could put an accomplice, or themselves through a peer's password, in any group.
     """
     if actor.is_admin:
         return
+    current_role = user.role if user is not None else None
     if Role.ADMIN.value in (current_role, new_role):
         raise PermissionDenied("Only administrators can add or change administrators.")
-    if user_id is not None and user_id == actor.id:
+    if user is not None and user.id == actor.id:
         raise PermissionDenied("Ask an administrator to change your own role or group.")
+    mine = areas_of(actor)
+    if (
+        user is not None
+        and not areas_granted(user.role, _group_grants(session, user.group_id)) <= mine
+    ):
+        raise PermissionDenied(
+            "Only an administrator can change a user who has permissions you do not have."
+        )
+    if (
+        new_role is not None
+        and not areas_granted(new_role, _group_grants(session, new_group_id)) <= mine
+    ):
+        raise ValidationError(
+            {"group_id": "That group allows areas you do not have yourself: choose another."}
+        )
 
 
 def _require_admin(actor: Actor) -> None:
@@ -124,7 +152,9 @@ def _validate_user(
 def user_create(*, session: Session, actor: Actor, data: dict[str, Any]) -> OperatorUser:
     _require_user_admin(actor)
     clean = _validate_user(session, data, user_id=None, password_required=True)
-    _require_may_manage(actor, current_role=None, new_role=clean["role"], user_id=None)
+    _require_may_manage(
+        session, actor, user=None, new_role=clean["role"], new_group_id=clean["group_id"]
+    )
     user = OperatorUser(
         name=clean["name"],
         email=clean["email"],
@@ -153,7 +183,9 @@ def user_update(
     _require_user_admin(actor)
     user = user_get(session=session, actor=actor, user_id=user_id)
     clean = _validate_user(session, data, user_id=user_id, password_required=False)
-    _require_may_manage(actor, current_role=user.role, new_role=clean["role"], user_id=user_id)
+    _require_may_manage(
+        session, actor, user=user, new_role=clean["role"], new_group_id=clean["group_id"]
+    )
     before = snapshot(user, USER_FIELDS)
     losing_admin = (
         user.role == Role.ADMIN.value
@@ -191,7 +223,7 @@ def user_delete(*, session: Session, actor: Actor, user_id: int) -> None:
     if user_id == actor.id:
         raise Conflict("You cannot delete your own account.")
     user = user_get(session=session, actor=actor, user_id=user_id)
-    _require_may_manage(actor, current_role=user.role, new_role=None, user_id=user_id)
+    _require_may_manage(session, actor, user=user, new_role=None, new_group_id=None)
     if user.role == Role.ADMIN.value and user.enabled and _admin_count(session) <= 1:
         raise Conflict("This is the last enabled administrator: keep at least one.")
     before = snapshot(user, USER_FIELDS)

@@ -172,9 +172,7 @@ def test_the_timeout_covers_the_whole_chain_not_each_query(dns):
     assert (spent.outcome, spent.reason, spent.found) == ("unknown", "timeout", ())
 
 
-@pytest.mark.parametrize(
-    "host", ["", "a b.example.test", "x..example.test", "a/b.test"]
-)
+@pytest.mark.parametrize("host", ["", "a b.example.test", "x..example.test", "a/b.test"])
 def test_malformed_hosts_are_refused_without_asking_dns(host):
     # no nameserver listens on port 9: asking would time out, not say "not valid"
     result = dns_check(host, target=TARGET, nameservers=(("127.0.0.1", 9),), timeout=5)

@@ -349,6 +349,44 @@ def test_user_area_does_not_reach_administrators_or_oneself(db, make_user, make_
     assert edited.name == "Clerk Renamed"
 
 
+def test_nobody_grants_an_area_they_do_not_hold(db, make_user, make_group, as_actor):
+    """A User allowed the User area (and Customer) cannot place anyone, new or existing,
+    in a group that allows more, nor change or reset the password of a peer whose
+    group allows more: the paths to any group's permissions."""
+    managers = make_group(grants={"user": "allow", "customer": "allow"})
+    powerful = make_group(grants={"user": "allow", "payment": "allow", "setup": "allow"})
+    same = make_group(grants={"customer": "allow"})
+    manager = as_actor(make_user(group=managers))
+    peer = make_user(group=powerful)
+    clerk = make_user()
+    with pytest.raises(ValidationError) as refused:
+        user_create(session=db, actor=manager, data=GOOD_USER | {"group_id": powerful.id})
+    assert "group_id" in refused.value.fields
+    with pytest.raises(ValidationError):
+        user_update(
+            session=db, actor=manager, user_id=clerk.id, data=_form(clerk, group_id=powerful.id)
+        )
+    for data in (_form(peer, password="taken-over-now!"), _form(peer, name="Renamed")):
+        with pytest.raises(PermissionDenied):
+            user_update(session=db, actor=manager, user_id=peer.id, data=data)
+    with pytest.raises(PermissionDenied):
+        user_delete(session=db, actor=manager, user_id=peer.id)
+    db.rollback()
+    assert verify_password(PASSWORD, db.get(OperatorUser, peer.id).password_hash)
+    assert db.get(OperatorUser, clerk.id).group_id is None
+    assert db.exec(select(OperatorUser).where(OperatorUser.email == GOOD_USER["email"])).all() == []
+    # Control: within the manager's own permissions the same paths work.
+    created = user_create(session=db, actor=manager, data=GOOD_USER | {"group_id": same.id})
+    moved = user_update(
+        session=db, actor=manager, user_id=clerk.id, data=_form(clerk, group_id=managers.id)
+    )
+    assert created.group_id == same.id and moved.group_id == managers.id
+    reset = user_update(
+        session=db, actor=manager, user_id=clerk.id, data=_form(clerk, password="new-password-1")
+    )
+    assert verify_password("new-password-1", reset.password_hash)
+
+
 def test_actor_can_follows_allow_deny_and_select(db, make_user, make_group, as_actor):
     group = make_group(grants={"cdr": "allow", "carrier": "deny", "report": "select"})
     member = as_actor(make_user(group=group))
