@@ -273,7 +273,8 @@ def main() -> None:
     with serve(log) as served:
         results = asyncio.run(run(served.url, served.db_url, args.rows))
     print(f"B's cheap event round trip, {SAMPLES} samples each (ms); ratio = busy / idle")
-    print(f"{'load':40} {'idle p50':>9} {'p95':>7} {'busy p50':>9} {'p95':>7} {'p50×':>6} {'p95×':>6}")
+    head = ("load", "idle p50", "p95", "busy p50", "p95", "p50×", "p95×")
+    print("{:40} {:>9} {:>7} {:>9} {:>7} {:>6} {:>6}".format(*head))
     for name, idle, busy, note in results:
         i50, i95, b50, b95 = (
             statistics.median(idle) * 1000,
