@@ -109,8 +109,11 @@ def decide(rule: Rule, who: Actor | None) -> str | None:
     return None
 
 
-def authorize(rule: Rule, *, session: Session, token: str, host: str) -> Decision:
-    """Decide ``rule`` for the session behind ``token`` on ``host``. Blocking (database)."""
+def authorize(rule: Rule, *, token: str, host: str, session: Session | None = None) -> Decision:
+    """Decide ``rule`` for the session behind ``token`` on ``host``. Blocking (database).
+
+    Without ``session`` a cached session costs one cheap read (services/principals.py).
+    """
     if rule.need is Need.NOBODY:
         return Decision(allowed=False, reason="This action is not available.", login=not token)
     on_control = control_host(host)

@@ -72,7 +72,7 @@ class PortalContext:
     sections: tuple[str, ...]
 
 
-def portal_context(*, session: Session, token: str, host: str) -> PortalContext | None:
+def portal_context(*, session: Session | None, token: str, host: str) -> PortalContext | None:
     """Resolve a portal session. None when the session is not live, the contact or
     its customer is gone or not active, or the host is not the customer's brand.
 

