@@ -15,19 +15,19 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
-from portal_app.models import MICROS, Area, Cdr, Customer, PortalDomain
+from portal_app.models import Area, Cdr, Customer, PortalDomain
 
 from .csvcell import csv_cell
 from .domains import BREAKOUT_COLUMNS, CDR_COLUMNS
 from .errors import PermissionDenied, ValidationError
 from .identity import Actor
+from .money import format_micros, plain_micros
 
 PAGE_MAX = 200
 CSV_BATCH = 5000
@@ -311,12 +311,6 @@ def breakout(
 # Presentation shared by the pages and the CSV ------------------------------------------
 
 
-def money(micros: int, currency: str, places: int = 4) -> str:
-    """Micro-units as a plain decimal in the currency, e.g. ``0.0123 USD``."""
-    value = (Decimal(micros) / MICROS).quantize(Decimal(1).scaleb(-places))
-    return f"{value} {currency}"
-
-
 def duration(seconds: int) -> str:
     minutes, sec = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
@@ -354,7 +348,7 @@ def cell(row: Cdr, key: str, tz: ZoneInfo, actor: Actor) -> str:
     if key in ("duration", "billed_duration"):
         return duration(getattr(row, key))
     if key in ("rate", "cost"):
-        return money(getattr(row, key), row.currency)
+        return format_micros(getattr(row, key), row.currency)
     if key == "status":
         return STATUS_LABELS.get(row.status, row.status)
     return str(getattr(row, key, ""))
@@ -399,7 +393,7 @@ def _csv_format(key: str, tz: ZoneInfo, actor: Actor):
             return lambda row: row.call_start.strftime("%Y-%m-%d %H:%M:%S")
         return lambda row: row.call_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
     if key in ("rate", "cost"):
-        return lambda row: str(Decimal(getattr(row, key)) / MICROS)
+        return lambda row: plain_micros(getattr(row, key))
     if key in ("duration", "billed_duration"):
         return lambda row: getattr(row, key)
     return lambda row: csv_cell(str(getattr(row, key)))

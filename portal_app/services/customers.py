@@ -11,9 +11,10 @@ from portal_app.models import Area, Customer, CustomerStatus, CustomerType, Port
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
-from .domains import SECTIONS, active_currencies
+from .domains import SECTIONS
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
+from .money import check_currency, parse_minor
 
 SORTS = {
     "name": Customer.name,
@@ -160,16 +161,14 @@ def _validate(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     status = str(data.get("status") or CustomerStatus.ACTIVE.value)
     if status not in {s.value for s in CustomerStatus}:
         errors["status"] = "Choose a status from the list."
-    currency = str(data.get("currency") or "").strip().upper()
-    if currency not in active_currencies():
-        errors["currency"] = "Choose a currency (ISO 4217)."
+    limit, currency = 0, ""
     try:
-        limit = round(float(str(data.get("credit_limit") or "0").strip()) * 100)
-        if not 0 <= limit <= 10**11:
-            raise ValueError
-    except ValueError:
-        errors["credit_limit"] = "Enter an amount of zero or more, like 100.00."
-        limit = 0
+        currency = check_currency(data.get("currency"))
+        # An empty field is no credit; anything typed is read in the chosen currency.
+        text = str(data.get("credit_limit") or "").strip() or "0"
+        limit = parse_minor(text, currency, field="credit_limit")
+    except ValidationError as exc:
+        errors.update(exc.fields)
     country = str(data.get("country") or "").strip().upper()
     if country and not (len(country) == 2 and country.isalpha()):
         errors["country"] = "Use the two-letter country code, like GB or US."

@@ -17,8 +17,8 @@ from .guard import Need, actor, guarded
 def _top(who) -> list[dict]:
     from sqlmodel import Session
 
-    from portal_app.models import MICROS
-    from portal_app.services.cdrs import money, top_customers
+    from portal_app.services import money
+    from portal_app.services.cdrs import top_customers
     from portal_app.services.db import get_engine
 
     with Session(get_engine()) as session:
@@ -27,8 +27,8 @@ def _top(who) -> list[dict]:
         {
             "name": r.name[:22],
             "calls": r.calls,
-            "spend": round(r.cost / MICROS, 2),
-            "label": money(r.cost, r.currency, 2),
+            "spend": money.chart_number(money.micros_to_minor(r.cost, r.currency), r.currency),
+            "label": money.format_minor(money.micros_to_minor(r.cost, r.currency), r.currency),
         }
         for r in rows
     ]

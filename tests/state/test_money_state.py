@@ -1,0 +1,71 @@
+"""Money on the screens: amounts in each currency's own decimals, and bad amounts
+shown next to their fields."""
+
+from __future__ import annotations
+
+from portal_app.models import Customer, CustomerAlert, PortalDomain
+from portal_app.state.customers import CustomersState
+from portal_app.state.domains import DomainsState
+from portal_app.state.extras import ExtrasState
+
+from .helpers import call, count, fresh, make_state
+
+FORM = {"name": "Tokyo Trading", "kind": "customer", "status": "active", "domain_id": "none"}
+
+
+def test_a_yen_credit_limit_is_stored_and_shown_in_yen(db, admin):
+    state = make_state(CustomersState, token=admin.token)
+    call(state, "load")
+    call(state, "open_customer", customer_id="new")
+    out = call(state, "save", form_data=FORM | {"currency": "JPY", "credit_limit": "500"})
+    assert out.toasts == [("success", "Customer added.")]
+    (customer,) = fresh(db, Customer)
+    assert customer.credit_limit == 500  # was 50000
+    assert [(r.currency, r.credit_limit) for r in state.rows] == [("JPY", "¥500")]
+    call(state, "open_customer", customer_id=str(customer.id))
+    assert state.form["credit_limit"] == "500"  # what the field shows, ready to save again
+
+
+def test_a_bad_credit_limit_is_shown_next_to_the_field_and_saves_nothing(db, admin):
+    state = make_state(CustomersState, token=admin.token)
+    call(state, "load")
+    call(state, "open_customer", customer_id="new")
+    for typed, words in [("inf", "Enter a number"), ("1e3", "exponent"), ("1.5", "no decimals")]:
+        out = call(state, "save", form_data=FORM | {"currency": "JPY", "credit_limit": typed})
+        assert out.toasts == []
+        assert set(state.errors) == {"credit_limit"} and words in state.errors["credit_limit"]
+        assert state.form["credit_limit"] == typed and state.editing == "new"
+    assert count(db, Customer) == 0
+
+
+def test_the_domain_editor_reads_the_customer_limit_in_the_first_currency(db, admin):
+    domain = PortalDomain(
+        host="portal.yen.test", brand_name="Yen", currencies=["JPY", "USD"], customer_limit=500
+    )
+    db.add(domain)
+    db.commit()
+    state = make_state(DomainsState, token=admin.token)
+    call(state, "load")
+    call(state, "open_editor", domain_id=str(domain.id))
+    assert state.form["customer_limit"] == "500"  # not "5.00"
+    base = {"host": "portal.yen.test", "brand_name": "Yen"}
+    call(state, "save", form_data=base | {"customer_limit": "5.00"})
+    assert state.errors == {"customer_limit": "JPY has no decimals."}
+    call(state, "save", form_data=base | {"customer_limit": "800"})
+    assert state.errors == {} and fresh(db, PortalDomain)[0].customer_limit == 800
+
+
+def test_an_alert_at_zero_is_accepted_and_shown_in_the_currency(db, admin):
+    customer = Customer(name="Bahrain Link", currency="BHD")
+    db.add(customer)
+    db.commit()
+    state = make_state(ExtrasState, token=admin.token)
+    call(state, "open_extras", customer_id=customer.id)
+    form = {"alert_recipients": "ops@example.com"}
+    call(state, "add_alert", form_data=form | {"alert_threshold": "1.2345"})
+    assert state.errors == {"alert_threshold": "BHD has 3 decimals."}
+    call(state, "add_alert", form_data=form | {"alert_threshold": "0"})
+    call(state, "add_alert", form_data=form | {"alert_threshold": "2.5"})
+    assert state.errors == {}
+    assert sorted(a.text for a in state.alerts) == ["Below BHD0.000", "Below BHD2.500"]
+    assert count(db, CustomerAlert) == 2
