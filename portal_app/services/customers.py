@@ -7,7 +7,16 @@ from typing import Any
 
 from sqlmodel import Session, func, or_, select
 
-from portal_app.models import Area, Customer, CustomerStatus, CustomerType, PortalDomain
+from portal_app.models import (
+    Area,
+    Cdr,
+    Customer,
+    CustomerAlert,
+    CustomerStatus,
+    CustomerType,
+    LedgerEntry,
+    PortalDomain,
+)
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
@@ -211,6 +220,21 @@ def _validate(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _currency_locked(session: Session, customer: Customer) -> str:
+    """What ties the customer to its currency, or "". Its balance and reports add up its
+    ledger entries and calls as amounts of its currency, and alert thresholds have no
+    currency of their own: a new code would add yen to dollars or re-label $12.34 as
+    ¥1,234."""
+    for model, what in (
+        (LedgerEntry, "ledger entries"),
+        (Cdr, "call records"),
+        (CustomerAlert, "low-balance alerts (delete them first)"),
+    ):
+        if session.exec(select(model.id).where(model.customer_id == customer.id).limit(1)).first():
+            return what
+    return ""
+
+
 def customer_create(*, session: Session, actor: Actor, data: dict[str, Any]) -> Customer:
     clean = _validate(session, data)
     _require_kind(actor, clean["kind"])
@@ -234,6 +258,10 @@ def customer_update(
     customer = customer_get(session=session, actor=actor, customer_id=customer_id)
     clean = _validate(session, data)
     _require_kind(actor, clean["kind"])
+    if clean["currency"] != customer.currency and (why := _currency_locked(session, customer)):
+        raise ValidationError(
+            {"currency": f"The currency stays {customer.currency}: this customer has {why}."}
+        )
     before = snapshot(customer, FIELDS)
     for key, value in clean.items():
         setattr(customer, key, value)

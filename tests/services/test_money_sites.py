@@ -1,6 +1,7 @@
 """Every place that used to parse money with float or by hand now goes through
 services/money.py (SQLite and PostgreSQL): credit limits, the domain's Customer Limit,
-alert thresholds, package fees, rate cards and imports."""
+alert thresholds, package fees, rate cards and imports; a customer's currency is locked
+by its history."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from portal_app.models import (
+    AuditEvent,
     Cdr,
     Customer,
     CustomerAlert,
@@ -17,12 +19,14 @@ from portal_app.models import (
     PortalDomain,
     RateEntry,
 )
+from portal_app.models.base import utcnow
 from portal_app.services import customers as cust
 from portal_app.services import domains as dom
 from portal_app.services import extras, signups
 from portal_app.services.errors import ValidationError
 from portal_app.services.identity import SYSTEM
 from portal_app.services.imports import import_cdrs, import_rates
+from portal_app.services.ledger import ledger_add
 from portal_app.services.money import format_minor
 from portal_app.services.rates import card_create
 from portal_app.settings import Settings
@@ -97,6 +101,71 @@ def test_bad_credit_limits_get_a_message_next_to_the_field(db, currency, typed, 
     assert set(fields) == {"credit_limit"} and words in fields["credit_limit"]
     db.rollback()
     assert db.exec(select(Customer)).first() is None
+
+
+# The currency lock ----------------------------------------------------------------
+
+
+def _update(db, customer: Customer, **data):
+    base = {"name": customer.name, "currency": customer.currency, "credit_limit": "0"}
+    result = cust.customer_update(
+        session=db, actor=SYSTEM, customer_id=customer.id, data=base | data
+    )
+    db.commit()
+    return result
+
+
+def test_a_customer_without_history_may_change_currency(db):
+    customer = _customer(db, "USD", credit_limit=1234)
+    changed = _update(db, customer, currency="JPY", credit_limit="1234")
+    assert (changed.currency, changed.credit_limit) == ("JPY", 1234)
+    assert format_minor(changed.credit_limit, changed.currency) == "¥1,234"
+
+
+def _entry(db, customer):
+    ledger_add(session=db, actor=SYSTEM, customer_id=customer.id, kind="payment", amount="12.34")
+
+
+def _call(db, customer):
+    db.add(
+        Cdr(
+            customer_id=customer.id,
+            call_start=utcnow(),
+            dialled="447700900001",
+            cost=12_340_000,
+            currency=customer.currency,
+            sip_call_id=f"lock-{customer.id}",
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("history", "why"),
+    [
+        (_entry, "ledger entries"),
+        (_call, "call records"),
+        (_alert, "low-balance alerts (delete them first)"),
+    ],
+)
+def test_history_locks_the_currency_with_a_message_next_to_it(db, history, why):
+    customer = _customer(db, "USD")
+    history(db, customer)
+    db.commit()
+    fields = _refused(
+        cust.customer_update,
+        session=db,
+        actor=SYSTEM,
+        customer_id=customer.id,
+        data={"name": "Renamed", "currency": "JPY", "credit_limit": "0"},
+    )
+    assert fields == {"currency": f"The currency stays USD: this customer has {why}."}
+    db.rollback()
+    db.expire_all()
+    kept = db.get(Customer, customer.id)
+    assert (kept.currency, kept.name) == ("USD", "Acme")
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "customer.update")).all() == []
+    # Everything else about the customer may still change.
+    assert _update(db, kept, name="Renamed", credit_limit="5").credit_limit == 500
 
 
 # The domain's Customer Limit (services/domains.py: was round(float(x) * 100)) --------

@@ -1,9 +1,9 @@
-"""Money on the screens: amounts in each currency's own decimals, and bad amounts
-shown next to their fields."""
+"""Money on the screens: amounts in each currency's own decimals, bad amounts and a
+locked currency shown next to their fields."""
 
 from __future__ import annotations
 
-from portal_app.models import Customer, CustomerAlert, PortalDomain
+from portal_app.models import Customer, CustomerAlert, LedgerEntry, PortalDomain
 from portal_app.state.customers import CustomersState
 from portal_app.state.domains import DomainsState
 from portal_app.state.extras import ExtrasState
@@ -36,6 +36,30 @@ def test_a_bad_credit_limit_is_shown_next_to_the_field_and_saves_nothing(db, adm
         assert set(state.errors) == {"credit_limit"} and words in state.errors["credit_limit"]
         assert state.form["credit_limit"] == typed and state.editing == "new"
     assert count(db, Customer) == 0
+
+
+def test_a_customer_with_a_ledger_keeps_its_currency(db, admin):
+    customer = Customer(name="Tokyo Trading", currency="USD", credit_limit=1234)
+    db.add(customer)
+    db.flush()
+    db.add(
+        LedgerEntry(
+            customer_id=customer.id, amount=1234, currency="USD", kind="payment", actor_label="x"
+        )
+    )
+    db.commit()
+    state = make_state(CustomersState, token=admin.token)
+    call(state, "load")
+    call(state, "open_customer", customer_id=str(customer.id))
+    assert state.form["credit_limit"] == "12.34"
+    out = call(state, "save", form_data=FORM | {"currency": "JPY", "credit_limit": "1234"})
+    assert out.toasts == []
+    assert state.errors == {"currency": "The currency stays USD: this customer has ledger entries."}
+    (kept,) = fresh(db, Customer)
+    assert (kept.currency, kept.credit_limit) == ("USD", 1234)
+    out = call(state, "save", form_data=FORM | {"currency": "USD", "credit_limit": "20"})
+    assert out.toasts == [("success", "Customer saved.")]
+    assert fresh(db, Customer)[0].credit_limit == 2000
 
 
 def test_the_domain_editor_reads_the_customer_limit_in_the_first_currency(db, admin):
