@@ -442,38 +442,3 @@ def daily(
             b = buckets[key]
             b[0], b[1], b[2] = b[0] + calls, b[1] + int(seconds or 0), b[2] + int(cost or 0)
     return [DayPoint(day, c, round(s / 60, 1), cost) for day, (c, s, cost) in buckets.items()]
-
-
-@dataclass(frozen=True)
-class TopCustomer:
-    customer_id: int
-    name: str
-    calls: int
-    cost: int  # micro-units, in the customer's currency
-    currency: str
-
-
-def top_customers(
-    *, session: Session, actor: Actor, days: int = 7, limit: int = 10
-) -> list[TopCustomer]:
-    """The customers with the most spend over the last days (operators with CDR)."""
-    if actor.is_contact or not actor.can(Area.CDR):
-        raise PermissionDenied()
-    since = datetime.now(ZoneInfo("UTC")) - timedelta(days=days)
-    spend = func.sum(Cdr.cost)
-    rows = session.exec(
-        select(Cdr.customer_id, func.count(), spend)
-        .where(Cdr.call_start >= since)
-        .group_by(Cdr.customer_id)
-        .order_by(spend.desc())
-        .limit(limit)
-    ).all()
-    names = {
-        c.id: c
-        for c in session.exec(select(Customer).where(Customer.id.in_([r[0] for r in rows]))).all()
-    }
-    return [
-        TopCustomer(cid, names[cid].name, calls, int(cost or 0), names[cid].currency)
-        for cid, calls, cost in rows
-        if cid in names
-    ]

@@ -1,11 +1,12 @@
 """Every place that used to parse money with float or by hand now goes through
 services/money.py (SQLite and PostgreSQL): credit limits, the domain's Customer Limit,
 alert thresholds, package fees, rate cards and imports; a customer's currency is locked
-by its history."""
+by its history; the dashboard's top customers never mix currencies."""
 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -23,6 +24,7 @@ from portal_app.models.base import utcnow
 from portal_app.services import customers as cust
 from portal_app.services import domains as dom
 from portal_app.services import extras, signups
+from portal_app.services.dashboard import top_customers
 from portal_app.services.errors import ValidationError
 from portal_app.services.identity import SYSTEM
 from portal_app.services.imports import import_cdrs, import_rates
@@ -373,3 +375,54 @@ def test_cdr_imports_refuse_bad_costs(db):
     assert [line for line, _ in result.errors] == [2, 3, 4]
     assert all(message.startswith("cost: ") for _, message in result.errors)
     assert db.exec(select(Cdr)).first() is None
+
+
+# The dashboard's top customers (services/dashboard.py) -------------------------------
+
+
+def test_top_customers_are_ranked_per_currency_and_never_added_across(db):
+    now = utcnow()
+    spend = {  # customer: (currency, cost per call in micro-units, calls)
+        "Big Yen": ("JPY", 900_000_000, 2),  # ¥900 a call: a huge number, a small amount
+        "Dollar One": ("USD", 2_000_000, 3),
+        "Dollar Two": ("USD", 5_000_000, 1),
+        "Euro": ("EUR", 1_000_000, 1),
+    }
+    for name, (currency, cost, calls) in spend.items():
+        customer = _customer(db, currency, name=name)
+        for i in range(calls):
+            db.add(
+                Cdr(
+                    customer_id=customer.id,
+                    call_start=now - timedelta(hours=i + 1),
+                    dialled="447700900001",
+                    cost=cost,
+                    currency=currency,
+                    sip_call_id=f"{name}-{i}",
+                )
+            )
+    old = _customer(db, "USD", name="Last Month")
+    db.add(
+        Cdr(
+            customer_id=old.id,
+            call_start=now - timedelta(days=30),
+            dialled="1",
+            cost=10**12,
+            currency="USD",
+            sip_call_id="old",
+        )
+    )
+    db.commit()
+    groups = top_customers(session=db, actor=SYSTEM, days=7)
+    assert [(g.currency, g.calls, g.cost) for g in groups] == [
+        ("USD", 4, 11_000_000),  # the busiest currency (by calls) first
+        ("JPY", 2, 1_800_000_000),
+        ("EUR", 1, 1_000_000),
+    ]
+    assert [(t.name, t.calls, t.cost) for t in groups[0].top] == [
+        ("Dollar One", 3, 6_000_000),
+        ("Dollar Two", 1, 5_000_000),
+    ]
+    assert [t.name for t in groups[1].top] == ["Big Yen"]
+    two = top_customers(session=db, actor=SYSTEM, days=7, limit=1)
+    assert [[t.name for t in g.top] for g in two] == [["Dollar One"], ["Big Yen"], ["Euro"]]

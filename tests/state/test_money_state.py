@@ -1,10 +1,14 @@
 """Money on the screens: amounts in each currency's own decimals, bad amounts and a
-locked currency shown next to their fields."""
+locked currency shown next to their fields, and the dashboard's one chart per currency."""
 
 from __future__ import annotations
 
-from portal_app.models import Customer, CustomerAlert, LedgerEntry, PortalDomain
+from datetime import timedelta
+
+from portal_app.models import Cdr, Customer, CustomerAlert, LedgerEntry, PortalDomain
+from portal_app.models.base import utcnow
 from portal_app.state.customers import CustomersState
+from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
 from portal_app.state.extras import ExtrasState
 
@@ -93,3 +97,39 @@ def test_an_alert_at_zero_is_accepted_and_shown_in_the_currency(db, admin):
     assert state.errors == {}
     assert sorted(a.text for a in state.alerts) == ["Below BHD0.000", "Below BHD2.500"]
     assert count(db, CustomerAlert) == 2
+
+
+def test_the_dashboard_has_one_chart_per_currency(db, admin):
+    now = utcnow()
+    for name, currency, cost in [
+        ("Dollar Co", "USD", 12_345_000),
+        ("Euro Co", "EUR", 99_000_000),
+        ("Yen Co", "JPY", 1_500_000_000),
+    ]:
+        customer = Customer(name=name, currency=currency)
+        db.add(customer)
+        db.flush()
+        db.add(
+            Cdr(
+                customer_id=customer.id,
+                call_start=now - timedelta(hours=1),
+                dialled="447700900001",
+                cost=cost,
+                currency=currency,
+                sip_call_id=f"dash-{currency}",
+            )
+        )
+    db.commit()
+    state = make_state(DashboardState, token=admin.token)
+    call(state, "load_top")
+    by_currency = {g.currency: g for g in state.top}
+    assert sorted(by_currency) == ["EUR", "JPY", "USD"]
+    usd, jpy = by_currency["USD"], by_currency["JPY"]
+    assert (usd.axis, usd.total, jpy.axis, jpy.total) == (
+        "Spend (USD)",
+        "$12.35",
+        "Spend (JPY)",
+        "¥1,500",
+    )
+    assert usd.rows == [{"name": "Dollar Co", "calls": 1, "spend": 12.35, "label": "$12.35"}]
+    assert jpy.rows[0]["spend"] == 1500.0 and by_currency["EUR"].rows[0]["label"] == "€99.00"
