@@ -77,12 +77,17 @@ def check_currency(code: str, *, field: str = "currency") -> str:
     return value
 
 
-def exponent(currency: str) -> int:
-    """How many decimals the currency has (ISO 4217): JPY 0, USD 2, BHD 3."""
+def _code(currency: str) -> str:
+    """The upper-cased code of any ISO 4217 currency, or a message for the currency."""
     value = str(currency or "").strip().upper()
     if value not in _known():
         raise ValidationError({"currency": f"{value[:8] or 'nothing'} is not an ISO 4217 code."})
-    return get_currency_precision(value)
+    return value
+
+
+def exponent(currency: str) -> int:
+    """How many decimals the currency has (ISO 4217): JPY 0, USD 2, BHD 3."""
+    return get_currency_precision(_code(currency))
 
 
 def _decimals(currency: str, digits: int) -> str:
@@ -152,13 +157,14 @@ def parse_minor(
     more than the currency has is refused even when it is a zero: "15.00" typed for yen
     shows a mix-up about the currency. Every refusal is ``ValidationError({field: ...})``.
     """
-    digits = exponent(currency)
+    code = _code(currency)
+    digits = exponent(code)
     minor = _parse(
         text,
         field=field,
         digits=digits,
         example=_example(digits),
-        too_many=_decimals(currency.upper(), digits),
+        too_many=_decimals(code, digits),
     )
     return _bounds(
         minor,
@@ -166,7 +172,7 @@ def parse_minor(
         limit=MAX_MINOR,
         allow_negative=allow_negative,
         allow_zero=allow_zero,
-        most=format_minor(MAX_MINOR, currency),
+        most=format_minor(MAX_MINOR, code),
     )
 
 
@@ -182,7 +188,7 @@ def parse_micros(
 
     Up to six decimals in any currency (a yen rate can be ¥0.45 a minute); zeros after
     them are fine, as rating systems pad their files."""
-    exponent(currency)  # the code must be real even though micro-units ignore its exponent
+    code = _code(currency)  # a real currency, though micro-units ignore its exponent
     micros = _parse(
         text,
         field=field,
@@ -197,7 +203,7 @@ def parse_micros(
         limit=MAX_MICROS,
         allow_negative=allow_negative,
         allow_zero=allow_zero,
-        most=format_micros(MAX_MICROS, currency),
+        most=format_micros(MAX_MICROS, code),
     )
 
 
@@ -207,7 +213,8 @@ def _units(minor: int, digits: int) -> Decimal:
 
 def format_minor(minor: int, currency: str, locale: str = "en_US") -> str:
     """For people: "$1,234.50", "¥1,234", "BHD1.234", "-$3.00", "1.234,50 €" (de_DE)."""
-    return format_currency(_units(minor, exponent(currency)), currency.upper(), locale=locale)
+    code = _code(currency)
+    return format_currency(_units(minor, exponent(code)), code, locale=locale)
 
 
 def plain_minor(minor: int, currency: str) -> str:
@@ -220,7 +227,7 @@ def format_micros(micros: int, currency: str, locale: str = "en_US") -> str:
     """A rate or a call's cost for people, exact: "$0.0120", "$0.00506", "¥0.4500".
 
     At least four decimals (or the currency's own, if more), up to the six stored."""
-    code = currency.upper()
+    code = _code(currency)
     shown = max(RATE_MIN_DIGITS, exponent(code))
     place, pattern = _pattern(locale, shown, max(shown, MICRO_DIGITS))
     return pattern.apply(_units(micros, MICRO_DIGITS), place, currency=code, currency_digits=False)
