@@ -35,6 +35,7 @@ from portal_app.models.base import utcnow  # noqa: E402
 from portal_app.services.customers import customer_list  # noqa: E402
 from portal_app.services.db import get_engine  # noqa: E402
 from portal_app.services.identity import SYSTEM  # noqa: E402
+from portal_app.services.money import format_minor  # noqa: E402
 from portal_app.settings import PROJECT_ROOT  # noqa: E402
 
 WORDS = [
@@ -120,7 +121,7 @@ def ours(**kw) -> int:
                 c.status,
                 host or "—",
                 c.currency,
-                f"{c.credit_limit / 100:,.2f}",
+                format_minor(c.credit_limit, c.currency),
             )
             for c, host in page.rows
         ]

@@ -106,9 +106,14 @@ def _import_rates(args: argparse.Namespace) -> int:
     with open(args.file, newline="", encoding="utf-8-sig") as lines, session_scope() as session:
         card = session.exec(select(RateCard).where(RateCard.name == args.card)).first()
         if card is None:
-            card = card_create(
-                session=session, actor=SYSTEM, name=args.card, currency=args.currency
-            )
+            try:
+                card = card_create(
+                    session=session, actor=SYSTEM, name=args.card, currency=args.currency
+                )
+            except ValidationError as exc:
+                for message in exc.fields.values():
+                    print(message, file=sys.stderr)
+                return 2
         result = import_rates(
             session=session, actor=SYSTEM, card_id=card.id, lines=lines, progress=_progress
         )

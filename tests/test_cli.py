@@ -97,6 +97,8 @@ def test_demo_calls_and_csv_imports_from_the_command_line(tmp_path):
     assert done.returncode == 0 and "Imported 2 rows." in done.stdout
     rates = tmp_path / "rates.csv"
     rates.write_text("prefix,destination,rate\n44,United Kingdom,0.01\n4420,London,0.008\n")
+    odd = _portal(db_url, "import-rates", str(rates), "--card", "Odd", "--currency", "XYZ")
+    assert odd.returncode == 2 and "ISO 4217" in odd.stderr
     imported = _portal(
         db_url, "import-rates", str(rates), "--card", "Wholesale GBP", "--currency", "GBP"
     )

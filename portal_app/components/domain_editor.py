@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.forms import dialog_buttons, error_text, field, form_tab, text_input
-from portal_app.services.domains import active_currencies
+from portal_app.services.money import active_currencies
 from portal_app.settings import get_settings
 from portal_app.state.domains import DomainsState
 
@@ -109,13 +109,18 @@ def _basic() -> rx.Component:
             "currencies",
         ),
         field(
-            "Customer Limit",
+            rx.cond(
+                S.currencies.length() > 0,
+                "Customer Limit (" + S.currencies[0].to(str) + ")",
+                "Customer Limit",
+            ),
             text_input(
                 "customer_limit", e, default_value=f["customer_limit"], input_mode="decimal"
             ),
             e,
             "customer_limit",
-            hint="Credit given to new sign-ups, in the first currency.",
+            hint="Credit for new sign-ups in the first currency; sign-ups in another "
+            "currency start without credit (amounts are never converted).",
         ),
         spacing="3",
         width="100%",

@@ -45,7 +45,7 @@ def extras_tab() -> rx.Component:
                 rx.form(
                     rx.hstack(
                         field(
-                            "Below",
+                            "Below (" + X.currency + ")",
                             text_input("alert_threshold", e, placeholder="10.00"),
                             e,
                             "alert_threshold",

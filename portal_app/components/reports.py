@@ -195,7 +195,7 @@ def breakout_report(S) -> rx.Component:
         rx.cond(
             S.chart.length() > 0,
             rx.card(
-                bar_chart(S.chart, "name", "value", "Cost"),
+                bar_chart(S.chart, "name", "value", "Cost (" + S.currency + ")", unit=S.currency),
                 width="100%",
                 id="breakout-chart",
             ),

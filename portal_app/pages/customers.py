@@ -10,7 +10,7 @@ from portal_app.components.extras import extras_tab
 from portal_app.components.forms import dialog_buttons, field, form_tab, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.components.ledger import balance_tab
-from portal_app.services.domains import active_currencies
+from portal_app.services.money import active_currencies
 from portal_app.state.base import AppState
 from portal_app.state.customers import CustomersState
 

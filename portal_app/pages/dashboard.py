@@ -62,27 +62,32 @@ def _recent() -> rx.Component:
     )
 
 
-def _top() -> rx.Component:
-    D = DashboardState
-    return rx.card(
-        rx.heading("Top customers by spend, last 7 days", size="4", as_="h2", margin_bottom="1em"),
+def _spend(g) -> rx.Component:
+    """One currency: its own chart, axis and table; never ranked against another."""
+    return rx.vstack(
+        rx.heading(
+            g.currency,
+            rx.text.span(" · ", g.calls, " calls, ", g.total, " in all", weight="regular"),
+            size="3",
+            as_="h3",
+        ),
         rx.grid(
-            bar_chart(D.top, "name", "spend", "Spend", height=280),
+            bar_chart(g.rows, "name", "spend", g.axis, height=280, unit=g.currency),
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
                         rx.table.column_header_cell("Customer"),
                         rx.table.column_header_cell("Calls", text_align="right"),
-                        rx.table.column_header_cell("Spend", text_align="right"),
+                        rx.table.column_header_cell(g.axis, text_align="right"),
                     )
                 ),
                 rx.table.body(
                     rx.foreach(
-                        D.top,
+                        g.rows,
                         lambda t: rx.table.row(
-                            rx.table.cell(t.name),
-                            rx.table.cell(t.calls, text_align="right"),
-                            rx.table.cell(t.label, text_align="right", white_space="nowrap"),
+                            rx.table.cell(t["name"]),
+                            rx.table.cell(t["calls"], text_align="right"),
+                            rx.table.cell(t["label"], text_align="right", white_space="nowrap"),
                         ),
                     )
                 ),
@@ -93,6 +98,16 @@ def _top() -> rx.Component:
             spacing="4",
             width="100%",
         ),
+        width="100%",
+        class_name="cp-top-currency",
+        id="top-" + g.currency,
+    )
+
+
+def _top() -> rx.Component:
+    return rx.card(
+        rx.heading("Top customers by spend, last 7 days", size="4", as_="h2", margin_bottom="1em"),
+        rx.vstack(rx.foreach(DashboardState.top, _spend), spacing="5", width="100%"),
         width="100%",
         id="top-customers",
     )

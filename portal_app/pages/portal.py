@@ -38,10 +38,10 @@ def _tile(item) -> rx.Component:
     )
 
 
-def _chart(title: str, key: str, color: str, id_: str) -> rx.Component:
+def _chart(title, key: str, color: str, id_: str, unit=None) -> rx.Component:
     return rx.card(
         rx.text(title, weight="bold", size="2"),
-        bar_chart(P.days, "day", key, title, color=color, height=200),
+        bar_chart(P.days, "day", key, title, color=color, height=200, unit=unit),
         width="100%",
         id=id_,
     )
@@ -62,7 +62,13 @@ def home() -> rx.Component:
         rx.cond(
             P.days.length() > 0,
             rx.grid(
-                _chart("Spend per day (" + P.currency + ")", "spend", "accent", "chart-spend"),
+                _chart(
+                    "Spend per day (" + P.currency + ")",
+                    "spend",
+                    "accent",
+                    "chart-spend",
+                    unit=P.currency,
+                ),
                 _chart("Minutes per day", "minutes", "teal", "chart-minutes"),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="3",

@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.components.forms import field, select_input, text_input
 from portal_app.components.layout import control_page
-from portal_app.services.domains import active_currencies
+from portal_app.services.money import active_currencies
 from portal_app.state.rate_cards import UPLOAD_ID
 from portal_app.state.rate_cards import RateCardsState as S
 
@@ -195,6 +195,8 @@ def _packages() -> rx.Component:
                 field(
                     "Currency",
                     select_input("package_currency", [(c, c) for c in active_currencies()], "USD"),
+                    e,
+                    "package_currency",
                 ),
                 field(
                     "Monthly fee",

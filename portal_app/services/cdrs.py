@@ -15,19 +15,19 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
-from portal_app.models import MICROS, Area, Cdr, Customer, PortalDomain
+from portal_app.models import Area, Cdr, Customer, PortalDomain
 
 from .csvcell import csv_cell
 from .domains import BREAKOUT_COLUMNS, CDR_COLUMNS
 from .errors import PermissionDenied, ValidationError
 from .identity import Actor
+from .money import format_micros, plain_micros
 
 PAGE_MAX = 200
 CSV_BATCH = 5000
@@ -311,12 +311,6 @@ def breakout(
 # Presentation shared by the pages and the CSV ------------------------------------------
 
 
-def money(micros: int, currency: str, places: int = 4) -> str:
-    """Micro-units as a plain decimal in the currency, e.g. ``0.0123 USD``."""
-    value = (Decimal(micros) / MICROS).quantize(Decimal(1).scaleb(-places))
-    return f"{value} {currency}"
-
-
 def duration(seconds: int) -> str:
     minutes, sec = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
@@ -354,7 +348,7 @@ def cell(row: Cdr, key: str, tz: ZoneInfo, actor: Actor) -> str:
     if key in ("duration", "billed_duration"):
         return duration(getattr(row, key))
     if key in ("rate", "cost"):
-        return money(getattr(row, key), row.currency)
+        return format_micros(getattr(row, key), row.currency)
     if key == "status":
         return STATUS_LABELS.get(row.status, row.status)
     return str(getattr(row, key, ""))
@@ -399,7 +393,7 @@ def _csv_format(key: str, tz: ZoneInfo, actor: Actor):
             return lambda row: row.call_start.strftime("%Y-%m-%d %H:%M:%S")
         return lambda row: row.call_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
     if key in ("rate", "cost"):
-        return lambda row: str(Decimal(getattr(row, key)) / MICROS)
+        return lambda row: plain_micros(getattr(row, key))
     if key in ("duration", "billed_duration"):
         return lambda row: getattr(row, key)
     return lambda row: csv_cell(str(getattr(row, key)))
@@ -448,38 +442,3 @@ def daily(
             b = buckets[key]
             b[0], b[1], b[2] = b[0] + calls, b[1] + int(seconds or 0), b[2] + int(cost or 0)
     return [DayPoint(day, c, round(s / 60, 1), cost) for day, (c, s, cost) in buckets.items()]
-
-
-@dataclass(frozen=True)
-class TopCustomer:
-    customer_id: int
-    name: str
-    calls: int
-    cost: int  # micro-units, in the customer's currency
-    currency: str
-
-
-def top_customers(
-    *, session: Session, actor: Actor, days: int = 7, limit: int = 10
-) -> list[TopCustomer]:
-    """The customers with the most spend over the last days (operators with CDR)."""
-    if actor.is_contact or not actor.can(Area.CDR):
-        raise PermissionDenied()
-    since = datetime.now(ZoneInfo("UTC")) - timedelta(days=days)
-    spend = func.sum(Cdr.cost)
-    rows = session.exec(
-        select(Cdr.customer_id, func.count(), spend)
-        .where(Cdr.call_start >= since)
-        .group_by(Cdr.customer_id)
-        .order_by(spend.desc())
-        .limit(limit)
-    ).all()
-    names = {
-        c.id: c
-        for c in session.exec(select(Customer).where(Customer.id.in_([r[0] for r in rows]))).all()
-    }
-    return [
-        TopCustomer(cid, names[cid].name, calls, int(cost or 0), names[cid].currency)
-        for cid, calls, cost in rows
-        if cid in names
-    ]

@@ -7,13 +7,23 @@ from typing import Any
 
 from sqlmodel import Session, func, or_, select
 
-from portal_app.models import Area, Customer, CustomerStatus, CustomerType, PortalDomain
+from portal_app.models import (
+    Area,
+    Cdr,
+    Customer,
+    CustomerAlert,
+    CustomerStatus,
+    CustomerType,
+    LedgerEntry,
+    PortalDomain,
+)
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
-from .domains import SECTIONS, active_currencies
+from .domains import SECTIONS
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
+from .money import check_currency, parse_minor
 
 SORTS = {
     "name": Customer.name,
@@ -160,16 +170,14 @@ def _validate(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     status = str(data.get("status") or CustomerStatus.ACTIVE.value)
     if status not in {s.value for s in CustomerStatus}:
         errors["status"] = "Choose a status from the list."
-    currency = str(data.get("currency") or "").strip().upper()
-    if currency not in active_currencies():
-        errors["currency"] = "Choose a currency (ISO 4217)."
+    limit, currency = 0, ""
     try:
-        limit = round(float(str(data.get("credit_limit") or "0").strip()) * 100)
-        if not 0 <= limit <= 10**11:
-            raise ValueError
-    except ValueError:
-        errors["credit_limit"] = "Enter an amount of zero or more, like 100.00."
-        limit = 0
+        currency = check_currency(data.get("currency"))
+        # An empty field is no credit; anything typed is read in the chosen currency.
+        text = str(data.get("credit_limit") or "").strip() or "0"
+        limit = parse_minor(text, currency, field="credit_limit")
+    except ValidationError as exc:
+        errors.update(exc.fields)
     country = str(data.get("country") or "").strip().upper()
     if country and not (len(country) == 2 and country.isalpha()):
         errors["country"] = "Use the two-letter country code, like GB or US."
@@ -212,6 +220,21 @@ def _validate(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _currency_locked(session: Session, customer: Customer) -> str:
+    """What ties the customer to its currency, or "". Its balance and reports add up its
+    ledger entries and calls as amounts of its currency, and alert thresholds have no
+    currency of their own: a new code would add yen to dollars or re-label $12.34 as
+    ¥1,234."""
+    for model, what in (
+        (LedgerEntry, "ledger entries"),
+        (Cdr, "call records"),
+        (CustomerAlert, "low-balance alerts (delete them first)"),
+    ):
+        if session.exec(select(model.id).where(model.customer_id == customer.id).limit(1)).first():
+            return what
+    return ""
+
+
 def customer_create(*, session: Session, actor: Actor, data: dict[str, Any]) -> Customer:
     clean = _validate(session, data)
     _require_kind(actor, clean["kind"])
@@ -235,6 +258,10 @@ def customer_update(
     customer = customer_get(session=session, actor=actor, customer_id=customer_id)
     clean = _validate(session, data)
     _require_kind(actor, clean["kind"])
+    if clean["currency"] != customer.currency and (why := _currency_locked(session, customer)):
+        raise ValidationError(
+            {"currency": f"The currency stays {customer.currency}: this customer has {why}."}
+        )
     before = snapshot(customer, FIELDS)
     for key, value in clean.items():
         setattr(customer, key, value)

@@ -16,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from portal_app.models import MICROS, Cdr, Customer, CustomerRateCard, RateCard, RateEntry
+from portal_app.models import Cdr, Customer, CustomerRateCard, RateCard, RateEntry
+
+from .money import parse_micros
 
 # prefix, destination, USD per minute
 DESTINATIONS = [
@@ -45,13 +47,13 @@ OUTCOMES = [  # status, release reason, weight
     ("cancelled", "487 Request terminated", 3),
 ]
 ROUTES = ["CarrierA-LON", "CarrierB-FRA", "CarrierC-NYC"]
-EUR_PER_USD = 0.92
+EUR_PER_USD = "0.92"
 CONNECTION_FEE = 2_000  # micro-units: 0.002 a call
 
 
 def demo_rate_cards(*, session: Session) -> dict[str, RateCard]:
     """One standard card per currency the customers use, assigned to each of them."""
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     customers = session.exec(select(Customer)).all()
     cards: dict[str, RateCard] = {}
@@ -60,14 +62,14 @@ def demo_rate_cards(*, session: Session) -> dict[str, RateCard]:
         card = RateCard(name=f"Standard {currency}", currency=currency)
         session.add(card)
         session.flush()
-        factor = Decimal(str(EUR_PER_USD)) if currency == "EUR" else Decimal(1)
+        factor = Decimal(EUR_PER_USD) if currency == "EUR" else Decimal(1)
         for prefix, name, usd in DESTINATIONS:
             session.add(
                 RateEntry(
                     card_id=card.id,
                     prefix=prefix,
                     destination=name,
-                    rate=int(Decimal(usd) * factor * MICROS),
+                    rate=int((parse_micros(usd, "USD") * factor).to_integral_value(ROUND_HALF_UP)),
                     connection_fee=CONNECTION_FEE,
                     increment_first=60,
                     increment_next=1,

@@ -7,8 +7,6 @@ import ipaddress
 import re
 from typing import Any
 
-from babel.core import get_global
-from babel.numbers import get_territory_currencies
 from publicsuffixlist import PublicSuffixList
 from sqlmodel import Session, select
 
@@ -22,6 +20,7 @@ from .crypto import encrypt_secret
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .hosts import normalize_host
 from .identity import Actor
+from .money import active_currencies, parse_minor
 from .validation import check_email
 
 # Portal sections a domain can show (User Access Area), in menu order, with labels.
@@ -96,15 +95,6 @@ MAX_CODE = 20_000
 @functools.cache
 def _psl() -> PublicSuffixList:
     return PublicSuffixList()
-
-
-@functools.cache
-def active_currencies() -> tuple[str, ...]:
-    """ISO 4217 codes that some territory uses as legal tender today."""
-    codes: set[str] = set()
-    for territory in get_global("territory_currencies"):
-        codes.update(get_territory_currencies(territory, tender=True))
-    return tuple(sorted(codes))
 
 
 def _require(actor: Actor) -> None:
@@ -194,14 +184,15 @@ def _validate(
         bad = [c for c in currencies if c not in active_currencies()]
         if bad:
             errors["currencies"] = f"Unknown currency: {', '.join(bad[:5])} (use ISO 4217 codes)."
-    limit_raw = str(data.get("customer_limit", "0")).strip() or "0"
-    try:
-        limit = round(float(limit_raw) * 100)
-        if limit < 0 or limit > 10**11:
-            raise ValueError
-    except ValueError:
-        errors["customer_limit"] = "Enter an amount of zero or more, like 5.00."
-        limit = 0
+    # The Customer Limit is an amount of the first currency: sign-ups who choose it get
+    # it as credit; there are no exchange rates to turn it into another currency.
+    limit = 0
+    if currencies and currencies[0] in active_currencies():
+        limit_raw = str(data.get("customer_limit") or "").strip() or "0"
+        try:
+            limit = parse_minor(limit_raw, currencies[0], field="customer_limit")
+        except ValidationError as exc:
+            errors.update(exc.fields)
     template = data.get("template_customer_id")
     template_id = None
     if template not in (None, "", "none"):

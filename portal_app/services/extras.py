@@ -17,7 +17,7 @@ from .audit import audit_record
 from .customers import customer_get
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
-from .ledger import parse_amount
+from .money import check_currency, format_minor, parse_minor
 from .validation import check_email, normalize_email
 
 
@@ -72,10 +72,10 @@ def alert_add(
     """A low-balance alert: below ``threshold`` (in the customer's currency) email them."""
     customer = customer_get(session=session, actor=actor, customer_id=customer_id)
     errors: dict[str, str] = {}
-    try:
-        amount = parse_amount(threshold, customer.currency)
+    try:  # 0 is a fair threshold: warn when the available balance is used up
+        amount = parse_minor(threshold, customer.currency, field="alert_threshold")
     except ValidationError as exc:
-        errors["alert_threshold"] = next(iter(exc.fields.values()))
+        errors.update(exc.fields)
         amount = 0
     emails = [
         normalize_email(e) for e in str(recipients or "").replace(";", ",").split(",") if e.strip()
@@ -116,18 +116,19 @@ def package_create(
         errors["package_name"] = "Enter a name (at most 120 characters)."
     elif session.exec(select(Package.id).where(Package.name == name)).first():
         errors["package_name"] = "A package with this name exists."
-    try:
-        amount = parse_amount(fee, currency or "USD")
+    amount = 0
+    try:  # a package may be free: its minutes are the offer
+        currency = check_currency(currency or "USD", field="package_currency")
+        amount = parse_minor(fee, currency, field="package_fee")
     except ValidationError as exc:
-        errors["package_fee"] = next(iter(exc.fields.values()))
-        amount = 0
+        errors.update(exc.fields)
     if not str(minutes or "0").isdigit():
         errors["package_minutes"] = "Enter whole minutes."
     if errors:
         raise ValidationError(errors)
     package = Package(
         name=name,
-        currency=currency or "USD",
+        currency=currency,
         monthly_fee=amount,
         included_minutes=int(minutes or 0),
     )
@@ -199,10 +200,13 @@ def contract_delete(*, session: Session, actor: Actor, contract_id: int) -> None
 
 
 def extras_copy(*, session: Session, template: Customer, customer: Customer) -> dict:
-    """The template's alerts, packages (in the customer's currency) and contracts."""
-    alerts = session.exec(
-        select(CustomerAlert).where(CustomerAlert.customer_id == template.id)
-    ).all()
+    """The template's alerts and packages (both only in the customer's currency: an
+    alert's threshold is an amount of the template's) and its contracts."""
+    alerts = (
+        session.exec(select(CustomerAlert).where(CustomerAlert.customer_id == template.id)).all()
+        if template.currency == customer.currency
+        else []
+    )
     for a in alerts:
         session.add(
             CustomerAlert(
@@ -239,8 +243,6 @@ def alerts_crossed(
 ) -> list[tuple[CustomerAlert, str]]:
     """The low-balance alerts whose threshold the available balance just fell below
     (it was at or above it before this change), each with the message to send."""
-    from .ledger import format_money
-
     if after >= before:
         return []
     customer = session.get(Customer, customer_id)
@@ -255,8 +257,8 @@ def alerts_crossed(
         (
             a,
             f"The available balance of {customer.name} is "
-            f"{format_money(after, customer.currency)}, below the alert threshold of "
-            f"{format_money(a.threshold, customer.currency)}.",
+            f"{format_minor(after, customer.currency)}, below the alert threshold of "
+            f"{format_minor(a.threshold, customer.currency)}.",
         )
         for a in alerts
     ]

@@ -12,16 +12,16 @@ import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from portal_app.models import MICROS, Area, Cdr, Customer, RateCard, RateEntry
+from portal_app.models import Area, Cdr, Customer, RateCard, RateEntry
 
 from .audit import audit_record
-from .errors import NotFound, PermissionDenied
+from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
+from .money import parse_micros
 
 BATCH = 5000
 MAX_REPORTED = 50
@@ -61,11 +61,12 @@ class ImportResult:
         return self.error_count == 0
 
 
-def _micros(text: str) -> int:
-    value = Decimal(str(text).strip() or "0")
-    if not value.is_finite() or abs(value) > 10**9:
-        raise InvalidOperation
-    return int((value * MICROS).to_integral_value())
+def _micros(text: str, currency: str, column: str) -> int:
+    """A rate or cost column in micro-units; ValueError with the column and why."""
+    try:
+        return parse_micros(text, currency, field=column)
+    except ValidationError as exc:
+        raise ValueError(f"{column}: {exc.message}") from None
 
 
 def _when(text: str) -> datetime:
@@ -117,10 +118,8 @@ def _cdr_row(row: dict, customers: dict[int, str]) -> dict:
         raise ValueError("duration, billed_duration and pdd_ms must be whole numbers") from None
     if seconds < 0 or billed < 0 or pdd < 0:
         raise ValueError("durations cannot be negative")
-    try:
-        rate, cost = _micros(values["rate"]), _micros(values["cost"])
-    except InvalidOperation:
-        raise ValueError("rate and cost must be decimal numbers") from None
+    rate = _micros(values["rate"] or "0", currency, "rate")
+    cost = _micros(values["cost"] or "0", currency, "cost")
     status = values["status"] or "answered"
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(sorted(STATUSES))}")
@@ -252,13 +251,8 @@ def import_rates(
                 raise ValueError("prefix must be 1 to 16 digits")
             if not destination or len(destination) > 80:
                 raise ValueError("destination must be 1 to 80 characters")
-            try:
-                rate = _micros(row.get("rate") or "")
-                fee = _micros(row.get("connection_fee") or "0")
-            except InvalidOperation:
-                raise ValueError("rate and connection_fee must be decimal numbers") from None
-            if rate < 0 or fee < 0:
-                raise ValueError("rates cannot be negative")
+            rate = _micros(row.get("rate") or "", card.currency, "rate")
+            fee = _micros(row.get("connection_fee") or "0", card.currency, "connection_fee")
             try:
                 first, nxt = _increments(row)
             except ValueError:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from decimal import Decimal
 
-from babel.numbers import format_currency, get_currency_precision
 from sqlmodel import Session, func, select
 
 from portal_app.models import Area, Customer, LedgerEntry, LedgerKind
@@ -21,55 +18,10 @@ from .audit import audit_record, snapshot
 from .csvcell import csv_cell
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
+from .money import format_minor, parse_minor, plain_minor
 
-# Amounts are BIGINT columns; one entry above 10**12 minor units (10 billion USD) is a typo.
-MAX_AMOUNT = 10**12
 MAX_NOTE = 500
 MAX_REFERENCE = 120
-
-# Plain digits, an optional sign and a dot as the decimal mark. Grouping commas are refused:
-# "1,000" is a thousand in en_US but one in de_DE, and a wrong guess moves money.
-_AMOUNT = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]+))?", re.ASCII)
-
-
-def parse_amount(text: str, currency: str) -> int:
-    """The non-zero amount an operator typed, in minor units of ``currency``.
-
-    Accepts "12.50", "-3", "+7.1"; refuses "1,000.00", "1e3", more decimals than the
-    currency has (USD 2, JPY 0, BHD 3), zero and sizes the ledger cannot hold.
-    """
-    value = (text or "").strip()
-    match = _AMOUNT.fullmatch(value) if len(value) <= 32 else None
-    if not match:
-        raise ValidationError({"amount": "Enter an amount like 12.50, without thousands commas."})
-    sign, whole, fraction = match.group(1), match.group(2), match.group(3) or ""
-    digits = get_currency_precision(currency)
-    if len(fraction) > digits:
-        msg = (
-            f"{currency} has no decimals." if digits == 0 else f"{currency} has {digits} decimals."
-        )
-        raise ValidationError({"amount": msg})
-    minor = int(whole + fraction.ljust(digits, "0"))
-    if minor == 0:
-        raise ValidationError({"amount": "Enter an amount other than zero."})
-    if minor > MAX_AMOUNT:
-        raise ValidationError({"amount": "That amount is too large for one entry."})
-    return -minor if sign == "-" else minor
-
-
-def format_money(amount_minor: int, currency: str, locale: str = "en_US") -> str:
-    """An amount for people to read, e.g. "$1,234.50", "¥1,234", "-$3.00"."""
-    return format_currency(_as_decimal(amount_minor, currency), currency, locale=locale)
-
-
-def _as_decimal(amount_minor: int, currency: str) -> Decimal:
-    return Decimal(amount_minor).scaleb(-get_currency_precision(currency))
-
-
-def _plain_amount(amount_minor: int, currency: str) -> str:
-    """ "-12.50" for exports: machine-readable, no symbol, no grouping."""
-    digits = get_currency_precision(currency)
-    return f"{_as_decimal(amount_minor, currency):.{digits}f}"
 
 
 def _signed_for_kind(kind: str, typed: int) -> tuple[int | None, dict[str, str]]:
@@ -105,7 +57,7 @@ def _check_correction(
     if remaining == 0:
         return {"corrects_id": "That entry is already fully reversed."}
     if (amount > 0) == (remaining > 0) or abs(amount) > abs(remaining):
-        left = format_money(-remaining, customer.currency)
+        left = format_minor(-remaining, customer.currency)
         return {"amount": f"A correction of this entry can be at most {left}."}
     return {}
 
@@ -144,7 +96,7 @@ def ledger_add(
         errors["corrects_id"] = "Only a correction refers to an earlier entry."
     signed: int | None = None
     try:
-        typed = parse_amount(amount, customer.currency)
+        typed = parse_minor(amount, customer.currency, allow_negative=True, allow_zero=False)
     except ValidationError as exc:
         errors.update(exc.fields)
     else:
@@ -233,7 +185,7 @@ def ledger_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
         cells = [
             row.created_at.isoformat(),
             csv_cell(row.kind),
-            _plain_amount(row.amount, row.currency),  # numeric text, left as is
+            plain_minor(row.amount, row.currency),  # numeric text, left as is
             csv_cell(row.currency),
             csv_cell(row.reference),
         ]

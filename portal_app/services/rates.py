@@ -11,18 +11,18 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from portal_app.models import MICROS, Area, Customer, CustomerRateCard, RateCard, RateEntry
+from portal_app.models import Area, Customer, CustomerRateCard, RateCard, RateEntry
 from portal_app.models.base import utcnow
 
 from .audit import audit_record
 from .csvcell import csv_cell
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
+from .money import check_currency, plain_micros
 
 
 def _can_manage(actor: Actor) -> None:
@@ -44,14 +44,15 @@ def card_list(*, session: Session, actor: Actor) -> list[tuple[RateCard, int]]:
 def card_create(*, session: Session, actor: Actor, name: str, currency: str) -> RateCard:
     _can_manage(actor)
     name = str(name or "").strip()
-    currency = str(currency or "").strip().upper()
     errors = {}
     if not name or len(name) > 120:
         errors["card_name"] = "Enter a name (at most 120 characters)."
     elif session.exec(select(RateCard.id).where(RateCard.name == name)).first():
         errors["card_name"] = "A rate card with this name exists."
-    if len(currency) != 3 or not currency.isalpha():
-        errors["card_currency"] = "Choose a currency."
+    try:
+        currency = check_currency(currency, field="card_currency")
+    except ValidationError as exc:
+        errors.update(exc.fields)
     if errors:
         raise ValidationError(errors)
     card = RateCard(name=name, currency=currency)
@@ -209,8 +210,8 @@ def customer_rates_csv(*, session: Session, actor: Actor, customer_id: int) -> s
             [
                 r.prefix,
                 csv_cell(r.destination),
-                str(Decimal(r.rate) / MICROS),
-                str(Decimal(r.connection_fee) / MICROS),
+                plain_micros(r.rate),
+                plain_micros(r.connection_fee),
                 f"{r.increment_first}/{r.increment_next}",
                 currency,
                 r.effective_from.date().isoformat(),

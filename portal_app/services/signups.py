@@ -177,12 +177,14 @@ def signup_confirm(*, session: Session, token: str) -> Customer:
     if session.exec(select(Contact.id).where(Contact.email == signup.email)).first():
         raise AuthFailed("This email already has a login. Log in, or use Forgot your password.")
     domain = session.get(PortalDomain, signup.domain_id)
+    # The Customer Limit is an amount of the domain's first currency (never converted).
+    in_limit_currency = domain is not None and domain.currencies[:1] == [signup.currency]
     customer = Customer(
         name=signup.company_name,
         kind=signup.kind,
         status=CustomerStatus.PENDING.value,
         currency=signup.currency,
-        credit_limit=domain.customer_limit if domain else 0,
+        credit_limit=domain.customer_limit if in_limit_currency else 0,
         company_name=signup.company_name,
         country=signup.country,
         phone=signup.phone,
@@ -298,7 +300,7 @@ class TemplatePreview:
 def template_preview(*, session: Session, domain: PortalDomain) -> TemplatePreview | None:
     from portal_app.models import RateCard
 
-    from .ledger import format_money
+    from .money import format_minor
 
     template = (
         session.get(Customer, domain.template_customer_id) if domain.template_customer_id else None
@@ -331,13 +333,13 @@ def template_preview(*, session: Session, domain: PortalDomain) -> TemplatePrevi
     contracts = session.exec(select(Contract.name).where(Contract.customer_id == template.id)).all()
     return TemplatePreview(
         alerts=[
-            f"below {format_money(a.threshold, template.currency)} → {a.recipients}" for a in alerts
+            f"below {format_minor(a.threshold, template.currency)} → {a.recipients}" for a in alerts
         ],
         packages=list(packages),
         contracts=list(contracts),
         template=template.name,
         fields={
-            "Credit limit": format_money(template.credit_limit, template.currency),
+            "Credit limit": format_minor(template.credit_limit, template.currency),
             "Portal access": ", ".join(
                 f"{k}: {v}" for k, v in (template.portal_access or {}).items()
             )
@@ -345,7 +347,7 @@ def template_preview(*, session: Session, domain: PortalDomain) -> TemplatePrevi
         },
         routes=list(cards),
         payments=[
-            f"{format_money(e.amount, e.currency)} {e.kind} {e.reference}".strip() for e in entries
+            f"{format_minor(e.amount, e.currency)} {e.kind} {e.reference}".strip() for e in entries
         ],
     )
 
@@ -354,7 +356,8 @@ def template_apply(*, session: Session, actor: Actor, customer: Customer) -> dic
     """Copy the domain's Template Customer into a newly approved customer: its credit
     limit (when set), portal access overrides, routes in the customer's currency, and
     its payments and credits as new ledger entries (e.g. the $5.00 welcome credit)."""
-    from .ledger import _plain_amount, ledger_add
+    from .ledger import ledger_add
+    from .money import plain_minor
 
     domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
     template = (
@@ -400,7 +403,7 @@ def template_apply(*, session: Session, actor: Actor, customer: Customer) -> dic
             actor=system,
             customer_id=customer.id,
             kind=entry.kind,
-            amount=_plain_amount(entry.amount, entry.currency),
+            amount=plain_minor(entry.amount, entry.currency),
             reference=entry.reference or "Welcome",
             note=f"From template {template.name}",
         )

@@ -15,8 +15,7 @@ from urllib.parse import urlencode
 import reflex as rx
 from sqlmodel import Session
 
-from portal_app.models import MICROS
-from portal_app.services import cdrs
+from portal_app.services import cdrs, money
 from portal_app.services.db import get_engine
 from portal_app.services.domains import BREAKOUT_COLUMNS, DEFAULT_BREAKOUT
 from portal_app.services.errors import ServiceError, ValidationError
@@ -72,11 +71,11 @@ class CdrReportMixin(rx.State, mixin=True):
     breakout_headers: list[str] = []
     breakout_rows: list[list[str]] = []
     chart: list[dict] = []  # name, value: the costliest destinations
+    currency: str = "USD"  # the customer's: every call and total of a report is in it
     _cursors: list = []  # keyset cursor at the start of each page seen
     _next: tuple | None = None
     _columns: list[str] = []
     _breakout_columns: list[str] = []
-    _currency: str = "USD"
     _days: int = 1
     _mode: str = "cdr"  # or "breakout": what set_tz loads next
     csv_url: str = ""
@@ -132,7 +131,7 @@ class CdrReportMixin(rx.State, mixin=True):
         yield
         try:
             if after is None:  # a report's first page; later pages keep its columns
-                self._columns, _, self._currency = _domain_columns(actor, customer_id)
+                self._columns, _, self.currency = _domain_columns(actor, customer_id)
             rows, nxt, totals, cols = _fetch_page(actor, query, after, self._columns, self.tz)
         except ServiceError as exc:
             self.loading = False
@@ -145,7 +144,7 @@ class CdrReportMixin(rx.State, mixin=True):
         if totals is not None:
             self.calls = f"{totals.calls:,}"
             self.minutes = f"{totals.billed_seconds / 60:,.1f}"
-            self.cost = cdrs.money(totals.cost, self._currency, 2)
+            self.cost = self._total(totals.cost)
             self.asr = f"{totals.asr:.1f} %"
             self.acd = cdrs.duration(round(totals.acd))
 
@@ -177,7 +176,7 @@ class CdrReportMixin(rx.State, mixin=True):
         self.errors, self.loading = {}, True
         yield
         try:
-            _, self._breakout_columns, self._currency = _domain_columns(actor, customer_id)
+            _, self._breakout_columns, self.currency = _domain_columns(actor, customer_id)
             rows = _fetch_breakout(actor, query, self.by)
         except ServiceError as exc:
             self.loading = False
@@ -192,7 +191,9 @@ class CdrReportMixin(rx.State, mixin=True):
         self.chart = [
             {
                 "name": (r.prefix if self.by == "prefix" else r.key)[:24],
-                "value": round(r.cost / MICROS, 2),
+                "value": money.chart_number(
+                    money.micros_to_minor(r.cost, self.currency), self.currency
+                ),
             }
             for r in rows[:12]
         ]
@@ -207,9 +208,13 @@ class CdrReportMixin(rx.State, mixin=True):
             "asr": f"{r.asr:.1f} %",
             "acd": cdrs.duration(round(r.acd)),
             "pdd": f"{r.pdd_ms / 1000:.2f} s",
-            "rate": cdrs.money(r.rate, self._currency),
-            "cost": cdrs.money(r.cost, self._currency, 2),
+            "rate": money.format_micros(r.rate, self.currency),
+            "cost": self._total(r.cost),
         }[key]
+
+    def _total(self, micros: int) -> str:
+        """A sum of call costs, in whole minor units of the currency ($12.35, ¥1,235)."""
+        return money.format_minor(money.micros_to_minor(micros, self.currency), self.currency)
 
     def _csv_params(self) -> dict:
         return {

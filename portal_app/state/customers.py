@@ -11,6 +11,7 @@ from portal_app.services import customers as svc
 from portal_app.services.db import session_scope
 from portal_app.services.domains import SECTIONS
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.money import format_minor, plain_minor
 from portal_app.services.rates import card_list, customer_cards_set
 
 from .base import AppState
@@ -89,7 +90,7 @@ class CustomersState(AppState):
                 status=c.status,
                 domain=host or "—",
                 currency=c.currency,
-                credit_limit=f"{c.credit_limit / 100:,.2f}",
+                credit_limit=format_minor(c.credit_limit, c.currency),
             )
             for c, host in result.rows
         ]
@@ -135,7 +136,7 @@ class CustomersState(AppState):
             "kind": customer.kind,
             "status": customer.status,
             "currency": customer.currency,
-            "credit_limit": f"{customer.credit_limit / 100:.2f}",
+            "credit_limit": plain_minor(customer.credit_limit, customer.currency),
             "company_name": customer.company_name,
             "address": customer.address,
             "country": customer.country,

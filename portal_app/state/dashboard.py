@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import reflex as rx
 
 from portal_app.models import Area
+from portal_app.services import money
 from portal_app.services.audit import audit_list
-from portal_app.services.dashboard import dashboard_figures
+from portal_app.services.dashboard import dashboard_figures, top_customers
 from portal_app.services.db import session_scope
 
 from .audit import AuditRow, _json
@@ -14,28 +17,44 @@ from .base import AppState
 from .guard import Need, actor, guarded
 
 
-def _top(who) -> list[dict]:
-    from sqlmodel import Session
+@dataclasses.dataclass
+class SpendGroup:
+    """One currency's top customers: a chart and a table of their own."""
 
-    from portal_app.models import MICROS
-    from portal_app.services.cdrs import money, top_customers
-    from portal_app.services.db import get_engine
+    currency: str
+    axis: str  # "Spend (USD)": every axis names its currency
+    total: str  # all of this currency's spend, formatted
+    calls: str
+    rows: list[dict]  # name, calls, spend (a number for the chart), label (recharts: dicts)
 
-    with Session(get_engine()) as session:
-        rows = top_customers(session=session, actor=who, days=7)
+
+def _row(r, currency: str) -> dict:
+    minor = money.micros_to_minor(r.cost, currency)
+    return {
+        "name": r.name[:22],
+        "calls": r.calls,
+        "spend": money.chart_number(minor, currency),
+        "label": money.format_minor(minor, currency),
+    }
+
+
+def _top(who) -> list[SpendGroup]:
+    with session_scope() as session:
+        groups = top_customers(session=session, actor=who, days=7)
     return [
-        {
-            "name": r.name[:22],
-            "calls": r.calls,
-            "spend": round(r.cost / MICROS, 2),
-            "label": money(r.cost, r.currency, 2),
-        }
-        for r in rows
+        SpendGroup(
+            currency=g.currency,
+            axis=f"Spend ({g.currency})",
+            total=money.format_minor(money.micros_to_minor(g.cost, g.currency), g.currency),
+            calls=f"{g.calls:,}",
+            rows=[_row(r, g.currency) for r in g.top],
+        )
+        for g in groups
     ]
 
 
 class DashboardState(AppState):
-    top: list[dict] = []  # name, calls, spend, label (recharts wants plain dicts)
+    top: list[SpendGroup] = []  # one per currency, busiest first
     figures: dict[str, int] = {}
     recent: list[AuditRow] = []
     can_see_log: bool = False
@@ -65,7 +84,7 @@ class DashboardState(AppState):
 
     @guarded(Need.OPERATOR)
     def load_top(self):
-        """Top customers by spend over 7 days, for operators who may read CDRs."""
+        """Top customers by spend over 7 days, per currency, for operators who may read CDRs."""
         who = actor()
         self.top = _top(who) if who.can(Area.CDR) else []
 

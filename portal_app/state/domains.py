@@ -14,6 +14,7 @@ from portal_app.services import domains as svc
 from portal_app.services.customers import customer_choices, customers_on_domain
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.money import active_currencies, plain_minor
 from portal_app.services.offloop import run_blocking
 from portal_app.services.policy import Rule
 from portal_app.settings import get_settings
@@ -145,7 +146,8 @@ class DomainsState(AppState):
         self.form = {
             "host": d.host,
             "brand_name": d.brand_name,
-            "customer_limit": f"{d.customer_limit / 100:.2f}",
+            # An amount of the first currency (services/domains.py says why).
+            "customer_limit": plain_minor(d.customer_limit, (d.currencies or ["USD"])[0]),
             "custom_js": d.custom_js,
             "custom_css": d.custom_css,
             "footer": d.footer,
@@ -218,7 +220,7 @@ class DomainsState(AppState):
     @guarded(Need.AREA, Area.PORTAL)
     def add_currency(self, code: str):
         code = code.strip().upper()
-        if code in svc.active_currencies() and code not in self.currencies:
+        if code in active_currencies() and code not in self.currencies:
             self.currencies = [*self.currencies, code]
 
     @guarded(Need.AREA, Area.PORTAL)

@@ -10,7 +10,7 @@ from portal_app.models import Area
 from portal_app.services import extras as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
-from portal_app.services.ledger import format_money
+from portal_app.services.money import format_minor
 
 from .base import AppState
 from .guard import Need, actor, guarded
@@ -26,6 +26,7 @@ class Line:
 
 class ExtrasState(AppState):
     customer_id: int = 0
+    currency: str = ""  # the customer's: alert thresholds are amounts of it
     alerts: list[Line] = []
     packages: list[Line] = []
     contracts: list[Line] = []
@@ -37,16 +38,16 @@ class ExtrasState(AppState):
             data = svc.extras_get(session=session, actor=actor(), customer_id=self.customer_id)
             from portal_app.models import Customer
 
-            currency = session.get(Customer, self.customer_id).currency
+            currency = self.currency = session.get(Customer, self.customer_id).currency
         self.alerts = [
-            Line(id=a.id, text=f"Below {format_money(a.threshold, currency)}", detail=a.recipients)
+            Line(id=a.id, text=f"Below {format_minor(a.threshold, currency)}", detail=a.recipients)
             for a in data.alerts
         ]
         self.packages = [
             Line(
                 id=p.id,
                 text=p.name,
-                detail=f"{format_money(p.monthly_fee, p.currency)} a month, "
+                detail=f"{format_minor(p.monthly_fee, p.currency)} a month, "
                 f"{p.included_minutes:,} minutes",
                 on=on,
             )

@@ -11,6 +11,7 @@ from portal_app.services import ledger as svc
 from portal_app.services.customers import customer_get
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.money import format_minor
 
 from .base import AppState
 from .guard import Need, actor, guarded
@@ -94,7 +95,7 @@ class LedgerState(AppState):
                 id=e.id,
                 at=e.created_at.strftime("%Y-%m-%d %H:%M"),
                 kind=e.kind,
-                amount=svc.format_money(e.amount, e.currency),
+                amount=format_minor(e.amount, e.currency),
                 negative=e.amount < 0,
                 reference=e.reference,
                 note=e.note,
@@ -106,9 +107,9 @@ class LedgerState(AppState):
     def _summary(self, session, customer: Customer) -> None:
         money = svc.balance(session=session, customer_id=customer.id)
         self.currency = customer.currency
-        self.balance = svc.format_money(money, customer.currency)
-        self.credit_limit = svc.format_money(customer.credit_limit, customer.currency)
-        self.available = svc.format_money(money + customer.credit_limit, customer.currency)
+        self.balance = format_minor(money, customer.currency)
+        self.credit_limit = format_minor(customer.credit_limit, customer.currency)
+        self.available = format_minor(money + customer.credit_limit, customer.currency)
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def open_ledger(self, customer_id: int):
@@ -146,7 +147,7 @@ class LedgerState(AppState):
                     reference=str(form_data.get("reference", ""))[:200],
                     corrects_id=self.correcting or None,
                 )
-                text = svc.format_money(entry.amount, entry.currency)
+                text = format_minor(entry.amount, entry.currency)
                 limit = customer.credit_limit if customer else 0
                 alerts = _alert_mails(
                     session, self.customer_id, before + limit, before + entry.amount + limit

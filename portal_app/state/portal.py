@@ -47,16 +47,22 @@ class TeamRow:
 def _daily(ctx, tz: str) -> list[dict]:
     from sqlmodel import Session
 
-    from portal_app.models import MICROS
     from portal_app.services.cdrs import daily
     from portal_app.services.db import get_engine
+    from portal_app.services.money import chart_number, micros_to_minor
 
+    cur = ctx.customer.currency  # a customer's calls are all in its currency (the lock)
     with Session(get_engine()) as session:
         points = daily(
             session=session, actor=ctx.actor, customer_id=ctx.customer.id, days=30, tz=tz
         )
     return [
-        {"day": p.day[5:], "minutes": p.minutes, "spend": round(p.cost / MICROS, 2)} for p in points
+        {
+            "day": p.day[5:],
+            "minutes": p.minutes,
+            "spend": chart_number(micros_to_minor(p.cost, cur), cur),
+        }
+        for p in points
     ]
 
 

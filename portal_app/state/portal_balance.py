@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal_app.services import ledger as svc
 from portal_app.services.db import session_scope
+from portal_app.services.money import format_minor
 
 from .base import AppState
 from .guard import Need, guarded, portal
@@ -57,15 +58,15 @@ class PortalBalanceState(AppState):
             )
         cur = customer.currency
         self.currency = cur
-        self.balance = svc.format_money(money, cur)
-        self.credit_limit = svc.format_money(customer.credit_limit, cur)
-        self.available = svc.format_money(money + customer.credit_limit, cur)
+        self.balance = format_minor(money, cur)
+        self.credit_limit = format_minor(customer.credit_limit, cur)
+        self.available = format_minor(money + customer.credit_limit, cur)
         self.low = money + customer.credit_limit <= 0
         self.rows = [
             StatementRow(
                 at=e.created_at.strftime("%Y-%m-%d %H:%M"),
                 kind=KIND_LABELS.get(e.kind, e.kind),
-                amount=svc.format_money(e.amount, e.currency),
+                amount=format_minor(e.amount, e.currency),
                 negative=e.amount < 0,
                 reference=e.reference,
             )

@@ -7,8 +7,8 @@ import dataclasses
 import reflex as rx
 
 from portal_app.services import rates as svc
-from portal_app.services.cdrs import money
 from portal_app.services.db import session_scope
+from portal_app.services.money import format_micros
 
 from .base import AppState
 from .guard import Need, guarded, portal
@@ -49,8 +49,8 @@ class PortalRatesState(AppState):
             RateRow(
                 prefix=r.prefix,
                 destination=r.destination,
-                rate=money(r.rate, result.currency),
-                fee=money(r.connection_fee, result.currency),
+                rate=format_micros(r.rate, result.currency),
+                fee=format_micros(r.connection_fee, result.currency),
                 increments=f"{r.increment_first}/{r.increment_next}",
                 since=r.effective_from.date().isoformat(),
             )

@@ -69,7 +69,7 @@ class RateCardsState(AppState):
         from sqlmodel import select
 
         from portal_app.models import Package
-        from portal_app.services.ledger import format_money
+        from portal_app.services.money import format_minor
 
         with session_scope() as session:
             rows = svc.card_list(session=session, actor=actor())
@@ -78,7 +78,7 @@ class RateCardsState(AppState):
                     id=p.id,
                     name=p.name,
                     currency=p.currency,
-                    entry_count=f"{format_money(p.monthly_fee, p.currency)} a month, "
+                    entry_count=f"{format_minor(p.monthly_fee, p.currency)} a month, "
                     f"{p.included_minutes:,} min",
                 )
                 for p in session.exec(select(Package).order_by(Package.name)).all()

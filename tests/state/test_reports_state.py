@@ -56,7 +56,7 @@ def test_portal_cdr_report_uses_the_domains_columns_and_pages(db):
     text = sent_text(call(state, "refresh_cdr"))
     assert state.headers == ["Called number", "Cost", "Call start (Europe/London)"]
     assert len(state.rows) == 50 and state.has_next and state.calls == "120"
-    assert state.cost == "0.60 EUR" and state.asr == "100.0 %"
+    assert state.cost == "€0.60" and state.asr == "100.0 %"
     assert "BRAVO" not in text and "Route ALPHA" not in text
     call(state, "older")
     call(state, "older")
