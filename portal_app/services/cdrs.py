@@ -102,6 +102,7 @@ class ReportSetup:
     cdr_columns: list[str]
     breakout_columns: list[str]
     currency: str
+    customer_name: str
 
 
 def report_setup(*, session: Session, actor: Actor, customer_id: int) -> ReportSetup:
@@ -113,6 +114,7 @@ def report_setup(*, session: Session, actor: Actor, customer_id: int) -> ReportS
         cdr_columns=list(domain.cdr_columns) if domain else [],
         breakout_columns=list(domain.breakout_columns) if domain else [],
         currency=customer.currency,
+        customer_name=customer.name,
     )
 
 

@@ -66,7 +66,10 @@ def customer_choices(*, session: Session, actor: Actor) -> list[tuple[int, str]]
     return [(cid, f"{name} ({kind})") for cid, name, kind in rows]
 
 
-def customers_on_domain(*, session: Session, domain_id: int) -> int:
+def customers_on_domain(*, session: Session, actor: Actor, domain_id: int) -> int:
+    """How many customers a domain has (the delete dialog says where they go)."""
+    if not (actor.can(Area.PORTAL) or actor.can(Area.CUSTOMER)):
+        raise PermissionDenied()
     return session.exec(
         select(func.count()).select_from(Customer).where(Customer.domain_id == domain_id)
     ).one()
@@ -137,6 +140,17 @@ def customer_list(
     total = session.exec(select(func.count()).select_from(Customer).where(*conditions)).one()
     rows = [(c, host or "") for c, host in session.exec(query).all()]
     return CustomerPage(rows=rows, total=total)
+
+
+def customer_blank() -> Customer:
+    """The values a new customer's form starts with (not stored)."""
+    return Customer(name="", currency="USD")
+
+
+def customer_domain(*, session: Session, actor: Actor, customer: Customer) -> PortalDomain | None:
+    """The brand a customer belongs to, for its Config tab."""
+    _require_kind(actor, customer.kind)
+    return session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
 
 
 def customer_get(*, session: Session, actor: Actor, customer_id: int) -> Customer:

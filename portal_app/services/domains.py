@@ -272,6 +272,27 @@ def _apply_password(domain: PortalDomain, data: dict[str, Any]) -> None:
         domain.smtp_password_enc = encrypt_secret(password[:256])
 
 
+def domain_blank() -> PortalDomain:
+    """The values a new domain's editor starts with (not stored)."""
+    return PortalDomain(
+        host="",
+        brand_name="",
+        currencies=["USD"],
+        access=DEFAULT_ACCESS,
+        breakout_columns=DEFAULT_BREAKOUT,
+        cdr_columns=DEFAULT_CDR,
+    )
+
+
+def domain_options(*, session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """(id, host) of every domain, for filters and choosers of customer screens."""
+    if not (actor.can(Area.PORTAL) or actor.can(Area.CUSTOMER) or actor.can(Area.CARRIER)):
+        raise PermissionDenied()
+    return list(
+        session.exec(select(PortalDomain.id, PortalDomain.host).order_by(PortalDomain.host))
+    )
+
+
 def domain_list(*, session: Session, actor: Actor) -> list[PortalDomain]:
     _require(actor)
     return list(session.exec(select(PortalDomain).order_by(PortalDomain.host)).all())

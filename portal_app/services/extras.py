@@ -23,6 +23,7 @@ from .validation import check_email, normalize_email
 
 @dataclass(frozen=True)
 class Extras:
+    currency: str  # the customer's, for the thresholds and fees shown
     alerts: list[CustomerAlert]
     packages: list[tuple[Package, bool]]  # the catalogue in the customer's currency, chosen?
     contracts: list[Contract]
@@ -37,6 +38,7 @@ def extras_get(*, session: Session, actor: Actor, customer_id: int) -> Extras:
     )
     catalogue = session.exec(select(Package).order_by(Package.name)).all()
     return Extras(
+        currency=customer.currency,
         alerts=list(
             session.exec(
                 select(CustomerAlert).where(CustomerAlert.customer_id == customer.id)

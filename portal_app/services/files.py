@@ -220,6 +220,18 @@ def _logo_users(session: Session, file_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
+def logo_choices(*, session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """(id, name) of the images a brand can use as its logo (Advanced › Upload Logo)."""
+    _require_portal(actor)
+    return list(
+        session.exec(
+            select(PublicFile.id, PublicFile.name)
+            .where(PublicFile.width.is_not(None))
+            .order_by(PublicFile.name)
+        )
+    )
+
+
 def file_list(*, session: Session, actor: Actor) -> list[PublicFileInfo]:
     """Every public file by name, without the bytes."""
     _require_portal(actor)

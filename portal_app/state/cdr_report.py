@@ -13,10 +13,9 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import reflex as rx
-from sqlmodel import Session
 
 from portal_app.services import cdrs, money
-from portal_app.services.db import get_engine
+from portal_app.services.db import session_scope
 from portal_app.services.domains import BREAKOUT_COLUMNS, DEFAULT_BREAKOUT
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Actor
@@ -26,7 +25,7 @@ PAGE = 50
 
 def _fetch_page(actor: Actor, query: cdrs.CdrQuery, after, columns: list[str], tz: str):
     z = cdrs.zone(tz)
-    with Session(get_engine()) as session:
+    with session_scope() as session:
         rows, nxt = cdrs.cdr_page(
             session=session, actor=actor, query=query, after=after, limit=PAGE
         )
@@ -38,12 +37,12 @@ def _fetch_page(actor: Actor, query: cdrs.CdrQuery, after, columns: list[str], t
 
 
 def _fetch_breakout(actor: Actor, query: cdrs.CdrQuery, by: str):
-    with Session(get_engine()) as session:
+    with session_scope() as session:
         return cdrs.breakout(session=session, actor=actor, query=query, by=by)
 
 
 def _domain_columns(actor: Actor, customer_id: int) -> tuple[list[str], list[str], str]:
-    with Session(get_engine()) as session:
+    with session_scope() as session:
         setup = cdrs.report_setup(session=session, actor=actor, customer_id=customer_id)
     return setup.cdr_columns, setup.breakout_columns, setup.currency
 

@@ -6,11 +6,11 @@ import dataclasses
 
 import reflex as rx
 
-from portal_app.models import Area, PortalDomain
 from portal_app.services import customers as svc
 from portal_app.services.db import session_scope
-from portal_app.services.domains import SECTIONS
+from portal_app.services.domains import SECTIONS, domain_options
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Area
 from portal_app.services.money import format_minor, plain_minor
 from portal_app.services.rates import card_list, customer_cards_set
 
@@ -98,11 +98,7 @@ class CustomersState(AppState):
     @guarded(Need.AREA, Area.CUSTOMER)
     def load(self):
         with session_scope() as session:
-            from sqlmodel import select
-
-            domains = session.exec(
-                select(PortalDomain.id, PortalDomain.host).order_by(PortalDomain.host)
-            ).all()
+            domains = domain_options(session=session, actor=actor())
         self.domain_options = [[str(i), h] for i, h in domains]
         self.editing, self.errors, self.page = "", {}, 0
         self._fetch()
@@ -170,17 +166,15 @@ class CustomersState(AppState):
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def open_customer(self, customer_id: str):
-        from portal_app.models import Customer
-
         from .contacts import ContactsState
         from .extras import ExtrasState
         from .ledger import LedgerState
 
         self.errors, self.tab = {}, "details"
         if customer_id == "new":
-            self._fill(Customer(name="", currency="USD"), None)
+            self._fill(svc.customer_blank(), None)
             with session_scope() as session:
-                self._fill_cards(session, Customer(name="", currency="USD"))
+                self._fill_cards(session, svc.customer_blank())
             self.editing = "new"
             return [
                 LedgerState.open_ledger(0),
@@ -192,9 +186,7 @@ class CustomersState(AppState):
                 customer = svc.customer_get(
                     session=session, actor=actor(), customer_id=int(customer_id)
                 )
-                domain = (
-                    session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
-                )
+                domain = svc.customer_domain(session=session, actor=actor(), customer=customer)
                 self._fill(customer, domain)
                 self._fill_cards(session, customer)
         except (ValueError, ServiceError):

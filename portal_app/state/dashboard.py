@@ -6,11 +6,11 @@ import dataclasses
 
 import reflex as rx
 
-from portal_app.models import Area
 from portal_app.services import money
 from portal_app.services.audit import audit_list
 from portal_app.services.dashboard import dashboard_figures, top_customers
 from portal_app.services.db import session_scope
+from portal_app.services.identity import Area
 
 from .audit import AuditRow, _json
 from .base import AppState

@@ -9,11 +9,12 @@ import time
 import reflex as rx
 
 from portal_app import live
-from portal_app.models import Area, PortalDomain
 from portal_app.services import domains as svc
 from portal_app.services.customers import customer_choices, customers_on_domain
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.files import logo_choices
+from portal_app.services.identity import Area
 from portal_app.services.money import active_currencies, plain_minor
 from portal_app.services.offloop import run_blocking
 from portal_app.services.policy import Rule
@@ -53,7 +54,7 @@ class ListItem:
     on: bool
 
 
-def _row(d: PortalDomain) -> DomainRow:
+def _row(d) -> DomainRow:
     cert = {
         "verified": "On demand at first visit",
         "pending": "Waits for DNS",
@@ -84,7 +85,7 @@ def _preview(session, template_id: int | None) -> list[str]:
 
     preview = template_preview(
         session=session,
-        domain=PortalDomain(host="", brand_name="", template_customer_id=template_id),
+        domain=svc.domain_blank().model_copy(update={"template_customer_id": template_id}),
     )
     if preview is None:
         return []
@@ -130,19 +131,8 @@ class DomainsState(AppState):
         self._reload()
         return DomainsState.watch
 
-    def _fill(self, domain: PortalDomain | None) -> None:
-        from sqlmodel import select
-
-        from portal_app.models import PublicFile
-
-        d = domain or PortalDomain(
-            host="",
-            brand_name="",
-            currencies=["USD"],
-            access=svc.DEFAULT_ACCESS,
-            breakout_columns=svc.DEFAULT_BREAKOUT,
-            cdr_columns=svc.DEFAULT_CDR,
-        )
+    def _fill(self, domain) -> None:
+        d = domain or svc.domain_blank()
         self.form = {
             "host": d.host,
             "brand_name": d.brand_name,
@@ -164,9 +154,7 @@ class DomainsState(AppState):
         self.cdr = _items("cdr", list(d.cdr_columns))
         self.has_smtp_password = bool(d.smtp_password_enc)
         with session_scope() as session:
-            files = session.exec(
-                select(PublicFile.id, PublicFile.name).where(PublicFile.width.is_not(None))
-            ).all()
+            files = logo_choices(session=session, actor=actor())
             self.logo_options = [[str(i), n] for i, n in files]
             choices = customer_choices(session=session, actor=actor())
             self.customer_options = [[str(i), label] for i, label in choices]
@@ -281,7 +269,9 @@ class DomainsState(AppState):
         if row is None:
             return
         with session_scope() as session:
-            self.delete_customers = customers_on_domain(session=session, domain_id=row.id)
+            self.delete_customers = customers_on_domain(
+                session=session, actor=actor(), domain_id=row.id
+            )
         self.delete_targets = [[str(r.id), r.host] for r in self.rows if r.id != row.id]
         self.confirm_delete, self.confirm_label = domain_id, row.host
 

@@ -6,10 +6,10 @@ import dataclasses
 
 import reflex as rx
 
-from portal_app.models import Area
 from portal_app.services import extras as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Area
 from portal_app.services.money import format_minor
 
 from .base import AppState
@@ -36,9 +36,7 @@ class ExtrasState(AppState):
     def _fetch(self) -> None:
         with session_scope() as session:
             data = svc.extras_get(session=session, actor=actor(), customer_id=self.customer_id)
-            from portal_app.models import Customer
-
-            currency = self.currency = session.get(Customer, self.customer_id).currency
+        currency = self.currency = data.currency
         self.alerts = [
             Line(id=a.id, text=f"Below {format_minor(a.threshold, currency)}", detail=a.recipients)
             for a in data.alerts

@@ -45,14 +45,11 @@ class TeamRow:
 
 
 def _daily(ctx, tz: str) -> list[dict]:
-    from sqlmodel import Session
-
     from portal_app.services.cdrs import daily
-    from portal_app.services.db import get_engine
     from portal_app.services.money import chart_number, micros_to_minor
 
     cur = ctx.customer.currency  # a customer's calls are all in its currency (the lock)
-    with Session(get_engine()) as session:
+    with session_scope() as session:
         points = daily(
             session=session, actor=ctx.actor, customer_id=ctx.customer.id, days=30, tz=tz
         )

@@ -4,13 +4,11 @@ panel). Who asks and for which customer is all that differs; see cdr_report.py."
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import Session
 
-from portal_app.models import Area, Customer
 from portal_app.services import cdrs
-from portal_app.services.db import get_engine
+from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
-from portal_app.services.identity import Actor
+from portal_app.services.identity import Actor, Area
 
 from .base import AppState
 from .cdr_report import CdrReportMixin
@@ -70,9 +68,8 @@ class PortalReportState(CdrReportMixin, AppState):
 
 
 def _customer_name(who: Actor, customer_id: int) -> str:
-    with Session(get_engine()) as session:
-        cdrs.cdr_check(session=session, actor=who, customer_id=customer_id)
-        return session.get(Customer, customer_id).name
+    with session_scope() as session:
+        return cdrs.report_setup(session=session, actor=who, customer_id=customer_id).customer_name
 
 
 class OperatorReportState(CdrReportMixin, AppState):
