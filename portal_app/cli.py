@@ -163,6 +163,11 @@ def _serve(args: argparse.Namespace) -> int:
     for email, password, what in DEMO_LOGINS:
         print(f"  {email:<24} {password:<20} {what}")
     _print_portal_logins(settings.port)
+    if settings.env == "development":
+        print(
+            "Email without an SMTP server goes to the built-in mailbox: "
+            f"http://localhost:{settings.port}/setup/account/email-log (Mailbox tab)"
+        )
     print(flush=True)
     reflex = str(Path(bin_dir) / "reflex")
     os.chdir(PROJECT_ROOT)

@@ -11,6 +11,7 @@ from portal_app.pages.audit import audit_page
 from portal_app.pages.configuration import configuration_page
 from portal_app.pages.customers import customers_page
 from portal_app.pages.dashboard import dashboard_page
+from portal_app.pages.email_log import email_log_page
 from portal_app.pages.files import files_page
 from portal_app.pages.login import login_page
 from portal_app.pages.pending import pending_page
@@ -28,6 +29,7 @@ from portal_app.state.config import ConfigState
 from portal_app.state.customers import CustomersState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
+from portal_app.state.email_log import EmailLogState
 from portal_app.state.files import FilesState
 from portal_app.state.pending import PendingState
 from portal_app.state.profile import ProfileState
@@ -52,6 +54,7 @@ for page, route, title, loader in [
     (personal_page, routes.PERSONAL, "Personal Information", [ProfileState.load, SmtpState.load]),
     (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
+    (email_log_page, routes.EMAIL_LOG, "Email Log", EmailLogState.load),
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
     (customers_page, routes.CUSTOMERS, "Customers", CustomersState.load),
@@ -82,3 +85,4 @@ app.register_lifespan_task(tasks.purge_loop)
 app.register_lifespan_task(live.poll_loop)
 app.register_lifespan_task(tasks.tls_allow_refresh_loop)
 app.register_lifespan_task(tasks.domain_recheck_loop)
+app.register_lifespan_task(tasks.outbox_loop)

@@ -7,13 +7,14 @@ must not stop the next one. Blocking work (database, DNS) runs in threads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import delete
 
-from portal_app.models import AuthSession, LoginFailure, PasswordLink
+from portal_app.models import AuthSession, LoginFailure, OutboxMessage, PasswordLink
 from portal_app.models.base import utcnow
 from portal_app.services import tls_allow
 from portal_app.services.auth import THROTTLE_WINDOW
@@ -25,6 +26,7 @@ from portal_app.services.domain_checks import (
     domains_due,
 )
 from portal_app.services.errors import NotFound
+from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
 from portal_app.settings import Settings, get_settings
 
 log = logging.getLogger("portal.tasks")
@@ -32,11 +34,14 @@ PURGE_EVERY_SECONDS = 3600
 TLS_ALLOW_REFRESH_SECONDS = 5  # how long a newly verified domain waits for its certificate
 DOMAIN_RECHECK_SECONDS = 20
 DOMAIN_RECHECK_BATCH = 50  # per round; checks run one at a time, each at most ~3 s
+OUTBOX_TICK_SECONDS = 1.0
+OUTBOX_KEEP = timedelta(days=30)  # sent and dead email stays in the Email Log this long
 
 
 def purge_expired() -> tuple[int, int]:
-    """Drop sessions that ended over a day ago, failures outside the window, and
-    password links that expired over a day ago (recent ones count for rate limits)."""
+    """Drop sessions that ended over a day ago, failures outside the window, password
+    links that expired over a day ago (recent ones count for rate limits), and sent or
+    dead email older than OUTBOX_KEEP."""
     now = utcnow()
     with session_scope() as session:
         old = now - timedelta(days=1)
@@ -49,6 +54,12 @@ def purge_expired() -> tuple[int, int]:
             delete(LoginFailure).where(LoginFailure.at < now - THROTTLE_WINDOW)
         ).rowcount
         session.exec(delete(PasswordLink).where(PasswordLink.expires_at < old))
+        session.exec(
+            delete(OutboxMessage).where(
+                OutboxMessage.status.in_(["sent", "dead"]),
+                OutboxMessage.created_at < now - OUTBOX_KEEP,
+            )
+        )
     return sessions, failures
 
 
@@ -129,3 +140,24 @@ async def domain_recheck_loop() -> None:
         except Exception:
             log.exception("re-checking portal domains failed")
         await asyncio.sleep(DOMAIN_RECHECK_SECONDS)
+
+
+async def outbox_loop() -> None:
+    """Send due email (services/outbox.py) every second, and at once when a transaction
+    in this process has just queued some. Sending runs in a thread: SMTP and the
+    database never block the event loop. Several workers each run this safely: a
+    message is claimed by exactly one of them."""
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+    stop = outbox_on_enqueue(lambda: loop.call_soon_threadsafe(wake.set))
+    try:
+        while True:
+            wake.clear()
+            try:
+                await asyncio.to_thread(outbox_send_due)
+            except Exception:
+                log.exception("sending queued email failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), OUTBOX_TICK_SECONDS)
+    finally:
+        stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import field, text_input
+from portal_app.components.forms import error_text, field, text_input
 from portal_app.state.contacts import ContactsState as C
 
 
@@ -145,17 +145,21 @@ def _form() -> rx.Component:
             ),
             rx.cond(
                 new,
-                rx.el.label(
-                    rx.hstack(
-                        rx.checkbox(
-                            name="auto_password",
-                            checked=C.auto_password,
-                            on_change=C.set_auto_password,
-                            id="auto_password",
+                rx.vstack(
+                    rx.el.label(
+                        rx.hstack(
+                            rx.checkbox(
+                                name="auto_password",
+                                checked=C.auto_password,
+                                on_change=C.set_auto_password,
+                                id="auto_password",
+                            ),
+                            rx.text("Auto-generate password: email a link to set it", size="2"),
+                            align="center",
                         ),
-                        rx.text("Auto-generate password: email a link to set it", size="2"),
-                        align="center",
                     ),
+                    error_text(e, "auto_password"),
+                    spacing="1",
                 ),
             ),
             rx.cond(

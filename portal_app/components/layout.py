@@ -90,6 +90,7 @@ def sidebar() -> rx.Component:
             _link("Personal Information", routes.PERSONAL, "user-round"),
             _link("Users", routes.USERS, "users", area="user"),
             _link("Audit Log", routes.AUDIT_LOG, "scroll-text", area="log"),
+            _link("Email Log", routes.EMAIL_LOG, "mail", area="setup"),
             direction="column",
             spacing="1",
         ),

@@ -8,6 +8,7 @@ from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
 from .extras import Contract, CustomerAlert, CustomerPackage, Package
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
+from .outbox import OutboxMessage, OutboxStatus
 from .portal import DomainStatus, PortalDomain, PublicFile
 from .signups import Signup
 
@@ -34,6 +35,8 @@ __all__ = [
     "MICROS",
     "OperatorGroup",
     "OperatorUser",
+    "OutboxMessage",
+    "OutboxStatus",
     "Package",
     "PasswordLink",
     "PortalDomain",

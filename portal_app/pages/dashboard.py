@@ -137,6 +137,16 @@ def _body() -> rx.Component:
                 width="100%",
             ),
         ),
+        rx.foreach(
+            DashboardState.mail_warnings,
+            lambda w: rx.callout.root(
+                rx.callout.icon(rx.icon("mail-warning")),
+                rx.callout.text(w["text"]),
+                color_scheme=rx.cond(w["level"] == "info", "blue", "red"),
+                width="100%",
+                class_name="dashboard-mail-warning",
+            ),
+        ),
         rx.cond(
             AppState.pending_count > 0,
             rx.callout.root(

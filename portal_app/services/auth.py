@@ -8,13 +8,15 @@ from datetime import timedelta
 import pyotp
 from sqlmodel import Session, delete, func, select
 
-from portal_app.models import LoginFailure, OperatorUser, RecoveryCode
+from portal_app.models import AccountConfig, LoginFailure, OperatorUser, RecoveryCode
 from portal_app.models.base import utcnow
 
 from .audit import audit_record
 from .crypto import decrypt_secret, hash_password, token_hash, verify_password
+from .emails import email_compose
 from .errors import AuthFailed, Throttled, ValidationError
 from .identity import Actor
+from .outbox import outbox_enqueue
 from .sessions import session_create, sessions_revoke_for_user
 from .validation import check_password, normalize_email
 
@@ -105,7 +107,30 @@ def _finish_login(session: Session, user: OperatorUser, client: str, agent: str)
     throttle_clear(session=session, email=user.email)
     user.last_login_at = utcnow()
     session.add(user)
+    login_alert(session=session, user=user, client=client, user_agent=agent)
     return session_create(session=session, user_id=user.id, client_ip=client, user_agent=agent)
+
+
+def login_alert(*, session: Session, user: OperatorUser, client: str, user_agent: str) -> bool:
+    """With the account's "email me every time someone logs in" on (Configuration ›
+    General Information), queue the login's email to the operator: when, from which
+    address, which browser. True when one was queued."""
+    account = session.get(AccountConfig, 1)
+    if account is None or not account.login_alerts:
+        return False
+    email = email_compose(
+        session=session,
+        kind="login_alert",
+        to=user.email,
+        domain=None,
+        name=user.name,
+        email=user.email,
+        at=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+        client=client or "unknown",
+        browser=user_agent or "unknown",
+    )
+    outbox_enqueue(session=session, email=email)
+    return True
 
 
 def totp_accept(*, session: Session, user: OperatorUser, code: str) -> bool:

@@ -7,7 +7,6 @@ see their last login. A contact's password is either set by the operator or, wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -15,14 +14,15 @@ from sqlmodel import Session, delete, func, select, update
 
 from portal_app.models import Contact, Customer, PasswordLink, PortalDomain
 from portal_app.models.base import utcnow
-from portal_app.settings import get_settings
 
 from .audit import audit_record, snapshot
 from .crypto import hash_password, new_token, token_hash
 from .customers import customer_get
+from .emails import Email, duration_words, email_compose, portal_url
 from .errors import Conflict, NotFound, ValidationError
 from .identity import Actor
-from .mail import MailError, SmtpConfig, smtp_for_domain
+from .mail import MailError, smtp_for_domain
+from .outbox import mailbox_enabled, outbox_enqueue
 from .sessions import sessions_revoke_for_user
 from .validation import check_email, check_name, check_password, normalize_email
 
@@ -30,6 +30,14 @@ PRINCIPAL = "contact"
 NOTES_MAX = 4000
 LINK_TTL = {"welcome": timedelta(days=3), "reset": timedelta(hours=1)}
 AUDIT_FIELDS = ["customer_id", "name", "email", "totp_enabled", "public_notes", "private_notes"]
+NO_DOMAIN = (
+    "This customer has no portal domain (Edit > Config > Domain), so there is no portal "
+    "to send a link to."
+)
+NO_SMTP_FOR_RESET = (
+    "No SMTP server is configured for this brand or the account, so the link could not "
+    "reach the contact. Set one up, then use Send password link."
+)
 
 
 def contact_list(*, session: Session, actor: Actor, customer_id: int) -> list[Contact]:
@@ -80,11 +88,14 @@ def _validate(
 def contact_create(
     *, session: Session, actor: Actor, customer_id: int, data: dict[str, Any]
 ) -> tuple[Contact, str | None]:
-    """Add a contact. With ``auto_password`` the contact has no password yet and the
-    returned token is for the welcome link; otherwise the operator's password is set."""
-    customer_get(session=session, actor=actor, customer_id=customer_id)
+    """Add a contact. With ``auto_password`` the contact has no password yet and gets a
+    welcome link by email (queued here; the token is returned too); otherwise the
+    operator's password is set."""
+    customer = customer_get(session=session, actor=actor, customer_id=customer_id)
     auto = bool(data.get("auto_password"))
     clean = _validate(session, data, None, password_needed=not auto)
+    if auto and not customer.domain_id:
+        raise ValidationError({"auto_password": NO_DOMAIN + " Set a password instead."})
     contact = Contact(
         customer_id=customer_id,
         name=clean["name"],
@@ -96,7 +107,7 @@ def contact_create(
     session.add(contact)
     session.flush()
     token = (
-        password_link_create(session=session, contact=contact, purpose="welcome") if auto else None
+        password_link_send(session=session, contact=contact, purpose="welcome") if auto else None
     )
     audit_record(
         session=session,
@@ -179,13 +190,21 @@ def contact_reset_password(
     *, session: Session, actor: Actor, contact_id: int
 ) -> tuple[Contact, str]:
     """The old password stops working at once and every portal session ends; the
-    returned token is for the reset link the contact is emailed."""
+    contact is emailed a reset link (its token is returned). Refused, changing nothing,
+    when no email could reach the contact: no portal domain, or (outside development,
+    which has the built-in mailbox) no SMTP."""
     contact = contact_get(session=session, actor=actor, contact_id=contact_id)
+    customer = session.get(Customer, contact.customer_id)
+    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
+    if domain is None:
+        raise MailError(NO_DOMAIN)
+    if smtp_for_domain(session=session, domain=domain) is None and not mailbox_enabled():
+        raise MailError(NO_SMTP_FOR_RESET)
     contact.password_hash = None
     contact.updated_at = utcnow()
     session.add(contact)
     sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
-    token = password_link_create(session=session, contact=contact, purpose="reset")
+    token = password_link_send(session=session, contact=contact, purpose="reset")
     audit_record(
         session=session,
         actor=actor,
@@ -231,56 +250,31 @@ def links_sent_since(*, session: Session, contact_id: int, hours: int = 1) -> in
     ).one()
 
 
-@dataclass(frozen=True)
-class Mail:
-    """A message ready to send after the transaction commits (see mail.send_mail)."""
-
-    config: SmtpConfig
-    to: str
-    subject: str
-    body: str
-
-
-def portal_url(host: str, path: str) -> str:
-    settings = get_settings()
-    port = f":{settings.public_port}" if settings.public_port else ""
-    return f"{settings.public_scheme}://{host}{port}{path}"
-
-
-def password_mail(*, session: Session, contact: Contact, token: str, purpose: str) -> Mail:
-    """The email with the link, through the brand's SMTP or else the account's."""
+def password_mail(*, session: Session, contact: Contact, token: str, purpose: str) -> Email:
+    """The email with the set-password link, under the contact's brand."""
     from portal_app.routes import PORTAL_SET_PASSWORD
 
     customer = session.get(Customer, contact.customer_id)
     domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
     if domain is None:
-        raise MailError(
-            "This customer has no portal domain (Edit > Config > Domain), so there is "
-            "no portal to send a link to."
-        )
-    config = smtp_for_domain(session=session, domain=domain)
-    if config is None:
-        raise MailError(
-            "No SMTP server is configured for this brand or the account, so the email "
-            "cannot be sent. Set one up, then use Send password link."
-        )
-    link = portal_url(domain.host, f"{PORTAL_SET_PASSWORD}?token={token}")
-    hours = int(LINK_TTL[purpose].total_seconds() // 3600)
-    if purpose == "welcome":
-        subject = f"Your {domain.brand_name} portal login"
-        opening = (
-            f"Hello {contact.name},\n\nA login to the {domain.brand_name} customer portal "
-            f"was created for you ({contact.email}). Choose your password here:"
-        )
-    else:
-        subject = f"Reset your {domain.brand_name} portal password"
-        opening = (
-            f"Hello {contact.name},\n\nSomeone asked to reset the password of your "
-            f"{domain.brand_name} portal login ({contact.email}). Choose a new one here:"
-        )
-    body = (
-        f"{opening}\n\n{link}\n\nThe link works once and expires in {hours} hours. "
-        "If you did not expect this email, you can ignore it.\n\n"
-        f"{domain.brand_name}\n"
+        raise MailError(NO_DOMAIN)
+    return email_compose(
+        session=session,
+        kind=f"password_{purpose}",
+        to=contact.email,
+        domain=domain,
+        name=contact.name,
+        email=contact.email,
+        link=portal_url(domain.host, f"{PORTAL_SET_PASSWORD}?token={token}"),
+        expires=duration_words(LINK_TTL[purpose]),
     )
-    return Mail(config=config, to=contact.email, subject=subject, body=body)
+
+
+def password_link_send(*, session: Session, contact: Contact, purpose: str) -> str:
+    """A new link for the contact, queued in its email in the caller's transaction."""
+    token = password_link_create(session=session, contact=contact, purpose=purpose)
+    outbox_enqueue(
+        session=session,
+        email=password_mail(session=session, contact=contact, token=token, purpose=purpose),
+    )
+    return token

@@ -242,25 +242,45 @@ def extras_copy(*, session: Session, template: Customer, customer: Customer) -> 
 
 def alerts_crossed(
     *, session: Session, customer_id: int, before: int, after: int
-) -> list[tuple[CustomerAlert, str]]:
+) -> list[CustomerAlert]:
     """The low-balance alerts whose threshold the available balance just fell below
-    (it was at or above it before this change), each with the message to send."""
+    (it was at or above it before this change)."""
     if after >= before:
         return []
-    customer = session.get(Customer, customer_id)
-    alerts = session.exec(
-        select(CustomerAlert).where(
-            CustomerAlert.customer_id == customer_id,
-            CustomerAlert.threshold <= before,
-            CustomerAlert.threshold > after,
-        )
-    ).all()
-    return [
-        (
-            a,
-            f"The available balance of {customer.name} is "
-            f"{format_minor(after, customer.currency)}, below the alert threshold of "
-            f"{format_minor(a.threshold, customer.currency)}.",
-        )
-        for a in alerts
-    ]
+    return list(
+        session.exec(
+            select(CustomerAlert).where(
+                CustomerAlert.customer_id == customer_id,
+                CustomerAlert.threshold <= before,
+                CustomerAlert.threshold > after,
+            )
+        ).all()
+    )
+
+
+def alerts_fire(*, session: Session, customer: Customer, before: int, after: int) -> list[str]:
+    """Queue the email of every low-balance alert this change crossed, in the caller's
+    transaction (every ledger writer calls it through ``ledger_record``); returns the
+    recipients. ``before`` and ``after`` are available balances in minor units."""
+    from portal_app.models import PortalDomain
+
+    from .emails import email_compose
+    from .outbox import outbox_enqueue
+
+    crossed = alerts_crossed(session=session, customer_id=customer.id, before=before, after=after)
+    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
+    sent: list[str] = []
+    for alert in crossed:
+        for to in [e.strip() for e in alert.recipients.split(",") if e.strip()]:
+            email = email_compose(
+                session=session,
+                kind="low_balance",
+                to=to,
+                domain=domain,
+                customer=customer.name,
+                available=format_minor(after, customer.currency),
+                threshold=format_minor(alert.threshold, customer.currency),
+            )
+            outbox_enqueue(session=session, email=email)
+            sent.append(to)
+    return sent

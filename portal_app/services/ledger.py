@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
@@ -17,6 +18,7 @@ from portal_app.models import Area, Customer, LedgerEntry, LedgerKind
 from .audit import audit_record, snapshot
 from .csvcell import csv_cell
 from .errors import NotFound, PermissionDenied, ValidationError
+from .extras import alerts_fire
 from .identity import Actor
 from .money import format_minor, parse_minor, plain_minor
 
@@ -62,6 +64,14 @@ def _check_correction(
     return {}
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A new ledger entry and who its low-balance alerts were queued for."""
+
+    entry: LedgerEntry
+    alerted: list[str]
+
+
 def ledger_add(
     *,
     session: Session,
@@ -73,7 +83,32 @@ def ledger_add(
     reference: str = "",
     corrects_id: int | None = None,
 ) -> LedgerEntry:
-    """Add one entry to a customer's ledger, with its audit row, in the caller's transaction.
+    """``ledger_record`` for writers that do not report the alerts it queued."""
+    return ledger_record(
+        session=session,
+        actor=actor,
+        customer_id=customer_id,
+        kind=kind,
+        amount=amount,
+        note=note,
+        reference=reference,
+        corrects_id=corrects_id,
+    ).entry
+
+
+def ledger_record(
+    *,
+    session: Session,
+    actor: Actor,
+    customer_id: int,
+    kind: str,
+    amount: str,
+    note: str = "",
+    reference: str = "",
+    corrects_id: int | None = None,
+) -> Recorded:
+    """Add one entry to a customer's ledger, with its audit row, in the caller's transaction,
+    and queue the low-balance alerts it crosses (every writer: screens, CLI, templates).
 
     ``amount`` is the text the operator typed, always in the customer's currency. Payments,
     credits and charges are typed positive (a charge is stored negative); a correction is
@@ -127,7 +162,11 @@ def ledger_add(
         entity_id=customer.id,
         after=snapshot(entry),
     )
-    return entry
+    available = balance(session=session, customer_id=customer.id) + customer.credit_limit
+    alerted = alerts_fire(
+        session=session, customer=customer, before=available - signed, after=available
+    )
+    return Recorded(entry=entry, alerted=alerted)
 
 
 def balance(*, session: Session, customer_id: int) -> int:

@@ -113,7 +113,7 @@ def _answer(code: int, text: bytes | str) -> str:
     return f"{code} {' '.join(text.split())}".strip()
 
 
-def _build(config: SmtpConfig, to: str, subject: str, body: str) -> EmailMessage:
+def _build(config: SmtpConfig, to: str, subject: str, body: str, html: str) -> EmailMessage:
     msg = EmailMessage(policy=SMTP_POLICY)
     msg["From"] = config.from_address
     msg["To"] = to
@@ -121,6 +121,8 @@ def _build(config: SmtpConfig, to: str, subject: str, body: str) -> EmailMessage
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = make_msgid(domain=config.from_address.rpartition("@")[2] or None)
     msg.set_content(body)
+    if html:
+        msg.add_alternative(html, subtype="html")
     return msg
 
 
@@ -159,8 +161,11 @@ def _deliver(smtp: smtplib.SMTP, config: SmtpConfig, host: str, msg: EmailMessag
     return _answer(code, text)
 
 
-def send_mail(config: SmtpConfig, *, to: str, subject: str, body: str, timeout: float = 10) -> str:
-    """Send one plain-text message; returns the server's answer to it (e.g. ``250 OK``).
+def send_mail(
+    config: SmtpConfig, *, to: str, subject: str, body: str, html: str = "", timeout: float = 10
+) -> str:
+    """Send one message (plain text, with ``html`` as its alternative when given);
+    returns the server's answer to it (e.g. ``250 OK``).
 
     Blocks for up to ``timeout`` seconds per network step: call it in a thread.
     """
@@ -174,7 +179,7 @@ def send_mail(config: SmtpConfig, *, to: str, subject: str, body: str, timeout: 
     where = f"{host}:{port}"
     slow = f"The server {where} did not answer within {timeout:g} seconds."
     try:
-        msg = _build(config, to, subject, body)
+        msg = _build(config, to, subject, body, html)
     except ValueError as exc:  # a line break in an address or the subject
         raise MailError(f"The message could not be built: {exc}") from exc
     try:

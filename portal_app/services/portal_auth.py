@@ -11,13 +11,13 @@ from __future__ import annotations
 import pyotp
 from sqlmodel import Session, select
 
-from portal_app.models import Contact, Customer, CustomerStatus, PasswordLink
+from portal_app.models import Contact, Customer, PasswordLink
 from portal_app.models.base import utcnow
 
 from .audit import audit_record
 from .auth import BAD_CODE, BAD_LOGIN, PasswordResult, throttle_check, throttle_clear, totp_accept
 from .auth import throttle_fail as _throttle_fail
-from .contacts import PRINCIPAL, links_sent_since, password_link_create
+from .contacts import PRINCIPAL
 from .crypto import encrypt_secret, hash_password, token_hash, verify_password
 from .errors import AuthFailed, Conflict, ValidationError
 from .identity import Actor
@@ -27,7 +27,6 @@ from .totp import Enrolment, enrolment_for
 from .validation import check_name, check_password, normalize_email
 
 BAD_LINK = "This link has expired or was already used. Ask for a new one below."
-MAX_LINKS_PER_HOUR = 3
 
 
 def _key(email: str) -> str:
@@ -144,27 +143,6 @@ def password_link_use(*, session: Session, token: str, new: str, confirm: str) -
         after={"password": f"set from {link.purpose} link"},
     )
     return contact
-
-
-def password_forgot(
-    *, session: Session, email: str, domain_id: int | None
-) -> tuple[Contact, str] | None:
-    """A reset link for the contact with this email on this brand, or None.
-
-    The caller gives the same answer either way. At most three links an hour per
-    contact, so the form cannot be used to flood someone's inbox.
-    """
-    contact = session.exec(select(Contact).where(Contact.email == normalize_email(email))).first()
-    if contact is None:
-        return None
-    customer = session.get(Customer, contact.customer_id)
-    if customer is None or domain_id is None or customer.domain_id != domain_id:
-        return None
-    if customer.status != CustomerStatus.ACTIVE.value:
-        return None
-    if links_sent_since(session=session, contact_id=contact.id) >= MAX_LINKS_PER_HOUR:
-        return None
-    return contact, password_link_create(session=session, contact=contact, purpose="reset")
 
 
 # The contact's own profile ------------------------------------------------------------

@@ -1,15 +1,17 @@
 """Self sign-up, confirmation by email, and the operator's approval.
 
 1. ``signup_start`` (brand host, anyone): checks the form, throttles per client and per
-   domain, stores the request with a hashed single-use token. The caller emails the
-   link. The answer never says whether an email is known: a known email gets a "you
-   already have a login" email instead of a link.
+   domain, stores the request with a hashed single-use token and queues the email with
+   the link. The answer never says whether an email is known, nor does the time it
+   takes: a known email costs the same password hash and gets a "you already have a
+   login" email instead of a link.
 2. ``signup_confirm`` (the link): creates the customer or carrier with status pending
    approval, the domain, the domain's Customer Limit as credit, and the contact.
 3. ``signup_approve`` / ``signup_reject`` (operators with the Customer or Carrier
    permission): a conditional update moves the customer out of "pending" exactly once,
    so two approvals at the same time give one customer and one template credit.
-   Approval applies the domain's Template Customer in the same transaction.
+   Approval applies the domain's Template Customer in the same transaction. Either
+   decision queues an email to the applicant in that transaction (``signup_decide``).
 """
 
 from __future__ import annotations
@@ -36,11 +38,14 @@ from portal_app.models import (
     Signup,
 )
 from portal_app.models.base import utcnow
+from portal_app.routes import PORTAL_FORGOT, PORTAL_SIGNUP_CONFIRM
 
 from .audit import audit_record
 from .crypto import hash_password, new_token, token_hash
+from .emails import duration_words, email_compose, portal_url
 from .errors import AuthFailed, NotFound, PermissionDenied, Throttled, ValidationError
 from .identity import Actor
+from .outbox import outbox_enqueue
 from .validation import check_email, check_name, check_password, normalize_email
 
 LINK_TTL = timedelta(hours=24)
@@ -139,7 +144,9 @@ def signup_start(
     if str(data.get("website") or "").strip():  # hidden from people, filled by bots
         return None
     _throttle(session, domain, client)
+    password_hash = hash_password(clean["password"])  # known or not: the same cost
     if session.exec(select(Contact.id).where(Contact.email == clean["email"])).first():
+        _mail(session, "signup_existing", clean["email"], domain, link=_url(domain, PORTAL_FORGOT))
         return Started(email=clean["email"], token=None)
     token = new_token()
     now = utcnow()
@@ -151,7 +158,7 @@ def signup_start(
             company_name=clean["company_name"],
             contact_name=clean["contact_name"],
             email=clean["email"],
-            password_hash=hash_password(clean["password"]),
+            password_hash=password_hash,
             phone=clean["phone"],
             country=clean["country"],
             currency=clean["currency"],
@@ -160,7 +167,26 @@ def signup_start(
             expires_at=now + LINK_TTL,
         )
     )
+    _mail(
+        session,
+        "signup_confirm",
+        clean["email"],
+        domain,
+        name=clean["contact_name"],
+        company=clean["company_name"],
+        link=_url(domain, f"{PORTAL_SIGNUP_CONFIRM}?token={token}"),
+        expires=duration_words(LINK_TTL),
+    )
     return Started(email=clean["email"], token=token)
+
+
+def _url(domain: PortalDomain, path: str) -> str:
+    return portal_url(domain.host, path)
+
+
+def _mail(session: Session, kind: str, to: str, domain: PortalDomain | None, **values) -> None:
+    email = email_compose(session=session, kind=kind, to=to, domain=domain, **values)
+    outbox_enqueue(session=session, email=email)
 
 
 def signup_confirm(*, session: Session, token: str) -> Customer:
@@ -243,6 +269,26 @@ def _decide(
     return customer
 
 
+def _tell_applicant(session: Session, customer: Customer, kind: str, reason: str = "") -> None:
+    """Queue the decision's email to the contact who signed up."""
+    contact = session.exec(select(Contact).where(Contact.customer_id == customer.id)).first()
+    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
+    if contact is None or domain is None:
+        return
+    values = {"name": contact.name, "company": customer.name, "reason": reason}
+    _mail(session, kind, contact.email, domain, **values)
+
+
+def signup_decide(
+    *, session: Session, actor: Actor, customer_id: int, approve: bool, reason: str = ""
+) -> Customer | None:
+    """Approve or reject one pending sign-up, queueing the applicant's email in the same
+    transaction; None if someone else decided first."""
+    if approve:
+        return signup_approve(session=session, actor=actor, customer_id=customer_id)
+    return signup_reject(session=session, actor=actor, customer_id=customer_id, reason=reason)
+
+
 def signup_approve(*, session: Session, actor: Actor, customer_id: int) -> Customer | None:
     """Approve and apply the domain's template; None if someone else decided first."""
     customer = _decide(session, actor, customer_id, CustomerStatus.ACTIVE.value, "")
@@ -258,6 +304,7 @@ def signup_approve(*, session: Session, actor: Actor, customer_id: int) -> Custo
         before={"status": "pending"},
         after={"status": "active", "template": copied},
     )
+    _tell_applicant(session, customer, "signup_approved")
     return customer
 
 
@@ -281,6 +328,7 @@ def signup_reject(
         before={"status": "pending"},
         after={"status": "rejected", "reason": reason},
     )
+    _tell_applicant(session, customer, "signup_rejected", reason)
     return customer
 
 

@@ -9,8 +9,9 @@ import reflex as rx
 from portal_app.models import Area
 from portal_app.services import contacts as svc
 from portal_app.services.db import session_scope
+from portal_app.services.email_log import delivery_note
 from portal_app.services.errors import ServiceError, ValidationError
-from portal_app.services.mail import MailError, send_mail
+from portal_app.services.mail import MailError
 
 from .base import AppState
 from .guard import Need, actor, checked, guarded
@@ -30,31 +31,33 @@ class ContactRow:
     has_password: bool
 
 
-def _send(mail: svc.Mail) -> None:
-    send_mail(mail.config, to=mail.to, subject=mail.subject, body=mail.body)
-
-
-def _create(who, customer_id: int, data: dict) -> tuple[int, svc.Mail | None, str]:
-    """Create in a thread (argon2 when the operator sets the password); returns the
-    email to send after commit, or why none can be sent."""
+def _create(who, customer_id: int, data: dict) -> tuple[int, bool, str]:
+    """Create (argon2 when the operator sets the password); returns the id,
+    whether a password link was queued, and where it goes without SMTP."""
     with session_scope() as session:
         contact, token = svc.contact_create(
             session=session, actor=who, customer_id=customer_id, data=data
         )
         if token is None:
-            return contact.id, None, ""
-        try:
-            mail = svc.password_mail(
-                session=session, contact=contact, token=token, purpose="welcome"
-            )
-        except MailError as exc:
-            return contact.id, None, exc.message
-        return contact.id, mail, ""
+            return contact.id, False, ""
+        return contact.id, True, delivery_note(session=session, customer_id=customer_id)
+
+
+def _reset(who, contact_id: int) -> tuple[str, str]:
+    with session_scope() as session:
+        contact, _ = svc.contact_reset_password(session=session, actor=who, contact_id=contact_id)
+        return contact.email, delivery_note(session=session, customer_id=contact.customer_id)
 
 
 def _update(who, contact_id: int, data: dict) -> None:
     with session_scope() as session:
         svc.contact_update(session=session, actor=who, contact_id=contact_id, data=data)
+
+
+def _link_toast(email: str, note: str):
+    if note:
+        return rx.toast.info(f"A link to set the password for {email} is queued. {note}")
+    return rx.toast.success(f"A link to set the password is on its way to {email}.")
 
 
 class ContactsState(AppState):
@@ -136,54 +139,31 @@ class ContactsState(AppState):
         yield
         try:
             if self.editing == "new":
-                _, mail, why = _create(actor(), self.customer_id, data)
+                _, queued, note = _create(actor(), self.customer_id, data)
             else:
                 _update(actor(), int(self.editing), data)
-                mail, why = None, ""
+                queued, note = False, ""
         except ValidationError as exc:
             self.errors = {_FORM_NAMES.get(k, k): v for k, v in exc.fields.items()}
-            self.busy = False
             self.form = {k: data[k] for k in FORM_FIELDS}
             return
         except ServiceError as exc:
-            self.busy = False
             yield rx.toast.error(exc.message)
             return
+        finally:
+            self.busy = False
         created = self.editing == "new"
         self.editing, self.errors = "", {}
         self._fetch()
         yield rx.toast.success("Contact added." if created else "Contact saved.")
-        yield from self._deliver(mail, why, data["email"])
-        self.busy = False
-
-    def _deliver(self, mail: svc.Mail | None, why: str, email: str):
-        """Send a password email after the change committed, and say what happened."""
-        if why:
-            yield rx.toast.warning(f"No email was sent: {why}", duration=12000)
-        if mail is None:
-            return
-        try:
-            _send(mail)
-        except MailError as exc:
-            yield rx.toast.error(
-                f"The password email to {email} could not be sent: {exc.message}", duration=12000
-            )
-            return
-        yield rx.toast.success(f"A link to set the password was emailed to {email}.")
+        if queued:
+            yield _link_toast(data["email"], note)
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def send_password_link(self, contact_id: int):
         """Reset: the current password stops working, the contact gets a link."""
         try:
-            with session_scope() as session:
-                contact, token = svc.contact_reset_password(
-                    session=session, actor=actor(), contact_id=contact_id
-                )
-                # Raises MailError without SMTP: the transaction rolls back and the
-                # password stays, since no link could reach the contact.
-                mail = svc.password_mail(
-                    session=session, contact=contact, token=token, purpose="reset"
-                )
+            email, note = _reset(actor(), contact_id)
         except MailError as exc:
             yield rx.toast.error(f"The password was not reset: {exc.message}", duration=12000)
             return
@@ -191,7 +171,7 @@ class ContactsState(AppState):
             yield rx.toast.error(exc.message)
             return
         self._fetch()
-        yield from self._deliver(mail, "", contact.email)
+        yield _link_toast(email, note)
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def reset_2fa(self, contact_id: int):

@@ -10,6 +10,7 @@ from portal_app.services import money
 from portal_app.services.audit import audit_list
 from portal_app.services.dashboard import dashboard_figures, top_customers
 from portal_app.services.db import session_scope
+from portal_app.services.email_log import mail_warnings
 from portal_app.services.identity import Area
 
 from .audit import AuditRow, _json
@@ -58,12 +59,17 @@ class DashboardState(AppState):
     figures: dict[str, int] = {}
     recent: list[AuditRow] = []
     can_see_log: bool = False
+    mail_warnings: list[dict[str, str]] = []  # level ("info" or "warning") and text
 
     @guarded(Need.OPERATOR)
     def load(self):
         who = actor()
         with session_scope() as session:
             self.figures = vars(dashboard_figures(session=session, actor=who))
+            self.mail_warnings = [
+                {"level": level, "text": text}
+                for level, text in mail_warnings(session=session, actor=who)
+            ]
             self.can_see_log = who.can(Area.LOG)
             if self.can_see_log:
                 rows = audit_list(session=session, actor=who, limit=8).rows

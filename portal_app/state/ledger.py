@@ -32,39 +32,6 @@ class EntryRow:
     who: str
 
 
-def _alert_mails(session, customer_id: int, before: int, after: int) -> list:
-    """(config, recipients, subject, body) for each low-balance alert just crossed."""
-    from portal_app.models import PortalDomain
-    from portal_app.services.extras import alerts_crossed
-    from portal_app.services.mail import smtp_for_domain
-
-    crossed = alerts_crossed(session=session, customer_id=customer_id, before=before, after=after)
-    if not crossed:
-        return []
-    customer = session.get(Customer, customer_id)
-    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
-    config = smtp_for_domain(session=session, domain=domain)
-    if config is None:
-        return []
-    subject = f"Low balance: {customer.name}"
-    return [(config, alert.recipients, subject, message) for alert, message in crossed]
-
-
-def _send_alerts(mails: list) -> str:
-    """Send after the entry is committed; a mail failure never undoes the entry."""
-    from portal_app.services.mail import MailError, send_mail
-
-    sent = []
-    for config, recipients, subject, body in mails:
-        for to in recipients.split(", "):
-            try:
-                send_mail(config, to=to, subject=subject, body=body, timeout=5)
-                sent.append(to)
-            except MailError:
-                continue
-    return ", ".join(sent) or "nobody (mail failed)"
-
-
 class LedgerState(AppState):
     customer_id: int = 0
     currency: str = ""
@@ -135,9 +102,7 @@ class LedgerState(AppState):
             return
         try:
             with session_scope() as session:
-                customer = session.get(Customer, self.customer_id)
-                before = svc.balance(session=session, customer_id=self.customer_id)
-                entry = svc.ledger_add(
+                recorded = svc.ledger_record(
                     session=session,
                     actor=actor(),
                     customer_id=self.customer_id,
@@ -147,11 +112,7 @@ class LedgerState(AppState):
                     reference=str(form_data.get("reference", ""))[:200],
                     corrects_id=self.correcting or None,
                 )
-                text = format_minor(entry.amount, entry.currency)
-                limit = customer.credit_limit if customer else 0
-                alerts = _alert_mails(
-                    session, self.customer_id, before + limit, before + entry.amount + limit
-                )
+                text = format_minor(recorded.entry.amount, recorded.entry.currency)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -161,9 +122,9 @@ class LedgerState(AppState):
         self.form_key += 1
         self._fetch()
         events = [rx.toast.success(f"Recorded {text}. Balance is now {self.balance}.")]
-        if alerts:
-            sent = _send_alerts(alerts)
-            events.append(rx.toast.info(f"Low-balance alert sent to {sent}.", duration=8000))
+        if recorded.alerted:
+            to = ", ".join(recorded.alerted)
+            events.append(rx.toast.info(f"Low-balance alert queued for {to}.", duration=8000))
         return events
 
     @guarded(Need.AREA, Area.PAYMENT)

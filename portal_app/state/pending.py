@@ -12,17 +12,14 @@ import dataclasses
 import time
 
 import reflex as rx
-from sqlmodel import select
 
 from portal_app import live
-from portal_app.models import Contact, PortalDomain
 from portal_app.services import pending as queue
 from portal_app.services import signups as svc
-from portal_app.services.contacts import portal_url
 from portal_app.services.db import session_scope
+from portal_app.services.email_log import delivery_note
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Actor
-from portal_app.services.mail import MailError, send_mail, smtp_for_domain
 from portal_app.services.offloop import run_blocking
 from portal_app.services.policy import Rule
 
@@ -65,47 +62,19 @@ def _rows(who: Actor) -> list[PendingRow]:
     return [PendingRow(**dataclasses.asdict(item)) for item in items]
 
 
-def _decide(who: Actor, ids: list[int], approve: bool, reason: str) -> tuple[int, list[str]]:
-    """Decide each sign-up in its own transaction; then email each applicant."""
-    done, mails = 0, []
+def _decide(who: Actor, ids: list[int], approve: bool, reason: str) -> tuple[int, str]:
+    """Decide each sign-up in its own transaction (each queues its applicant's email);
+    how many were decided, and where mail goes when there is no SMTP."""
+    done, note = 0, ""
     for customer_id in ids:
         with session_scope() as session:
-            if approve:
-                customer = svc.signup_approve(session=session, actor=who, customer_id=customer_id)
-            else:
-                customer = svc.signup_reject(
-                    session=session, actor=who, customer_id=customer_id, reason=reason
-                )
-            if customer is None:
-                continue
-            done += 1
-            domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
-            contact = session.exec(
-                select(Contact).where(Contact.customer_id == customer.id)
-            ).first()
-            config = smtp_for_domain(session=session, domain=domain) if domain else None
-            if contact and config:
-                brand = domain.brand_name
-                if approve:
-                    subject = f"Your {brand} account is approved"
-                    body = (
-                        f"Hello {contact.name},\n\n{customer.name} is approved. Log in here:\n\n"
-                        f"{portal_url(domain.host, '/portal/login')}\n\n{brand}\n"
-                    )
-                else:
-                    subject = f"Your {brand} sign-up"
-                    body = (
-                        f"Hello {contact.name},\n\nWe could not approve {customer.name}: "
-                        f"{reason}\n\n{brand}\n"
-                    )
-                mails.append((config, contact.email, subject, body))
-    failed = []
-    for config, to, subject, body in mails:
-        try:
-            send_mail(config, to=to, subject=subject, body=body)
-        except MailError as exc:
-            failed.append(f"{to}: {exc.message}")
-    return done, failed
+            customer = svc.signup_decide(
+                session=session, actor=who, customer_id=customer_id, approve=approve, reason=reason
+            )
+            if customer is not None:
+                done += 1
+                note = note or delivery_note(session=session, domain_id=customer.domain_id)
+    return done, note
 
 
 class PendingState(AppState):
@@ -188,7 +157,7 @@ class PendingState(AppState):
         if not ids:
             return
         try:
-            done, failed = _decide(actor(), ids, approve, reason)
+            done, note = _decide(actor(), ids, approve, reason)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -200,5 +169,5 @@ class PendingState(AppState):
         self.selected, self.rejecting = [], False
         what = "Approved" if approve else "Rejected"
         yield rx.toast.success(f"{what} {done} sign-up{'s' if done != 1 else ''}.")
-        for problem in failed:
-            yield rx.toast.warning(f"The email could not be sent to {problem}", duration=12000)
+        if note:
+            yield rx.toast.info(note, duration=12000)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import reflex as rx
 
 from portal_app import routes
 from portal_app.services import portal_auth as svc
-from portal_app.services.contacts import password_mail
 from portal_app.services.db import session_scope
 from portal_app.services.errors import AuthFailed, Throttled, ValidationError
-from portal_app.services.mail import MailError, send_mail
+from portal_app.services.offloop import run_blocking
+from portal_app.services.password_reset import FORGOT_ANSWER_SECONDS, password_forgot
 from portal_app.services.portal import domain_for_host
 from portal_app.services.sessions import session_revoke
 
@@ -55,15 +56,12 @@ def _code_step(contact_id: int, code: str, domain_id: int | None, client: str, a
         )
 
 
-def _forgot(email: str, domain_id: int | None) -> None:
-    """Create and send a reset link when the email is a login here; silent otherwise."""
+def _forgot(email: str, host: str, client: str) -> None:
+    """Queue a reset link when the email is a login here; the same work otherwise."""
     with session_scope() as session:
-        found = svc.password_forgot(session=session, email=email, domain_id=domain_id)
-        if found is None:
-            return
-        contact, token = found
-        mail = password_mail(session=session, contact=contact, token=token, purpose="reset")
-    send_mail(mail.config, to=mail.to, subject=mail.subject, body=mail.body)
+        domain = domain_for_host(session=session, host=host)
+        domain_id = domain.id if domain else None
+        password_forgot(session=session, email=email, domain_id=domain_id, client=client)
 
 
 def _use_link(token: str, new: str, confirm: str) -> str:
@@ -144,19 +142,21 @@ class PortalLoginState(AppState):
         self.step, self.error, self._pending_contact = "password", "", 0
 
     @guarded(Need.PUBLIC)
-    def submit_forgot(self, form_data: dict):
-        """The same answer whether or not the email exists (no account probing)."""
+    async def submit_forgot(self, form_data: dict):
+        """The same answer whether or not the email exists (no account probing), and at
+        the same time: async, so the wait for the floor holds no worker thread."""
         email = str(form_data.get("email", "")).strip()[:254]
         if not email:
             self.error = "Enter the email you log in with."
             return
         self.error, self.busy = "", True
         yield
+        started = time.monotonic()
         try:
-            _forgot(email, _domain_id(self._host()))
-        except MailError:
-            pass  # logged by the mail adapter; the answer must not differ
+            await run_blocking(_forgot, email, self._host(), self._client()[0])
         finally:
+            # A known email does a little more work: answer at one floor for all.
+            await asyncio.sleep(max(0.0, FORGOT_ANSWER_SECONDS - (time.monotonic() - started)))
             self.busy = False
         self.notice = FORGOT_ANSWER
 

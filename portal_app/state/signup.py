@@ -4,10 +4,8 @@ host) decides whether sign-up is open; the services check everything again."""
 from __future__ import annotations
 
 from portal_app.services import signups as svc
-from portal_app.services.contacts import Mail, portal_url
 from portal_app.services.db import session_scope
 from portal_app.services.errors import AuthFailed, PermissionDenied, Throttled, ValidationError
-from portal_app.services.mail import MailError, send_mail, smtp_for_domain
 from portal_app.services.portal import domain_for_host
 
 from .base import AppState
@@ -20,37 +18,12 @@ CHECK_EMAIL = (
 
 
 def _start(host: str, data: dict, client: str) -> None:
-    """Store the sign-up and email the link (or a note to an existing login)."""
-    from portal_app.routes import PORTAL_FORGOT, PORTAL_SIGNUP_CONFIRM
-
+    """Store the sign-up; its email (the link, or a note to an existing login) is queued."""
     with session_scope() as session:
         domain = domain_for_host(session=session, host=host)
         if domain is None:
             raise PermissionDenied("Sign-up is not open on this portal.")
-        started = svc.signup_start(session=session, domain=domain, data=data, client=client)
-        if started is None:
-            return
-        config = smtp_for_domain(session=session, domain=domain)
-        if config is None:
-            raise MailError("This portal cannot send email yet. Please try again later.")
-        if started.token:
-            link = portal_url(domain.host, f"{PORTAL_SIGNUP_CONFIRM}?token={started.token}")
-            body = (
-                f"Hello,\n\nPlease confirm your email to finish signing up for "
-                f"{domain.brand_name}:\n\n{link}\n\nThe link works once and expires in 24 "
-                "hours. If you did not sign up, ignore this email.\n"
-            )
-            subject = f"Confirm your {domain.brand_name} sign-up"
-        else:
-            link = portal_url(domain.host, PORTAL_FORGOT)
-            body = (
-                f"Hello,\n\nSomeone tried to sign up for {domain.brand_name} with this "
-                "email, which already has a login. Log in, or choose a new password here:"
-                f"\n\n{link}\n\nIf it was not you, ignore this email.\n"
-            )
-            subject = f"Your {domain.brand_name} login"
-        mail = Mail(config=config, to=started.email, subject=subject, body=body)
-    send_mail(mail.config, to=mail.to, subject=mail.subject, body=mail.body)
+        svc.signup_start(session=session, domain=domain, data=data, client=client)
 
 
 def _confirm(token: str) -> str:
@@ -87,7 +60,7 @@ class SignupState(AppState):
         except ValidationError as exc:
             self.errors = exc.fields
             return
-        except (PermissionDenied, Throttled, MailError) as exc:
+        except (PermissionDenied, Throttled) as exc:
             self.error = exc.message
             return
         finally:

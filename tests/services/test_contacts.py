@@ -10,9 +10,17 @@ from datetime import timedelta
 
 import pyotp
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
-from portal_app.models import AuditEvent, AuthSession, Contact, Customer, PasswordLink, PortalDomain
+from portal_app.models import (
+    AuditEvent,
+    AuthSession,
+    Contact,
+    Customer,
+    OutboxMessage,
+    PasswordLink,
+    PortalDomain,
+)
 from portal_app.models.base import utcnow
 from portal_app.services import contacts as cs
 from portal_app.services import portal_auth as pa
@@ -27,6 +35,7 @@ from portal_app.services.errors import (
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.ledger import ledger_add, ledger_csv, ledger_page
 from portal_app.services.mail import MailError
+from portal_app.services.password_reset import FORGOT_PER_CLIENT, password_forgot
 from portal_app.services.portal import portal_context
 
 PW = "contact-password-1"
@@ -214,13 +223,22 @@ def test_reset_password_ends_sessions_and_the_old_password(db, world):
 def test_forgot_password_answers_only_for_this_brand_and_is_rate_limited(db, world):
     acme, globex, a, _ = world
     contact(db, a, "pat@example.com")
-    assert pa.password_forgot(session=db, email="nobody@example.com", domain_id=acme.id) is None
-    assert pa.password_forgot(session=db, email="pat@example.com", domain_id=globex.id) is None
-    sent = [
-        pa.password_forgot(session=db, email="PAT@example.com", domain_id=acme.id) for _ in range(4)
-    ]
+
+    def forgot(email: str, domain: PortalDomain, client: str = "10.0.0.1"):
+        return password_forgot(session=db, email=email, domain_id=domain.id, client=client)
+
+    assert forgot("nobody@example.com", acme) is None
+    assert forgot("pat@example.com", globex) is None
+    sent = [forgot("PAT@example.com", acme) for _ in range(4)]
     db.commit()
     assert all(sent[:3]) and sent[3] is None
+    assert [m.kind for m in db.exec(select(OutboxMessage)).all()] == ["password_reset"] * 3
+    # One client asking for many addresses is held back too, with the same answer.
+    other, _ = contact(db, a, "other@example.com")
+    for n in range(FORGOT_PER_CLIENT - 1):
+        forgot(f"n{n}@example.com", acme, client="10.0.0.9")
+    assert forgot("other@example.com", acme, client="10.0.0.9") is not None
+    assert forgot("other@example.com", acme, client="10.0.0.9") is None
 
 
 def test_password_change_rotates_sessions(db, world):
@@ -302,18 +320,27 @@ def test_a_contact_reads_only_its_own_ledger_without_internal_notes(db, world):
     assert "internal note" not in str(table) and "system" not in str(table)
 
 
-def test_password_mail_goes_through_the_brand_or_the_account(db, world):
+def test_the_welcome_link_is_queued_under_the_brand_and_needs_a_portal_domain(db, world):
     acme, _, a, _ = world
     row, token = contact(db, a, "pat@example.com", auto=True)
-    with pytest.raises(MailError, match="No SMTP"):
-        cs.password_mail(session=db, contact=row, token=token, purpose="welcome")
-    acme.smtp_server, acme.smtp_from = "127.0.0.1:2525", "noreply@acme.example.test"
-    db.add(acme)
-    db.commit()
-    mail = cs.password_mail(session=db, contact=row, token=token, purpose="welcome")
-    assert mail.to == "pat@example.com" and mail.config.server == "127.0.0.1:2525"
-    assert f"http://acme.example.test:3000/portal/set-password?token={token}" in mail.body
+    queued = db.exec(select(OutboxMessage)).one()
+    assert (queued.recipient, queued.kind, queued.domain_id) == (
+        "pat@example.com",
+        "password_welcome",
+        acme.id,
+    )
+    assert queued.subject == "Your Acme portal login"
+    text = decrypt_secret(queued.text_enc)
+    assert f"http://acme.example.test:3000/portal/set-password?token={token}" in text
+    assert "expires in 3 days" in text
     orphan = customer(db, None, "No Domain")
-    lone, lone_token = contact(db, orphan, "lone@example.com", auto=True)
+    with pytest.raises(ValidationError) as exc:
+        contact(db, orphan, "lone@example.com", auto=True)
+    assert "no portal domain" in exc.value.fields["auto_password"]
+    db.rollback()
+    lone, _ = contact(db, orphan, "lone@example.com")
     with pytest.raises(MailError, match="no portal domain"):
-        cs.password_mail(session=db, contact=lone, token=lone_token, purpose="welcome")
+        cs.contact_reset_password(session=db, actor=SYSTEM, contact_id=lone.id)
+    db.rollback()
+    assert db.get(Contact, lone.id).password_hash is not None
+    assert db.exec(select(func.count()).select_from(OutboxMessage)).one() == 1

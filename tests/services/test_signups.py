@@ -14,11 +14,13 @@ from portal_app.models import (
     Customer,
     CustomerRateCard,
     LedgerEntry,
+    OutboxMessage,
     PortalDomain,
     RateCard,
     Signup,
 )
 from portal_app.services import signups as su
+from portal_app.services.crypto import decrypt_secret
 from portal_app.services.errors import AuthFailed, PermissionDenied, Throttled, ValidationError
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.ledger import balance, ledger_add
@@ -77,6 +79,11 @@ def brand(db) -> PortalDomain:
     return domain
 
 
+def mails(db: Session) -> list[OutboxMessage]:
+    db.expire_all()
+    return list(db.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all())
+
+
 def start(db: Session, domain: PortalDomain, client: str = "10.0.0.1", **changes):
     started = su.signup_start(session=db, domain=domain, data=FORM | changes, client=client)
     db.commit()
@@ -123,6 +130,13 @@ def test_confirmation_creates_a_pending_customer_once(db, brand):
     again = start(db, brand, client="10.0.0.9")
     assert again.email == "nina@newco.example" and again.token is None
     assert su.pending_count(session=db) == (1, customer.id)
+    # Each start queued its email in its own transaction: the link, then the note.
+    first, second = mails(db)
+    assert (first.kind, first.subject) == ("signup_confirm", "Confirm your Acme sign-up")
+    assert f"/portal/signup/confirm?token={started.token}" in decrypt_secret(first.text_enc)
+    assert "Nina New" in decrypt_secret(first.text_enc)
+    assert (second.kind, second.recipient) == ("signup_existing", "nina@newco.example")
+    assert "http://acme.example.test:3000/portal/forgot" in decrypt_secret(second.text_enc)
 
 
 def test_approval_applies_the_template_once_even_when_two_approve_at_once(db, engine, brand):
@@ -156,8 +170,11 @@ def test_approval_applies_the_template_once_even_when_two_approve_at_once(db, en
         select(CustomerRateCard.card_id).where(CustomerRateCard.customer_id == customer.id)
     ).all()
     assert len(cards) == 1  # the USD card only: the EUR one is not in its currency
-    # Approving again later changes nothing.
+    # Approving again later changes nothing; the applicant was told once.
     assert su.signup_approve(session=db, actor=APPROVER, customer_id=customer.id) is None
+    approved_mail = [m for m in mails(db) if m.kind == "signup_approved"]
+    assert [m.subject for m in approved_mail] == ["Your Acme account is approved"]
+    assert "http://acme.example.test:3000/portal/login" in decrypt_secret(approved_mail[0].text_enc)
 
 
 def test_rejection_needs_a_reason_and_the_right_permission(db, brand):
@@ -168,10 +185,13 @@ def test_rejection_needs_a_reason_and_the_right_permission(db, brand):
         su.signup_reject(session=db, actor=carriers_only, customer_id=customer.id, reason="No")
     with pytest.raises(ValidationError):
         su.signup_reject(session=db, actor=APPROVER, customer_id=customer.id, reason=" ")
-    rejected = su.signup_reject(
-        session=db, actor=APPROVER, customer_id=customer.id, reason="Unknown company"
+    rejected = su.signup_decide(
+        session=db, actor=APPROVER, customer_id=customer.id, approve=False, reason="Unknown company"
     )
     db.commit()
+    told = mails(db)[-1]
+    assert (told.kind, told.recipient) == ("signup_rejected", "nina@newco.example")
+    assert "We could not approve Newco Telecom: Unknown company" in decrypt_secret(told.text_enc)
     assert rejected.status == "rejected" and rejected.reject_reason == "Unknown company"
     assert su.signup_approve(session=db, actor=APPROVER, customer_id=customer.id) is None
     assert db.exec(select(LedgerEntry).where(LedgerEntry.customer_id == customer.id)).all() == []

@@ -1,5 +1,6 @@
 """A low-balance alert fires once, when a ledger entry takes the available balance
-below its threshold, and emails its recipients through the brand's SMTP."""
+below its threshold: the Balance tab queues it, the outbox sends it through the
+brand's SMTP."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 from portal_app.models import Customer, CustomerAlert, PortalDomain
 from portal_app.services.crypto import encrypt_secret
 from portal_app.services.extras import alerts_crossed
+from portal_app.services.outbox import outbox_send_due
 from portal_app.state.ledger import LedgerState
 from tests.smtpserver import PASSWORD, QUIET, USERNAME, smtp_server
 
@@ -41,12 +43,14 @@ def test_crossing_below_a_threshold_emails_its_recipients_once(db, admin):
         state = make_state(LedgerState, token=admin.token)
         call(state, "open_ledger", customer_id=customer.id)
         out = call(state, "add_entry", form_data={"kind": "charge", "amount": "4.00", "note": ""})
-        assert server.messages == []  # $10.00 credit − $4.00 = $6.00, still above $5.00
+        assert outbox_send_due() == 0  # $10.00 credit − $4.00 = $6.00, still above $5.00
         out = call(state, "add_entry", form_data={"kind": "charge", "amount": "2.00", "note": ""})
-        assert ("info", "Low-balance alert sent to ops@lowbal.example.") in out.toasts
+        assert ("info", "Low-balance alert queued for ops@lowbal.example.") in out.toasts
+        assert outbox_send_due() == 1
         assert [m.rcpt_tos for m in server.messages] == [["ops@lowbal.example"]]
         assert (
-            "$4.00, below the alert threshold of $5.00" in server.messages[0].message.get_content()
+            "$4.00, below the alert threshold of $5.00"
+            in server.messages[0].message.get_body(("plain",)).get_content()
         )
         call(state, "add_entry", form_data={"kind": "charge", "amount": "1.00", "note": ""})
-        assert len(server.messages) == 1  # already below: no second alert
+        assert outbox_send_due() == 0 and len(server.messages) == 1  # already below

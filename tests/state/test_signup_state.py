@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from portal_app.models import Customer, PortalDomain, Signup
 from portal_app.services import signups
+from portal_app.services.outbox import outbox_send_due
 from portal_app.state.pending import PendingState
 from portal_app.state.signup import SignupState
 from tests.smtpserver import PASSWORD as SMTP_PASSWORD
@@ -62,7 +63,9 @@ def test_carrier_sign_up_lands_as_a_pending_carrier_and_is_approved(db, admin, c
         call(state, "load_signup")
         call(state, "submit", form_data=FORM)
         assert "wes@wave.example" in state.notice
-        body = server.messages[0].message.get_content()
+        assert server.messages == []  # queued; the outbox sends it
+        assert outbox_send_due() == 1
+        body = server.messages[0].message.get_body(("plain",)).get_content()
     token = body.split("token=")[1].split()[0]
     confirm = make_state(SignupState, path=f"/portal/signup/confirm?token={token}", **ROUTER)
     call(confirm, "confirm")
