@@ -6,11 +6,11 @@ import dataclasses
 
 import reflex as rx
 
-from portal_app.models import Area
 from portal_app.services import contacts as svc
 from portal_app.services.db import session_scope
 from portal_app.services.email_log import delivery_note
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Area
 from portal_app.services.mail import MailError
 
 from .base import AppState

@@ -6,11 +6,11 @@ import dataclasses
 
 import reflex as rx
 
-from portal_app.models import Area, Customer
 from portal_app.services import ledger as svc
 from portal_app.services.customers import customer_get
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.identity import Area
 from portal_app.services.money import format_minor
 
 from .base import AppState
@@ -71,7 +71,7 @@ class LedgerState(AppState):
             for e in rows
         ]
 
-    def _summary(self, session, customer: Customer) -> None:
+    def _summary(self, session, customer) -> None:
         money = svc.balance(session=session, customer_id=customer.id)
         self.currency = customer.currency
         self.balance = format_minor(money, customer.currency)
