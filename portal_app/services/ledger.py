@@ -162,15 +162,20 @@ def ledger_record(
         entity_id=customer.id,
         after=snapshot(entry),
     )
-    available = balance(session=session, customer_id=customer.id) + customer.credit_limit
+    available = _sum(session, customer.id) + customer.credit_limit
     alerted = alerts_fire(
         session=session, customer=customer, before=available - signed, after=available
     )
     return Recorded(entry=entry, alerted=alerted)
 
 
-def balance(*, session: Session, customer_id: int) -> int:
+def balance(*, session: Session, actor: Actor, customer_id: int) -> int:
     """The customer's balance in minor units: the sum of every entry, 0 when none."""
+    _check_read(actor, customer_id)
+    return _sum(session, customer_id)
+
+
+def _sum(session: Session, customer_id: int) -> int:
     total = session.exec(
         select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
             LedgerEntry.customer_id == customer_id

@@ -20,6 +20,7 @@ from portal_app.models.base import utcnow
 
 from .audit import audit_record
 from .csvcell import csv_cell
+from .customers import customer_get
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, plain_micros
@@ -69,7 +70,13 @@ def card_create(*, session: Session, actor: Actor, name: str, currency: str) -> 
     return card
 
 
-def customer_cards(*, session: Session, customer_id: int) -> list[int]:
+def customer_cards(*, session: Session, actor: Actor, customer_id: int) -> list[int]:
+    """The ids of the rate cards assigned to a customer (its Routes)."""
+    customer_get(session=session, actor=actor, customer_id=customer_id)
+    return _card_ids(session, customer_id)
+
+
+def _card_ids(session: Session, customer_id: int) -> list[int]:
     return list(
         session.exec(
             select(CustomerRateCard.card_id).where(CustomerRateCard.customer_id == customer_id)
@@ -94,7 +101,7 @@ def customer_cards_set(
         raise Conflict(
             f"{', '.join(wrong)} is not in {customer.currency}, the customer's currency."
         )
-    before = sorted(customer_cards(session=session, customer_id=customer_id))
+    before = sorted(_card_ids(session, customer_id))
     for row in session.exec(
         select(CustomerRateCard).where(CustomerRateCard.customer_id == customer_id)
     ).all():
@@ -149,7 +156,7 @@ def _rates_in_force(session: Session, actor: Actor, customer_id: int, search: st
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound("That customer no longer exists.")
-    cards = customer_cards(session=session, customer_id=customer_id)
+    cards = _card_ids(session, customer_id)
     if not cards:
         return None, customer.currency
     query = _current(cards, utcnow())

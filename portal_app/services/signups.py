@@ -345,14 +345,17 @@ class TemplatePreview:
     contracts: list[str]
 
 
-def template_preview(*, session: Session, domain: PortalDomain) -> TemplatePreview | None:
+def template_preview(
+    *, session: Session, actor: Actor, template_customer_id: int | None
+) -> TemplatePreview | None:
+    """What approving a sign-up would copy from this template customer (domain editor)."""
     from portal_app.models import RateCard
 
     from .money import format_minor
 
-    template = (
-        session.get(Customer, domain.template_customer_id) if domain.template_customer_id else None
-    )
+    if not actor.can(Area.PORTAL):
+        raise PermissionDenied()
+    template = session.get(Customer, template_customer_id) if template_customer_id else None
     if template is None:
         return None
     cards = session.exec(

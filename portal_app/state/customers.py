@@ -153,7 +153,9 @@ class CustomersState(AppState):
         from portal_app.services.rates import customer_cards
 
         chosen = (
-            set(customer_cards(session=session, customer_id=customer.id)) if customer.id else set()
+            set(customer_cards(session=session, actor=actor(), customer_id=customer.id))
+            if customer.id
+            else set()
         )
         self._cards_before = sorted(chosen)
         self.cards = [

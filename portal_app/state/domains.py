@@ -83,10 +83,7 @@ def _preview(session, template_id: int | None) -> list[str]:
     """Lines saying what a sign-up's approval copies from the template (or nothing)."""
     from portal_app.services.signups import template_preview
 
-    preview = template_preview(
-        session=session,
-        domain=svc.domain_blank().model_copy(update={"template_customer_id": template_id}),
-    )
+    preview = template_preview(session=session, actor=actor(), template_customer_id=template_id)
     if preview is None:
         return []
     lines = [f"{k}: {v}" for k, v in preview.fields.items()]

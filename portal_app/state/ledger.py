@@ -72,7 +72,7 @@ class LedgerState(AppState):
         ]
 
     def _summary(self, session, customer) -> None:
-        money = svc.balance(session=session, customer_id=customer.id)
+        money = svc.balance(session=session, actor=actor(), customer_id=customer.id)
         self.currency = customer.currency
         self.balance = format_minor(money, customer.currency)
         self.credit_limit = format_minor(customer.credit_limit, customer.currency)

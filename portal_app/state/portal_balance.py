@@ -48,7 +48,7 @@ class PortalBalanceState(AppState):
         ctx = portal()
         customer = ctx.customer  # from the session, never from the browser
         with session_scope() as session:
-            money = svc.balance(session=session, customer_id=customer.id)
+            money = svc.balance(session=session, actor=ctx.actor, customer_id=customer.id)
             entries, self.total = svc.ledger_page(
                 session=session,
                 actor=ctx.actor,

@@ -165,7 +165,7 @@ def test_approval_applies_the_template_once_even_when_two_approve_at_once(db, en
     assert approved.credit_limit == 2_500 and approved.portal_access == {"cdr": "hide"}
     entries = db.exec(select(LedgerEntry).where(LedgerEntry.customer_id == customer.id)).all()
     assert [(e.amount, e.kind, e.reference) for e in entries] == [(500, "credit", "Welcome credit")]
-    assert balance(session=db, customer_id=customer.id) == 500
+    assert balance(session=db, actor=SYSTEM, customer_id=customer.id) == 500
     cards = db.exec(
         select(CustomerRateCard.card_id).where(CustomerRateCard.customer_id == customer.id)
     ).all()
@@ -198,7 +198,9 @@ def test_rejection_needs_a_reason_and_the_right_permission(db, brand):
 
 
 def test_the_template_preview_lists_what_will_be_copied(db, brand):
-    preview = su.template_preview(session=db, domain=brand)
+    preview = su.template_preview(
+        session=db, actor=SYSTEM, template_customer_id=brand.template_customer_id
+    )
     assert preview.template == "Template"
     assert preview.fields["Credit limit"] == "$25.00"
     assert sorted(preview.routes) == ["Retail EUR", "Retail USD"]
@@ -260,7 +262,9 @@ def test_alerts_packages_and_contracts_are_edited_and_copied_by_the_template(db,
     assert db.exec(select(Contract.name).where(Contract.customer_id == customer.id)).all() == [
         "MSA"
     ]
-    preview = su.template_preview(session=db, domain=brand)
+    preview = su.template_preview(
+        session=db, actor=SYSTEM, template_customer_id=brand.template_customer_id
+    )
     assert (
         preview.packages == ["Starter"]
         and preview.contracts == ["MSA"]
