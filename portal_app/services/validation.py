@@ -37,3 +37,23 @@ def check_password(value: str) -> str | None:
     if len(value) > 256:
         return "Use at most 256 characters."
     return None
+
+
+ID_MAX = 2**63 - 1  # the database's 64-bit keys
+_DIGITS = re.compile(r"[0-9]{1,19}", re.ASCII)
+
+
+def parse_id(value: object) -> int | None:
+    """A row id from the browser: a positive integer a key column can hold, else None.
+
+    Raises nothing: "12", 12 and " 12 " are 12; "abc", "-1", 0, 1.5 and 2**63 are None.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        number = int(value.strip())
+    else:
+        return None
+    return number if 0 < number <= ID_MAX else None

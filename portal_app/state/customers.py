@@ -13,6 +13,7 @@ from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Area
 from portal_app.services.money import format_minor, plain_minor
 from portal_app.services.rates import card_list, customer_cards_set
+from portal_app.services.validation import parse_id
 
 from .base import AppState
 from .guard import Need, actor, guarded
@@ -109,7 +110,7 @@ class CustomersState(AppState):
         self.kind = str(form_data.get("kind", "all"))
         self.status = str(form_data.get("status", "all"))
         domain = str(form_data.get("domain", "all"))
-        self.domain = domain if domain == "all" or domain.isdigit() else "all"
+        self.domain = domain if domain == "all" or parse_id(domain) else "all"
         self.page = 0
         self._fetch()
 
@@ -183,21 +184,22 @@ class CustomersState(AppState):
                 ContactsState.open_contacts(0),
                 ExtrasState.open_extras(0),
             ]
+        cid = parse_id(customer_id)
+        if cid is None:
+            return rx.toast.error("That customer no longer exists.")
         try:
             with session_scope() as session:
-                customer = svc.customer_get(
-                    session=session, actor=actor(), customer_id=int(customer_id)
-                )
+                customer = svc.customer_get(session=session, actor=actor(), customer_id=cid)
                 domain = svc.customer_domain(session=session, actor=actor(), customer=customer)
                 self._fill(customer, domain)
                 self._fill_cards(session, customer)
-        except (ValueError, ServiceError):
+        except ServiceError:
             return rx.toast.error("That customer no longer exists.")
-        self.editing = customer_id
+        self.editing = str(cid)
         return [
-            LedgerState.open_ledger(int(customer_id)),
-            ContactsState.open_contacts(int(customer_id)),
-            ExtrasState.open_extras(int(customer_id)),
+            LedgerState.open_ledger(cid),
+            ContactsState.open_contacts(cid),
+            ExtrasState.open_extras(cid),
         ]
 
     @guarded(Need.AREA, Area.CUSTOMER)

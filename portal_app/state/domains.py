@@ -18,6 +18,7 @@ from portal_app.services.identity import Area
 from portal_app.services.money import active_currencies, plain_minor
 from portal_app.services.offloop import run_blocking
 from portal_app.services.policy import Rule
+from portal_app.services.validation import parse_id
 from portal_app.settings import get_settings
 
 from .base import AppState
@@ -160,7 +161,7 @@ class DomainsState(AppState):
     @guarded(Need.AREA, Area.PORTAL)
     def preview_template(self, value: str):
         """Show what approving a sign-up will copy from the chosen Template Customer."""
-        template_id = int(value) if value.isdigit() else None
+        template_id = parse_id(value)
         with session_scope() as session:
             self.template_preview = _preview(session, template_id)
 
@@ -171,12 +172,15 @@ class DomainsState(AppState):
             self._fill(None)
             self.editing = "new"
             return
+        target = parse_id(domain_id)
+        if target is None:
+            return rx.toast.error("That domain no longer exists.")
         try:
             with session_scope() as session:
-                self._fill(svc.domain_get(session=session, actor=actor(), domain_id=int(domain_id)))
-        except (ValueError, ServiceError):
+                self._fill(svc.domain_get(session=session, actor=actor(), domain_id=target))
+        except ServiceError:
             return rx.toast.error("That domain no longer exists.")
-        self.editing = domain_id
+        self.editing = str(target)
 
     @guarded(Need.AREA, Area.PORTAL)
     def close_editor(self):
@@ -295,9 +299,8 @@ class DomainsState(AppState):
         """Check DNS now, off the event loop; the page stays responsive meanwhile."""
         from portal_app.services import domain_checks
 
-        try:
-            target = int(domain_id)
-        except ValueError:
+        target = parse_id(domain_id)
+        if target is None:
             return
         if not domain_checks.verify_allowed(target):
             yield rx.toast.info("Checked a moment ago: try again in a few seconds.")

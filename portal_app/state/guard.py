@@ -13,19 +13,31 @@ import contextvars
 import functools
 import inspect
 import logging
-import typing
 from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
 
 from portal_app.services.identity import Actor, Area
+from portal_app.services.logs import RateLimitedLog
 from portal_app.services.offloop import run_blocking, run_in_context
 from portal_app.services.policy import Decision, Need, Rule, authorize
 from portal_app.services.portal import PortalContext, portal_context
 from portal_app.services.principals import operator_for_token
 
-__all__ = ["Need", "actor", "checked", "guarded", "portal", "resolve_actor", "resolve_portal"]
+from .arguments import ARG_TYPES, UPLOAD_FILES, arg_types, args_ok
+
+__all__ = [
+    "ARG_TYPES",
+    "UPLOAD_FILES",
+    "Need",
+    "actor",
+    "checked",
+    "guarded",
+    "portal",
+    "resolve_actor",
+    "resolve_portal",
+]
 
 log = logging.getLogger("portal.guard")
 
@@ -105,53 +117,6 @@ def _refusal(decision: Decision, rule: Rule) -> list:
     return [rx.toast.error(decision.reason, id="guard-refusal")]
 
 
-# Handler arguments come from the browser as JSON. Only these plain types are allowed,
-# so an ORM class can never be a handler argument, and each value is checked.
-# The one exception is an upload handler's files: Reflex builds them itself from its
-# upload endpoint (a JSON payload holds no UploadFile, so the check below refuses it).
-UPLOAD_FILES = list[rx.UploadFile]
-ARG_TYPES = (str, int, float, bool, dict, list, UPLOAD_FILES)
-
-
-def _type_name(declared: Any) -> str:
-    return declared.__name__ if isinstance(declared, type) else str(declared)
-
-
-def _arg_types(fn: Callable) -> dict[str, type]:
-    """The declared type of every argument; refuses handlers that declare others."""
-    hints = typing.get_type_hints(fn)
-    params = list(inspect.signature(fn).parameters.values())[1:]
-    types: dict[str, type] = {}
-    for param in params:
-        declared = hints.get(param.name)
-        if declared not in ARG_TYPES:
-            raise TypeError(
-                f"{fn.__qualname__}: argument {param.name!r} must be annotated with one of "
-                f"{', '.join(_type_name(t) for t in ARG_TYPES)}"
-            )
-        types[param.name] = declared
-    return types
-
-
-def _args_ok(types: dict[str, type], args: tuple, kwargs: dict) -> bool:
-    if len(args) + len(kwargs) != len(types) or set(kwargs) - set(types):
-        return False
-    values = dict(zip(types, args, strict=False)) | kwargs
-    for name, expected in types.items():
-        value = values.get(name)
-        if expected == UPLOAD_FILES:
-            if not isinstance(value, list) or not all(
-                isinstance(item, rx.UploadFile) for item in value
-            ):
-                return False
-            continue
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            continue
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            return False
-    return True
-
-
 def guarded(
     need: Need,
     area: Area | tuple[Area, ...] | None = None,
@@ -167,7 +132,7 @@ def guarded(
     rule = Rule(need, area, section)
 
     def decorate(fn: Callable) -> Any:
-        types = _arg_types(fn)
+        types = arg_types(fn)
         is_async = inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn)
         if background and not is_async:
             raise TypeError(f"{fn.__qualname__}: a background handler must be async")
@@ -184,25 +149,38 @@ def guarded(
         @functools.wraps(fn)
         async def wrapper(self, *args, **kwargs):
             name = f"{type(self).__name__}.{fn.__name__}"
-            if not _args_ok(types, args, kwargs):
-                log.warning("refused %s: malformed arguments", name)
+            if not args_ok(types, args, kwargs):
+                _REFUSALS.warning(f"{name} malformed", "refused %s: malformed arguments", name)
                 yield rx.toast.error("That request was malformed.", id="guard-refusal")
                 return
             token = str(self.session_token or "")
             ctx = contextvars.copy_context()
-            decision, result = await run_in_context(
-                ctx, check_and_run, token, _host(self), (self, *args), kwargs
-            )
+            try:
+                decision, result = await run_in_context(
+                    ctx, check_and_run, token, _host(self), (self, *args), kwargs
+                )
+            except Exception as exc:
+                yield _failed(name, exc)
+                return
             if not decision.allowed:
                 if not decision.silent:
                     who = decision.actor.label if decision.actor else None
-                    log.warning("refused %s: %s (actor=%s)", name, decision.reason, who)
+                    _REFUSALS.warning(
+                        f"{name} {decision.reason} {who}",
+                        "refused %s: %s (actor=%s)",
+                        name,
+                        decision.reason,
+                        who,
+                    )
                 for event in _refusal(decision, rule):
                     yield event
                 return
             if not is_async:
-                async for event in _drain_sync(ctx, result):
-                    yield event
+                try:
+                    async for event in _drain_sync(ctx, result):
+                        yield event
+                except Exception as exc:
+                    yield _failed(name, exc)
                 return
             who, where = decision.actor, decision.portal
             _current.set(who)
@@ -224,6 +202,8 @@ def guarded(
                         yield event
                 elif result is not None:
                     yield result
+            except Exception as exc:
+                yield _failed(name, exc)
             finally:
                 _current.set(None)
                 _portal.set(None)
@@ -233,6 +213,20 @@ def guarded(
         return rx.event(wrapper, background=background) if background else rx.event(wrapper)
 
     return decorate
+
+
+_FAILURES = RateLimitedLog(log, every_seconds=60)
+_REFUSALS = RateLimitedLog(log, every_seconds=60)
+
+
+def _failed(name: str, exc: Exception):
+    """A handler raised: the person gets a plain message, the log one line per kind a
+    minute (with the traceback the first time), never a flood, and nothing is half
+    written (each service call is its own transaction)."""
+    _FAILURES.exception(f"{name}: {type(exc).__name__}", "handler %s failed", name, exc=exc)
+    return rx.toast.error(
+        "Something went wrong and nothing was changed. Please try again.", id="guard-failure"
+    )
 
 
 async def _drain_sync(ctx: contextvars.Context, result: Any):

@@ -9,6 +9,7 @@ from portal_app.services import cdrs
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
 from portal_app.services.identity import Actor, Area
+from portal_app.services.validation import parse_id
 
 from .base import AppState
 from .cdr_report import CdrReportMixin
@@ -87,9 +88,9 @@ class OperatorReportState(CdrReportMixin, AppState):
     def _pick_customer(self) -> bool:
         raw = str(self.router.url.query_parameters.get("customer", ""))
         try:
-            self.customer_id = int(raw)
+            self.customer_id = parse_id(raw) or 0
             self.customer_name = _customer_name(actor(), self.customer_id)
-        except (ValueError, ServiceError, AttributeError):
+        except (ServiceError, AttributeError):
             self.customer_id, self.customer_name = 0, ""
             return False
         return True

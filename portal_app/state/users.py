@@ -10,6 +10,7 @@ from portal_app.services import users as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Area, Grant
+from portal_app.services.validation import parse_id
 
 from .base import ROLE_LABELS, AppState
 from .guard import Need, actor, checked, guarded
@@ -50,13 +51,7 @@ class GroupRow:
     summary: str
 
 
-def _as_id(value: object) -> int | None:
-    """Ids arrive from the browser: accept only positive integers."""
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
+_as_id = parse_id  # ids arrive from the browser
 
 
 class UsersState(AppState):

@@ -326,3 +326,30 @@ def test_decrypt_secret_reports_a_wrong_key_or_tampering_as_value_error():
     tampered = cipher[:-6] + ("A" if cipher[-6] != "A" else "B") + cipher[-5:]
     with pytest.raises(ValueError, match="PORTAL_SECRET_KEY"):
         decrypt_secret(tampered)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        (" 12 ", 12),
+        (12, 12),
+        (2**63 - 1, 2**63 - 1),
+        (str(2**63 - 1), 2**63 - 1),
+        (2**63, None),
+        (str(2**63), None),
+        ("9" * 40, None),
+        ("0", None),
+        ("-1", None),
+        ("1.5", None),
+        ("abc", None),
+        (True, None),
+        (None, None),
+        ("", None),
+        ("١٢", None),  # digits of another script: str.isdigit() says yes, int() too
+    ],
+)
+def test_parse_id(value, expected):
+    from portal_app.services.validation import parse_id
+
+    assert parse_id(value) == expected
