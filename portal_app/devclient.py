@@ -8,18 +8,48 @@ event's round trip precisely: from emit to the first reply for that connection.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 import uuid
 
+import httpx
 import socketio
 
 from portal_app.services.sessions import SESSION_COOKIE
 
 NS = "/_event"
+USER_AGENT = "portal-devclient/1"
+_TICKET = re.compile(r'i\.name = "ticket"; i\.value = ("[^"]*")')
+
+
+def find_ticket(messages: list[dict]) -> str:
+    """The session ticket a login handed to the page (its script posts it), or ""."""
+    for message in reversed(messages):
+        match = _TICKET.search(json.dumps(message).replace('\\"', '"'))
+        if match:
+            return json.loads(match.group(1))
+    return ""
+
+
+async def claim_ticket(url: str, ticket: str, *, origin: str | None = None) -> str:
+    """Post a ticket as the page on ``origin`` does (to ``url``, with the origin's Host);
+    the token the HttpOnly cookie of the answer holds, or ""."""
+    origin = origin or url
+    async with httpx.AsyncClient(follow_redirects=False) as http:
+        response = await http.post(
+            f"{url}/api/session",
+            data={"ticket": ticket},
+            headers={
+                "Origin": origin,
+                "Host": origin.split("://", 1)[-1],
+                "User-Agent": USER_AGENT,
+            },
+        )
+    return response.cookies.get(SESSION_COOKIE, "")
+
+
 HYDRATE = "reflex___state____state.hydrate_and_load"
-UPDATE_VARS = (
-    "reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal"
-)
 
 
 class DevClient:
@@ -39,7 +69,8 @@ class DevClient:
         self._arrived.set()
 
     async def connect(self, session_token: str = "", timeout: float = 30) -> None:
-        headers = {"Origin": self.origin}
+        """Connect as a browser whose (HttpOnly) session cookie holds ``session_token``."""
+        headers = {"Origin": self.origin, "User-Agent": USER_AGENT}
         if session_token:
             headers["Cookie"] = f"{SESSION_COOKIE}={session_token}"
         await self.sio.connect(
@@ -51,14 +82,6 @@ class DevClient:
             auth={"event": {"name": HYDRATE, "payload": {}, "router_data": self.router}},
         )
         await self.wait_for(lambda m: "is_hydrated_rx_state_" in str(m), "hydration", timeout)
-        if session_token:
-            await self.use_token(session_token)
-
-    async def use_token(self, token: str) -> None:
-        """Act as a browser whose session cookie holds ``token``."""
-        from portal_app.state.base import AppState
-
-        await self.request(UPDATE_VARS, vars={f"{AppState.get_full_name()}.session_token": token})
 
     async def emit(self, name: str, **payload) -> None:
         await self.sio.emit(

@@ -7,6 +7,7 @@ from portal_app.api.exports import export_routes
 from portal_app.api.files import file_routes
 from portal_app.api.limits import limit_upload_body
 from portal_app.api.routes import build_api
+from portal_app.api.sessions import session_routes
 from portal_app.pages.audit import audit_page
 from portal_app.pages.configuration import configuration_page
 from portal_app.pages.customers import customers_page
@@ -35,13 +36,17 @@ from portal_app.state.pending import PendingState
 from portal_app.state.profile import ProfileState
 from portal_app.state.rate_cards import RateCardsState
 from portal_app.state.reports import OperatorReportState
+from portal_app.state.sessions import OperatorSessionsState
 from portal_app.state.smtp import SmtpState
 from portal_app.state.users import UsersState
 
 app = rx.App(
     stylesheets=["/theme.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
-    api_transformer=[build_api(*file_routes(), *export_routes()), limit_upload_body],
+    api_transformer=[
+        build_api(*file_routes(), *export_routes(), *session_routes()),
+        limit_upload_body,
+    ],
 )
 
 _TITLE = "Carrier Portal"
@@ -51,7 +56,12 @@ app.add_page(
 for page, route, title, loader in [
     (dashboard_page, routes.DASHBOARD, "Dashboard", [DashboardState.load, DashboardState.load_top]),
     (users_page, routes.USERS, "Users", UsersState.load),
-    (personal_page, routes.PERSONAL, "Personal Information", [ProfileState.load, SmtpState.load]),
+    (
+        personal_page,
+        routes.PERSONAL,
+        "Personal Information",
+        [ProfileState.load, SmtpState.load, OperatorSessionsState.load_sessions],
+    ),
     (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
     (email_log_page, routes.EMAIL_LOG, "Email Log", EmailLogState.load),

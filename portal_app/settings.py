@@ -66,6 +66,15 @@ def _public_port(value: str | None, mode: str, port: int) -> int | None:
     return None if number in (80, 443) else number
 
 
+def _positive(env: dict[str, str], name: str, default: int, most: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        raise SettingsError(f"{name} must be a whole number from 1 to {most}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration. Build it with :func:`get_settings`."""
@@ -78,7 +87,8 @@ class Settings:
     cname_target: str = "portal.localhost"
     dns_nameservers: tuple[tuple[str, int], ...] = ()
     port: int = 3000
-    session_days: int = 7
+    session_days: int = 7  # absolute lifetime of a login
+    session_idle_minutes: int = 120  # a login unused this long ends
     # How links in emails reach a brand host: behind Caddy that is https on 443; in
     # development the app's own port over http.
     public_scheme: str = "http"
@@ -105,6 +115,8 @@ class Settings:
             port = int(env.get("PORTAL_PORT", "3000"))
         except ValueError as exc:
             raise SettingsError("PORTAL_PORT must be a number") from exc
+        days = _positive(env, "PORTAL_SESSION_DAYS", 7, 365)
+        idle = _positive(env, "PORTAL_SESSION_IDLE_MINUTES", 120, 60 * 24 * 365)
         return cls(
             env=mode,
             database_url=env.get("PORTAL_DATABASE_URL") or cls.database_url,
@@ -126,6 +138,8 @@ class Settings:
             .strip()
             .lower(),
             public_port=_public_port(env.get("PORTAL_PUBLIC_PORT"), mode, port),
+            session_days=days,
+            session_idle_minutes=idle,
         )
 
 

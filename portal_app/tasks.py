@@ -27,6 +27,7 @@ from portal_app.services.domain_checks import (
 )
 from portal_app.services.errors import NotFound
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
+from portal_app.services.tickets import tickets_purge
 from portal_app.settings import Settings, get_settings
 
 log = logging.getLogger("portal.tasks")
@@ -60,6 +61,7 @@ def purge_expired() -> tuple[int, int]:
                 OutboxMessage.created_at < now - OUTBOX_KEEP,
             )
         )
+        tickets_purge(session=session)
     return sessions, failures
 
 

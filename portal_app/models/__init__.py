@@ -2,7 +2,7 @@
 
 from .account import AccountConfig
 from .audit import AuditEvent
-from .auth import AuthEpoch, AuthSession, LoginFailure
+from .auth import AuthEpoch, AuthSession, LoginFailure, SessionTicket
 from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
 from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
@@ -45,5 +45,6 @@ __all__ = [
     "RateEntry",
     "RecoveryCode",
     "Role",
+    "SessionTicket",
     "Signup",
 ]

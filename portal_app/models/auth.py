@@ -24,6 +24,33 @@ class AuthSession(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
     client_ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=255)
+    # Written at most once a minute by the guard (see services/principals.py): what the
+    # owner's session list shows, and what the idle lifetime is measured from.
+    last_seen_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+
+
+class SessionTicket(SQLModel, table=True):
+    """A just-started session on its way into the browser's HttpOnly cookie.
+
+    A login happens over the websocket, but only a plain HTTP response can set an
+    HttpOnly cookie. So the login handler stores the new session token here (encrypted,
+    for one minute) under a random ticket, the page posts the ticket to
+    ``/api/session``, and that response sets the cookie. The ticket is single-use and
+    bound to the host and the client it was issued to.
+    """
+
+    __tablename__ = "session_ticket"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    token_enc: str = Field(max_length=512, repr=False)
+    principal: str = Field(max_length=16)
+    host: str = Field(max_length=253)
+    client_ip: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    expires_at: datetime = Field(sa_column=ts_column(index=True))
+    used_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
 class LoginFailure(SQLModel, table=True):

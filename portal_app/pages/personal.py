@@ -7,7 +7,9 @@ import reflex as rx
 from portal_app.components.account import password_action, password_card, totp_enrol
 from portal_app.components.forms import field, text_input
 from portal_app.components.layout import control_page
+from portal_app.components.sessions import sessions_card
 from portal_app.state.profile import ProfileState
+from portal_app.state.sessions import OperatorSessionsState
 from portal_app.state.smtp import SmtpState
 
 S = ProfileState
@@ -246,6 +248,7 @@ def _body() -> rx.Component:
         _details(),
         password_card(S, "change-password"),
         _two_factor(),
+        sessions_card(OperatorSessionsState),
         _smtp(),
         spacing="5",
         width="100%",

@@ -27,6 +27,7 @@ from portal_app.state.portal_balance import PortalBalanceState
 from portal_app.state.portal_profile import PortalProfileState
 from portal_app.state.portal_rates import PortalRatesState
 from portal_app.state.reports import PortalReportState
+from portal_app.state.sessions import PortalSessionsState
 from portal_app.state.signup import SignupState
 
 _FRAME = PortalState.load_portal
@@ -43,7 +44,11 @@ PORTAL_PAGES = [
     (portal_breakout_page, routes.PORTAL_BREAKOUT, [_FRAME, PortalReportState.load_breakout]),
     (portal_rates_page, routes.PORTAL_RATES, [_FRAME, PortalRatesState.load]),
     (portal_contacts_page, routes.PORTAL_CONTACTS, [_FRAME, PortalState.load_team]),
-    (portal_profile_page, routes.PORTAL_PROFILE, [_FRAME, PortalProfileState.load]),
+    (
+        portal_profile_page,
+        routes.PORTAL_PROFILE,
+        [_FRAME, PortalProfileState.load, PortalSessionsState.load_sessions],
+    ),
 ]
 
 

@@ -7,7 +7,9 @@ import reflex as rx
 from portal_app.components.account import password_action, password_card, totp_enrol
 from portal_app.components.forms import field, text_input
 from portal_app.components.portal import portal_page
+from portal_app.components.sessions import sessions_card
 from portal_app.state.portal_profile import PortalProfileState as S
+from portal_app.state.sessions import PortalSessionsState
 
 
 def _name() -> rx.Component:
@@ -76,6 +78,7 @@ def profile() -> rx.Component:
         _name(),
         password_card(S, "portal-password-save"),
         _two_factor(),
+        sessions_card(PortalSessionsState),
         spacing="4",
         width="100%",
     )

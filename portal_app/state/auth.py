@@ -11,11 +11,11 @@ from portal_app.services import auth
 from portal_app.services.db import session_scope
 from portal_app.services.errors import AuthFailed, Throttled
 from portal_app.services.hosts import is_control_host
-from portal_app.services.sessions import session_revoke
 from portal_app.settings import get_settings
 
 from .base import AppState
 from .guard import Need, guarded
+from .session_cookie import hand_over
 
 PENDING_SECONDS = 300
 
@@ -42,13 +42,9 @@ class LoginState(AppState):
     _pending_until: float = 0.0
 
     def _start_session(self, token: str):
-        if self.session_token and self.session_token != token:
-            # Rotation: whatever session this browser held before ends now.
-            with session_scope() as session:
-                session_revoke(session=session, token=self.session_token)
-        self.session_token = token
+        """Into the HttpOnly cookie (the claim ends this browser's previous session)."""
         self.step, self.error, self._pending_user_id = "password", "", 0
-        return rx.redirect(routes.DASHBOARD)
+        return hand_over(self, token, "operator")
 
     @guarded(Need.PUBLIC)
     def submit_password(self, form_data: dict):

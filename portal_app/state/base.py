@@ -1,4 +1,4 @@
-"""The root of the app's states: the session cookie and who is logged in."""
+"""The root of the app's states: who is logged in (from the HttpOnly session cookie)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from reflex_base.registry import RegistrationContext
 from portal_app import routes
 from portal_app.services.hosts import is_control_host
 from portal_app.services.identity import Area, Role
-from portal_app.services.sessions import SESSION_COOKIE
 from portal_app.settings import get_settings
 
 from .guard import Need, guarded, maybe_actor
-
-_SESSION_SECONDS = 7 * 24 * 3600
+from .session_cookie import end_session, session_token_of
 
 
 def setvar(self, var_name: str, value: str) -> None:
@@ -28,12 +26,10 @@ def lock_setvar(cls) -> None:
 
 
 class AppState(rx.State):
-    """Holds the session token (a random server-side session id, not the Reflex
-    client token) and a small view of the logged-in operator for the layout."""
+    """A small view of the logged-in operator for the layout. The session token itself
+    is in an HttpOnly cookie the server reads from the websocket handshake
+    (state/session_cookie.py); no var holds it."""
 
-    session_token: str = rx.Cookie(
-        "", name=SESSION_COOKIE, max_age=_SESSION_SECONDS, same_site="strict"
-    )
     logged_in: bool = False
     identity_checked: bool = False
     control_host: bool = True
@@ -46,6 +42,11 @@ class AppState(rx.State):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         lock_setvar(cls)
+
+    @property
+    def session_token(self) -> str:
+        """This connection's session token (its cookie), or ""; never sent to the page."""
+        return session_token_of(self)
 
     def _host(self) -> str:
         return self.router.url.netloc or self.router.headers.host
@@ -84,16 +85,15 @@ class AppState(rx.State):
 
     @guarded(Need.PUBLIC)
     def logout(self):
-        """End this browser's session on the server and forget the cookie."""
+        """End this browser's session on the server; the cookie goes with the answer."""
         from portal_app.services.db import session_scope
         from portal_app.services.sessions import session_revoke
 
-        if self.session_token:
+        if token := self.session_token:
             with session_scope() as session:
-                session_revoke(session=session, token=self.session_token)
-        self.session_token = ""
+                session_revoke(session=session, token=token)
         self._set_identity(None)
-        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(routes.LOGIN)]
+        return end_session()
 
 
 lock_setvar(AppState)

@@ -26,6 +26,7 @@ from portal_app.services.portal import PortalContext, portal_context
 from portal_app.services.principals import operator_for_token
 
 from .arguments import ARG_TYPES, UPLOAD_FILES, arg_types, args_ok
+from .session_cookie import session_token_of
 
 __all__ = [
     "ARG_TYPES",
@@ -101,7 +102,7 @@ async def recheck(state: Any, rule: Rule) -> Decision:
     A watcher calls this on every round before it pushes anything, so a logout, a
     disabled account or a revoked permission stops it at once.
     """
-    token, host = str(state.session_token or ""), _host(state)
+    token, host = session_token_of(state), _host(state)
     return await run_blocking(_authorize, rule, token, host)
 
 
@@ -153,7 +154,7 @@ def guarded(
                 _REFUSALS.warning(f"{name} malformed", "refused %s: malformed arguments", name)
                 yield rx.toast.error("That request was malformed.", id="guard-refusal")
                 return
-            token = str(self.session_token or "")
+            token = session_token_of(self)
             ctx = contextvars.copy_context()
             try:
                 decision, result = await run_in_context(

@@ -15,8 +15,9 @@ from portal_app.services import portal as svc
 from portal_app.services.db import session_scope
 from portal_app.services.sessions import session_revoke
 
-from .base import SESSION_COOKIE, AppState
+from .base import AppState
 from .guard import Need, guarded, portal
+from .session_cookie import end_session
 
 
 @dataclasses.dataclass
@@ -112,10 +113,10 @@ class PortalState(AppState):
     @guarded(Need.PUBLIC)
     def logout_portal(self):
         """End this browser's portal session on the server and forget the cookie."""
-        if self.session_token:
+        if token := self.session_token:
             with session_scope() as session:
-                session_revoke(session=session, token=self.session_token)
-        self.session_token, self.logged_in = "", False
+                session_revoke(session=session, token=token)
+        self.logged_in = False
         self.contact_name = self.customer_name = self.public_notes = ""
         self.sections, self.menu, self.team = [], [], []
-        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(routes.PORTAL_LOGIN)]
+        return end_session()

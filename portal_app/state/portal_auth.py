@@ -9,15 +9,16 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.services import portal_auth as svc
+from portal_app.services.contacts import PRINCIPAL
 from portal_app.services.db import session_scope
 from portal_app.services.errors import AuthFailed, Throttled, ValidationError
 from portal_app.services.offloop import run_blocking
 from portal_app.services.password_reset import FORGOT_ANSWER_SECONDS, password_forgot
 from portal_app.services.portal import domain_for_host
-from portal_app.services.sessions import session_revoke
 
 from .base import AppState
 from .guard import Need, guarded, resolve_portal
+from .session_cookie import hand_over
 
 PENDING_SECONDS = 300
 FORGOT_ANSWER = (
@@ -130,12 +131,9 @@ class PortalLoginState(AppState):
         yield self._start(token)
 
     def _start(self, token: str):
-        if self.session_token and self.session_token != token:
-            with session_scope() as session:  # rotation: the old session ends now
-                session_revoke(session=session, token=self.session_token)
-        self.session_token = token
+        """Into the HttpOnly cookie (the claim ends this browser's previous session)."""
         self.step, self.error, self._pending_contact = "password", "", 0
-        return rx.redirect(routes.PORTAL)
+        return hand_over(self, token, PRINCIPAL)
 
     @guarded(Need.PUBLIC)
     def restart(self):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.services import portal_auth as svc
+from portal_app.services.contacts import PRINCIPAL
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Actor
 
 from .base import AppState
 from .guard import Need, guarded, portal
+from .session_cookie import hand_over
 
 
 def _change_password(who: Actor, form: dict, client: str, agent: str) -> str:
@@ -73,9 +75,10 @@ class PortalProfileState(AppState):
         except ValidationError as exc:
             self.errors = exc.fields
             return
-        self.errors, self.session_token = {}, token
+        self.errors = {}
         self.password_form_key += 1
         yield rx.toast.success("Password changed. Your other sessions were logged out.")
+        yield hand_over(self, token, PRINCIPAL)
 
     @guarded(Need.CONTACT, section="profile")
     def start_totp(self):

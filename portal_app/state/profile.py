@@ -11,6 +11,7 @@ from portal_app.services.identity import Actor
 
 from .base import AppState
 from .guard import Need, actor, guarded
+from .session_cookie import hand_over
 
 
 def _change_password(who: Actor, form: dict, client: str, agent: str) -> str:
@@ -80,9 +81,9 @@ class ProfileState(AppState):
             self.errors = exc.fields
             return
         self.errors = {}
-        self.session_token = token
         self.password_form_key += 1
         yield rx.toast.success("Password changed. Your other sessions were logged out.")
+        yield hand_over(self, token, "operator")
 
     @guarded(Need.OPERATOR)
     def start_totp(self):

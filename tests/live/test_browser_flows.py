@@ -5,6 +5,7 @@ Screenshots of every screen go to test-artifacts/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import re
 import time
 
 import pyotp
@@ -14,6 +15,7 @@ from sqlmodel import select
 
 from portal_app.models import AuthSession, OperatorGroup, OperatorUser
 from portal_app.services.identity import SYSTEM
+from portal_app.services.sessions import SESSION_COOKIE
 from portal_app.services.users import user_create
 
 from .conftest import ARTIFACTS
@@ -41,7 +43,7 @@ def toast(page: Page):
 
 def test_login_wrong_password_then_dashboard_and_logout(page: Page, live_app):
     page.goto(live_app.url + "/")
-    page.wait_for_url("**/login")
+    page.wait_for_url(re.compile(r".*/login/?(\?.*)?$"))
     expect(page.get_by_text("Control panel sign-in")).to_be_visible()
     shot(page, "01-login")
 
@@ -56,6 +58,11 @@ def test_login_wrong_password_then_dashboard_and_logout(page: Page, live_app):
     expect(page.get_by_text("Operator users")).to_be_visible()
     expect(page.get_by_role("link", name="Users")).to_be_visible()
     shot(page, "03-dashboard")
+    # The session lives in an HttpOnly cookie: the browser has it, page script does not.
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and len(cookie["value"]) > 30
+    assert SESSION_COOKIE not in page.evaluate("document.cookie")
+    assert cookie["value"] not in page.content()
 
     for path, name in [
         ("/setup/account/configuration", "04-configuration"),
@@ -85,12 +92,13 @@ def test_login_wrong_password_then_dashboard_and_logout(page: Page, live_app):
         ).all()
     page.click("#user-menu")
     page.click("#logout")
-    page.wait_for_url("**/login")
+    page.wait_for_url(re.compile(r".*/login/?(\?.*)?$"))
     with live_app.session() as session:
         live_after = session.exec(select(AuthSession).where(AuthSession.revoked_at.is_(None))).all()
     assert len(live_after) == len(live_before) - 1
+    assert [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE] == []
     page.goto(live_app.url + "/setup/account/users")
-    page.wait_for_url("**/login")
+    page.wait_for_url(re.compile(r".*/login/?(\?.*)?$"))
 
 
 def _pick(page: Page, trigger_id: str, option: str) -> None:
@@ -214,7 +222,7 @@ def test_totp_enrolment_and_login_with_a_code(page: Page, live_app):
 
     page.click("#user-menu")
     page.click("#logout")
-    page.wait_for_url("**/login")
+    page.wait_for_url(re.compile(r".*/login/?(\?.*)?$"))
     login(page, live_app.url, "tina@example.com", "tina-password-1")
     expect(page.locator("#code")).to_be_visible()
     shot(page, "32-login-code-step")

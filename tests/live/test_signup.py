@@ -121,7 +121,7 @@ def test_sign_up_confirm_live_badge_approve_and_template_credit(page: Page, brow
     me.fill("#email", "sam@skyline.example")
     me.fill("#password", "skyline-pass-1")
     me.click("#login-submit")
-    me.wait_for_url(brand + "/portal")
+    me.wait_for_url(re.compile(re.escape(brand) + r"/portal/?$"))
     me.click("#portal-nav-balance")
     expect(me.locator("#portal-balance")).to_have_text("$5.00")
     expect(me.locator("#portal-statement")).to_contain_text("Welcome credit")

@@ -11,7 +11,9 @@ import pytest
 import socketio
 from sqlmodel import select
 
+from portal_app.devclient import USER_AGENT, claim_ticket, find_ticket
 from portal_app.models import AuditEvent, OperatorUser
+from portal_app.services.sessions import SESSION_COOKIE
 from portal_app.state.auth import LoginState
 from portal_app.state.users import UsersState
 
@@ -34,14 +36,17 @@ class Client:
     async def _on_event(self, data):
         self.messages.append(data)
 
-    async def connect(self) -> None:
-        token = str(uuid.uuid4())
+    async def connect(self, cookie: str = "") -> None:
+        """Connect as a browser whose HttpOnly session cookie holds ``cookie``."""
+        headers = {"Origin": self.url, "User-Agent": USER_AGENT}
+        if cookie:
+            headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
         await self.sio.connect(
-            f"{self.url}?token={token}",
+            f"{self.url}?token={uuid.uuid4()}",
             socketio_path="/_event",
             namespaces=[NS],
             transports=["websocket"],
-            headers={"Origin": self.url},
+            headers=headers,
             auth={"event": {"name": HYDRATE, "payload": {}, "router_data": ROUTER}},
         )
         await self.wait_for(lambda m: "is_hydrated_rx_state_" in str(m), "hydration")
@@ -67,18 +72,20 @@ class Client:
             await asyncio.sleep(0.1)
 
     async def login(self, email: str, password: str) -> None:
+        """Log in as the page does: the password over the socket, the ticket posted to
+        /api/session for the HttpOnly cookie, then a new connection that carries it."""
         await self.call(
             f"{LoginState.get_full_name()}.submit_password",
             form_data={"email": email, "password": password},
         )
-        await self.wait_for(
-            lambda m: (
-                "session_token" in str(m)
-                and "redirect" in str(m)
-                or "session_token_rx_state_" in str(m)
-            ),
-            "session cookie",
-        )
+        await self.wait_for(lambda m: bool(find_ticket([m])), "session ticket")
+        token = await claim_ticket(self.url, find_ticket(self.messages))
+        assert token, "the ticket gave no cookie"
+        await self.sio.disconnect()
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("event", self._on_event, namespace=NS)
+        self.messages.clear()
+        await self.connect(cookie=token)
 
     async def close(self) -> None:
         await self.sio.disconnect()

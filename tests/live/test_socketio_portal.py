@@ -12,11 +12,12 @@ import asyncio
 from datetime import date, timedelta
 
 import pytest
+import socketio
 from sqlmodel import select
 
+from portal_app.devclient import USER_AGENT, claim_ticket, find_ticket
 from portal_app.models import Contact, Customer
-from portal_app.services.sessions import session_create
-from portal_app.state.base import AppState
+from portal_app.services.sessions import SESSION_COOKIE, session_create
 from portal_app.state.contacts import ContactsState
 from portal_app.state.customers import CustomersState
 from portal_app.state.ledger import LedgerState
@@ -38,9 +39,6 @@ OTHER = [
     "Card payment",
     "Thank you for choosing Globex Voice",
 ]
-UPDATE_VARS = (
-    "reflex___state____state.reflex___state____update_vars_internal_state.update_vars_internal"
-)
 
 
 class BrandClient(Client):
@@ -51,13 +49,16 @@ class BrandClient(Client):
         self.origin = origin
         self.router = {"pathname": path, "asPath": path}
 
-    async def connect(self) -> None:
+    async def connect(self, cookie: str = "") -> None:
+        headers = {"Origin": self.origin, "User-Agent": USER_AGENT}
+        if cookie:
+            headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
         await self.sio.connect(
-            f"{self.url}?token=portal-{id(self)}",
+            f"{self.url}?token=portal-{id(self)}-{len(cookie)}",
             socketio_path="/_event",
             namespaces=[NS],
             transports=["websocket"],
-            headers={"Origin": self.origin},
+            headers=headers,
             auth={"event": {"name": HYDRATE, "payload": {}, "router_data": self.router}},
         )
         await self.wait_for(lambda m: "is_hydrated_rx_state_" in str(m), "hydration")
@@ -77,8 +78,20 @@ class BrandClient(Client):
                 break
         return self.messages[start:]
 
-    async def use_token(self, token: str) -> None:
-        await self.call(UPDATE_VARS, vars={f"{AppState.get_full_name()}.session_token": token})
+    async def login(self, email: str, password: str) -> None:
+        """As the page: password over the socket, the ticket to /api/session, reconnect."""
+        await self.call(
+            f"{PortalLoginState.get_full_name()}.submit_password",
+            form_data={"email": email, "password": password},
+        )
+        await self.wait_for(lambda m: bool(find_ticket([m])), "session ticket")
+        token = await claim_ticket(self.url, find_ticket(self.messages), origin=self.origin)
+        assert token, "the ticket gave no cookie"
+        await self.sio.disconnect()
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio.on("event", self._on_event, namespace=NS)
+        self.messages.clear()
+        await self.connect(cookie=token)
 
 
 def _ids(live_app) -> tuple[int, int, str]:
@@ -116,11 +129,7 @@ def test_forged_ids_from_a_contact_are_refused(live_app):
     async def scenario():
         bea = BrandClient(base, f"http://acme.localhost:{port}")
         await bea.connect()
-        await bea.call(
-            f"{PortalLoginState.get_full_name()}.submit_password",
-            form_data={"email": "bea@bluebird.example", "password": "bluebird-pass-1"},
-        )
-        await bea.wait_for(lambda m: "/portal" in str(m), "redirect into the portal")
+        await bea.login("bea@bluebird.example", "bluebird-pass-1")
         forged = [
             (f"{LedgerState.get_full_name()}.open_ledger", {"customer_id": other_id}),
             (f"{LedgerState.get_full_name()}.download_csv", {}),
@@ -159,8 +168,7 @@ def test_forged_ids_from_a_contact_are_refused(live_app):
 
         # Bea's session on the other brand's host is no session at all.
         elsewhere = BrandClient(base, f"http://globex.localhost:{port}")
-        await elsewhere.connect()
-        await elsewhere.use_token(token)
+        await elsewhere.connect(cookie=token)
         replies = await elsewhere.call(f"{PortalBalanceState.get_full_name()}.load")
         replies += await elsewhere.call(f"{PortalState.get_full_name()}.load_portal")
         assert "/portal/login" in str(replies)

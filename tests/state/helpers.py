@@ -31,12 +31,13 @@ import portal_app.portal_app  # noqa: F401  (builds the one rx.App and registers
 from portal_app.models import Area, Grant
 from portal_app.services.identity import SYSTEM
 from portal_app.services.offloop import watch_loop
-from portal_app.services.sessions import session_create
+from portal_app.services.sessions import SESSION_COOKIE, session_create
 from portal_app.services.users import group_create, user_create
 
 T = TypeVar("T")
 
 CONTROL_ORIGIN = "http://localhost:3000"
+_TICKET = re.compile(r"i\.name = \"ticket\"; i\.value = (\"[^\"]*\")")
 _TOAST = re.compile(r"""refs\['__toast'\]\?\.\["(\w+)"\]\(("(?:[^"\\]|\\.)*")""")
 
 
@@ -47,9 +48,13 @@ def router_data(
     path: str = "/",
     client_ip: str = "127.0.0.1",
     user_agent: str = "pytest-state",
+    token: str = "",
 ) -> dict[str, Any]:
-    """The router data Reflex builds from a websocket event (see ``app.py`` on_event)."""
+    """The router data Reflex builds from a websocket event (see ``app.py`` on_event);
+    ``token`` is the HttpOnly session cookie the handshake carried."""
     headers = {"host": host, "user-agent": user_agent}
+    if token:
+        headers["cookie"] = f"{SESSION_COOKIE}={token}"
     if origin:
         headers["origin"] = origin
     return {
@@ -69,14 +74,28 @@ def make_state(cls: type[T], *, token: str = "", **router: Any) -> T:
     ``token`` is the session cookie's value; ``router`` overrides ``router_data``.
     """
     root = State(_reflex_internal_init=True)
-    data = router_data(**router)
+    data = router_data(token=token, **router)
     root.router_data = data
     root.router = RouterData.from_router_data(data)
     state = root.get_substate(cls.get_full_name().split("."))
     assert isinstance(state, cls)
-    state.session_token = token  # lives on AppState, as the cookie var does in the app
     root._clean()
     return state
+
+
+def use_cookie(state: Any, token: str) -> None:
+    """The browser now holds ``token`` in its cookie (after a new page load)."""
+    root = state._get_root_state()
+    data = dict(root.router_data)
+    headers = dict(data.get(RouteVar.HEADERS, {}))
+    if token:
+        headers["cookie"] = f"{SESSION_COOKIE}={token}"
+    else:
+        headers.pop("cookie", None)
+    data[RouteVar.HEADERS] = headers
+    root.router_data = data
+    root.router = RouterData.from_router_data(data)
+    root._clean()
 
 
 def preset(state: Any, **values: Any) -> None:
@@ -96,6 +115,45 @@ class Outcome:
     @property
     def redirects(self) -> list[str]:
         return [e.payload["path"] for e in self.events if e.name == "_redirect"]
+
+    @property
+    def ticket(self) -> str:
+        """The session ticket a login handed to the page to post, or ""."""
+        for e in self.events:
+            if e.name == "_call_script":
+                match = _TICKET.search(str(e.payload.get("javascript_code", "")))
+                if match:
+                    return json.loads(match.group(1))
+        return ""
+
+    def claim(self, state: Any) -> str:
+        """Post the ticket as the page would: the session token its cookie now holds
+        (then the page reloads with it), or "" when there was none to claim."""
+        from portal_app.services.db import session_scope
+        from portal_app.services.tickets import ticket_claim
+
+        if not self.ticket:
+            return ""
+        client_ip, agent = state._client()
+        with session_scope() as session:
+            claimed = ticket_claim(
+                session=session,
+                ticket=self.ticket,
+                host=state._host(),
+                client_ip=client_ip,
+                user_agent=agent,
+            )
+        token = claimed[0] if claimed else ""
+        if token:
+            use_cookie(state, token)
+        return token
+
+    @property
+    def ended_session(self) -> bool:
+        """The handler sent the page to /api/session/end (clear the cookie, log in)."""
+        return any(
+            e.name == "_call_script" and "/api/session/end" in str(e.payload) for e in self.events
+        )
 
     @property
     def toasts(self) -> list[tuple[str, str]]:

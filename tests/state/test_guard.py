@@ -165,7 +165,7 @@ def test_setvar_is_refused_even_for_an_administrator(db, admin):
     [
         (AppState, "me_is_admin", True),
         (UsersState, "confirm_delete", "user:1"),
-        (UsersState, "session_token", "stolen"),
+        (UsersState, "user_dialog", "new"),
     ],
     ids=lambda v: getattr(v, "__name__", str(v)),
 )

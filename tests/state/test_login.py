@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pyotp
@@ -44,7 +45,7 @@ def test_wrong_password_and_unknown_email_get_the_same_generic_error(db, operato
         state = make_state(LoginState)
         out = _login(state, email, password)
         assert state.error == auth.BAD_LOGIN
-        assert state.session_token == ""
+        assert out.ticket == ""
         assert state.step == "password" and state.busy is False
         assert out.redirects == []
     assert count(db, AuthSession) == 0
@@ -55,10 +56,11 @@ def test_right_password_logs_in_with_a_token_that_resolves(db, operator):
     state = make_state(LoginState, client_ip="192.0.2.7")
     out = _login(state, "  OPS@example.com", PASSWORD)
     assert state.error == ""
-    assert out.redirects == [routes.DASHBOARD]
-    assert "session_token" in out.changed  # the cookie var reaches the browser
-    who = resolve_actor(state.session_token)
+    token = out.claim(state)  # the page posts its ticket; the answer sets the cookie
+    assert token and token not in json.dumps(out.delta)  # never in a var
+    who = resolve_actor(token)
     assert who is not None and who.id == operator.id
+    assert out.claim(state) == ""  # the ticket works once
     (row,) = fresh(db, AuthSession)
     assert (row.client_ip, row.user_agent) == ("192.0.2.7", "pytest-state")
     assert fresh(db, OperatorUser)[0].last_login_at is not None
@@ -77,7 +79,7 @@ def test_five_failures_throttle_even_the_right_password(db, operator):
     state = make_state(LoginState)
     out = _login(state, operator.email, PASSWORD)
     assert state.error.startswith("Too many failed attempts")
-    assert state.session_token == "" and out.redirects == []
+    assert out.ticket == "" and out.redirects == []
     assert count(db, AuthSession) == 0
 
 
@@ -92,7 +94,7 @@ def test_login_is_refused_off_the_control_hosts(db, operator, origin, host):
     state = make_state(LoginState, origin=origin, host=host)
     out = _login(state, operator.email, PASSWORD)
     assert state.error == NOT_HERE
-    assert state.session_token == "" and out.redirects == []
+    assert out.ticket == "" and out.redirects == []
     assert count(db, AuthSession) == 0
     assert count(db, LoginFailure) == 0  # the password was never even checked
 
@@ -102,21 +104,20 @@ def test_totp_user_needs_a_code_and_a_code_works_once(db, operator):
     state = make_state(LoginState)
     out = _login(state, operator.email, PASSWORD)
     assert state.step == "code" and state.error == ""
-    assert state.session_token == "" and out.redirects == []
+    assert out.ticket == "" and out.redirects == []
     assert count(db, AuthSession) == 0
 
     # The enrolment used the current time-step; the next one is still inside the window.
     code = app.at(datetime.now(UTC), counter_offset=1)
     out = call(state, "submit_code", form_data={"code": code})
-    assert out.redirects == [routes.DASHBOARD]
-    assert resolve_actor(state.session_token).id == operator.id
+    assert resolve_actor(out.claim(state)).id == operator.id
     assert state.step == "password"
 
     replay = make_state(LoginState)
     _login(replay, operator.email, PASSWORD)
     out = call(replay, "submit_code", form_data={"code": code})
     assert replay.error == auth.BAD_CODE
-    assert replay.session_token == "" and out.redirects == []
+    assert out.ticket == "" and out.redirects == []
     assert count(db, AuthSession) == 1
 
 
@@ -124,13 +125,13 @@ def test_recovery_code_works_once(db, operator):
     _app, codes = _enable_totp(db, operator.id)
     first = make_state(LoginState)
     _login(first, operator.email, PASSWORD)
-    call(first, "submit_code", form_data={"code": codes[0].lower()})
-    assert resolve_actor(first.session_token).id == operator.id
+    out = call(first, "submit_code", form_data={"code": codes[0].lower()})
+    assert resolve_actor(out.claim(first)).id == operator.id
 
     again = make_state(LoginState)
     _login(again, operator.email, PASSWORD)
-    call(again, "submit_code", form_data={"code": codes[0]})
-    assert again.error == auth.BAD_CODE and again.session_token == ""
+    out = call(again, "submit_code", form_data={"code": codes[0]})
+    assert again.error == auth.BAD_CODE and out.ticket == ""
 
 
 def test_code_step_needs_a_recent_password_step(db, operator):
@@ -138,10 +139,10 @@ def test_code_step_needs_a_recent_password_step(db, operator):
     state = make_state(LoginState)
     _login(state, operator.email, PASSWORD)
     state._pending_until = 0.0  # five minutes have passed
-    call(state, "submit_code", form_data={"code": app.now()})
+    out = call(state, "submit_code", form_data={"code": app.now()})
     assert state.step == "password"
     assert state.error.startswith("That took too long")
-    assert state.session_token == ""
+    assert out.ticket == ""
     assert count(db, AuthSession) == 0
 
 
@@ -149,7 +150,7 @@ def test_code_step_without_password_step_is_refused(db):
     state = make_state(LoginState)
     out = call(state, "submit_code", form_data={"code": "123456"})
     assert state.error.startswith("That took too long")
-    assert state.session_token == "" and out.redirects == []
+    assert out.ticket == "" and out.redirects == []
 
 
 def test_login_page_sends_a_logged_in_operator_to_the_dashboard(db):
@@ -168,5 +169,7 @@ def test_restart_forgets_the_pending_second_factor(db, operator):
     _login(state, operator.email, PASSWORD)
     call(state, "restart")
     assert state.step == "password"
-    call(state, "submit_code", form_data={"code": app.at(datetime.now(UTC), counter_offset=1)})
-    assert state.session_token == "" and state.error.startswith("That took too long")
+    out = call(
+        state, "submit_code", form_data={"code": app.at(datetime.now(UTC), counter_offset=1)}
+    )
+    assert out.ticket == "" and state.error.startswith("That took too long")
