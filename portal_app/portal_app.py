@@ -5,8 +5,11 @@ import reflex as rx
 from portal_app import live, routes, tasks
 from portal_app.api.exports import export_routes
 from portal_app.api.files import file_routes
+from portal_app.api.headers import edge_headers
 from portal_app.api.limits import limit_upload_body
 from portal_app.api.routes import build_api
+from portal_app.api.socket_origins import restrict_socket_origins
+from portal_app.logfilter import limit_framework_logs
 from portal_app.pages.audit import audit_page
 from portal_app.pages.configuration import configuration_page
 from portal_app.pages.customers import customers_page
@@ -41,8 +44,10 @@ from portal_app.state.users import UsersState
 app = rx.App(
     stylesheets=["/theme.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
-    api_transformer=[build_api(*file_routes(), *export_routes()), limit_upload_body],
+    api_transformer=[build_api(*file_routes(), *export_routes()), limit_upload_body, edge_headers],
 )
+restrict_socket_origins(app)
+limit_framework_logs()
 
 _TITLE = "Carrier Portal"
 app.add_page(
