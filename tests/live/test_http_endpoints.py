@@ -1,4 +1,5 @@
-"""Plain HTTP endpoints of the served app: health, public files, upload size limit."""
+"""Plain HTTP endpoints of the served app: health, public files, an upload naming no
+handler (the upload checks are in test_edge_http.py)."""
 
 from __future__ import annotations
 
@@ -28,4 +29,4 @@ def test_health_public_files_and_upload_limit(live_app):
         content=b"x" * (MAX_UPLOAD_BYTES + 1),
         headers={"Content-Type": "multipart/form-data; boundary=x"},
     )
-    assert too_big.status_code == 413
+    assert too_big.status_code == 400  # no handler named: refused before the body
