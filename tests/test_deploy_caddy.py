@@ -20,8 +20,9 @@ from tests import caddyserver
 
 LIMITS = PROJECT_ROOT / "deploy" / "body_limits.caddy"
 MB = 1024 * 1024
-IMPORT = "reflex___state____state.x.portal_app___state___rate_cards____rate_cards_state.upload_import"
-LOGO = "reflex___state____state.x.portal_app___state___files____files_state.upload"
+STATE = "reflex___state____state.portal_app___state___base____app_state"
+IMPORT = f"{STATE}.portal_app___state___rate_cards____rate_cards_state.upload_import"
+LOGO = f"{STATE}.portal_app___state___files____files_state.upload"
 
 
 class _ReadAll(BaseHTTPRequestHandler):

@@ -25,8 +25,8 @@ PAGE_POLICY = (
     "default-src 'self'",
     "script-src {scripts}",
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
+    "img-src 'self' data:",  # data: for the two-factor QR code
+    "font-src 'self'",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
