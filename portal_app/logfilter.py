@@ -7,7 +7,9 @@ repeats for a minute while counting them, then lets the next one through with th
 count. A kind is where the record was logged plus the exception's type and where it
 was raised, so a different failure is still logged at once. Messages are cut to
 ``MAX_MESSAGE`` characters, since they carry what the client sent, and the cookies
-Reflex copies into some of them are blanked out.
+Reflex copies into some of them are blanked out. Our own log calls get the same rule
+from services/logs.py; this filter is for the framework's loggers, which we cannot call
+through it.
 """
 
 from __future__ import annotations
