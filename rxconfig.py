@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from portal_app.services.origins import control_origins
 from portal_app.settings import get_settings
 
 _settings = get_settings()
@@ -25,6 +26,10 @@ config = rx.Config(
     frontend_port=_settings.port,
     backend_port=_settings.port,
     show_built_with_reflex=False,
+    # CORS (credentials included) answers only the control panel's own origins. Each
+    # brand host serves its pages and backend from one origin and needs none; the
+    # websocket's own origin check is in portal_app/api/socket_origins.py.
+    cors_allowed_origins=control_origins(_settings),
     telemetry_enabled=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(

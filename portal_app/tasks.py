@@ -18,6 +18,7 @@ from portal_app.models import AuthSession, LoginFailure, OutboxMessage, Password
 from portal_app.models.base import utcnow
 from portal_app.services import tls_allow
 from portal_app.services.auth import THROTTLE_WINDOW
+from portal_app.services.brand_scripts import brand_scripts
 from portal_app.services.db import get_engine, session_scope
 from portal_app.services.dns_check import dns_check
 from portal_app.services.domain_checks import (
@@ -75,10 +76,12 @@ async def purge_loop() -> None:
 
 
 async def tls_allow_refresh_loop() -> None:
-    """Keep the TLS allow-list (what /api/tls/ask answers from) in step with the database."""
+    """Keep the TLS allow-list (what /api/tls/ask and the websocket's origin check answer
+    from) and the brands' script origins (for their pages' CSP) in step with the database."""
     while True:
         try:
             await asyncio.to_thread(tls_allow.allow_list.refresh_from_db, get_engine())
+            await asyncio.to_thread(brand_scripts.refresh_from_db, get_engine())
         except Exception:
             log.exception("refreshing the TLS allow-list failed")
         await asyncio.sleep(TLS_ALLOW_REFRESH_SECONDS)

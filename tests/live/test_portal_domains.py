@@ -4,7 +4,9 @@ and the brand on its own host in Chromium."""
 from __future__ import annotations
 
 import re
+import time
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
@@ -118,6 +120,12 @@ def test_add_verify_and_open_a_brand_with_every_tab_filled(page: Page, live_app,
         ).all()
         assert "domain.status" in actions
 
+    # Like its certificate, the app serves a newly verified host once its in-memory list
+    # of verified domains has it (reloaded every 5 s).
+    for _ in range(150):
+        if httpx.get(f"{live_app.url}/api/tls/ask?domain=good.example.test").status_code == 200:
+            break
+        time.sleep(0.1)
     brand = page.context.new_page()
     brand.goto(f"http://good.example.test:{_port(live_app.url)}/")
     expect(brand.locator("#brand-name")).to_have_text("Goodtel")

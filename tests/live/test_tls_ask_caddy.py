@@ -8,19 +8,12 @@ a failed handshake for any other.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import signal
 import socket
 import ssl
-import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,6 +24,7 @@ from sqlmodel import delete, update
 from portal_app.devserver import free_port
 from portal_app.models import DomainStatus, PortalDomain
 from portal_app.models.base import utcnow
+from tests import caddyserver
 
 pytestmark = pytest.mark.live
 
@@ -123,56 +117,12 @@ https://:{https_port} {{
 @pytest.fixture()
 def caddy(live_app) -> Iterator[int]:
     """Caddy on free ports in front of the live app; yields its HTTPS port."""
-    binary = shutil.which("caddy")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("caddy is missing: `make test` installs it")
-        pytest.skip("caddy is not installed (make test installs it)")
-    tmp = Path(tempfile.mkdtemp(prefix="portal-caddy-"))
     https_port, http_port = free_port(), free_port()
-    config = tmp / "Caddyfile"
-    config.write_text(
-        CADDYFILE.format(
-            http_port=http_port,
-            https_port=https_port,
-            storage=tmp / "data",
-            app_port=app_port(live_app),
-        )
+    config = CADDYFILE.format(
+        http_port=http_port, https_port=https_port, storage="{storage}", app_port=app_port(live_app)
     )
-    # Caddy keeps its autosaved config and data under HOME/XDG: keep them in tmp too.
-    env = dict(os.environ, HOME=str(tmp), XDG_CONFIG_HOME=str(tmp), XDG_DATA_HOME=str(tmp))
-    log = tmp / "caddy.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [binary, "run", "--config", str(config), "--adapter", "caddyfile"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"caddy exited:\n{log.read_text()}")
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", https_port), timeout=1),
-            ):
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(f"caddy did not listen:\n{log.read_text()}")
-            time.sleep(0.1)
+    with caddyserver.running(config, https_port):
         yield https_port
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def tls_get(port: int, server_name: str, path: str) -> tuple[x509.Certificate, str]:
