@@ -42,6 +42,7 @@ for page, route, loaders in portal_pages():
 
 app.register_lifespan_task(watch_app_loop)
 app.register_lifespan_task(tasks.purge_loop)
+app.register_lifespan_task(tasks.seen_flush_loop)
 app.register_lifespan_task(live.poll_loop)
 app.register_lifespan_task(tasks.tls_allow_refresh_loop)
 app.register_lifespan_task(tasks.domain_recheck_loop)

@@ -16,7 +16,7 @@ from sqlmodel import delete
 
 from portal_app.models import AuthSession, LoginFailure, OutboxMessage, PasswordLink
 from portal_app.models.base import utcnow
-from portal_app.services import tls_allow
+from portal_app.services import principals, tls_allow
 from portal_app.services.auth import THROTTLE_WINDOW
 from portal_app.services.brand_scripts import brand_scripts
 from portal_app.services.db import get_engine, session_scope
@@ -27,6 +27,7 @@ from portal_app.services.domain_checks import (
     domains_due,
 )
 from portal_app.services.errors import NotFound
+from portal_app.services.offloop import run_blocking
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
 from portal_app.services.tickets import tickets_purge
 from portal_app.settings import Settings, get_settings
@@ -64,6 +65,19 @@ def purge_expired() -> tuple[int, int]:
         )
         tickets_purge(session=session)
     return sessions, failures
+
+
+SEEN_FLUSH_SECONDS = 30
+
+
+async def seen_flush_loop() -> None:
+    """Write sessions' "last seen" times in batches (services/principals.py says why)."""
+    while True:
+        await asyncio.sleep(SEEN_FLUSH_SECONDS)
+        try:
+            await run_blocking(principals.seen_flush)
+        except Exception:
+            log.exception("writing sessions' last seen times failed")
 
 
 async def purge_loop() -> None:

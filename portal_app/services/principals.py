@@ -125,18 +125,52 @@ def _resolve(
         return None
     value = resolve(session, row)
     if value is not None and touch and not _seen_lately(row, now):
-        # Core, not the ORM: "last seen" is bookkeeping and must not raise the epoch.
-        session.connection().execute(
-            sa.update(AuthSession.__table__)
-            .where(AuthSession.__table__.c.id == row.id)
-            .values(last_seen_at=now)
-        )
+        _seen.mark(row.id, now)
     # A transaction that raised the epoch itself sees data others may never see
     # (it can still roll back): what it resolves is not cached.
     if value is not None and not session.info.get("auth_epoch_bumped"):
         entry = _Entry(epoch, row.expires_at, value, checked_at=time.monotonic())
         _cache.put(key, entry)
     return value
+
+
+class _Seen:
+    """Sessions in use since the last flush. Checking a session must never wait for the
+    database's write lock (an import may hold it for a moment), so "last seen" is noted
+    here and written in one short batch by a lifespan task (tasks.seen_flush_loop)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: dict[int, datetime] = {}
+
+    def mark(self, session_id: int, when: datetime) -> None:
+        with self.lock:
+            self.pending[session_id] = when
+
+    def take(self) -> dict[int, datetime]:
+        with self.lock:
+            pending, self.pending = self.pending, {}
+        return pending
+
+
+_seen = _Seen()
+
+
+def seen_flush() -> int:
+    """Write the noted "last seen" times; how many sessions. Blocking (database)."""
+    pending = _seen.take()
+    if not pending:
+        return 0
+    table = AuthSession.__table__
+    statement = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("sid"))
+        .values(last_seen_at=sa.bindparam("at"))
+    )
+    # Core on a plain connection: bookkeeping must not raise the auth epoch.
+    with get_engine().begin() as conn:
+        conn.execute(statement, [{"sid": k, "at": v} for k, v in pending.items()])
+    return len(pending)
 
 
 def _seen_lately(row: AuthSession, now: datetime) -> bool:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from portal_app.models import (
+    AuthSession,
     Contact,
     Customer,
     CustomerStatus,
@@ -58,6 +59,11 @@ def test_the_guards_path_sees_a_revocation_at_once(engine, db, make_user, make_g
     user, _, token = _operator(db, make_user, make_group)
     assert operator_for_token(None, token).id == user.id
     assert operator_for_token(None, token).id == user.id  # a cache hit
+    # The check noted the session as seen; the lifespan task writes it in a batch.
+    assert principals.seen_flush() == 1 and principals.seen_flush() == 0
+    db.expire_all()
+    row = db.exec(sa.select(AuthSession).where(AuthSession.user_id == user.id)).scalar_one()
+    assert row.last_seen_at is not None
     with Session(engine) as other:
         session_revoke(session=other, token=token)
         other.commit()
