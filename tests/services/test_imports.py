@@ -315,3 +315,29 @@ def test_rate_imports_go_through_staging_one_card_at_a_time(db, engine):
         (3, "prefix 1000001 from 2026-01-01 is on the card"),
         (4, "prefix 1000001 from 2026-01-01 repeats line 3"),
     ]
+
+
+def test_rows_are_stored_as_the_app_stores_them_and_equal_times_publish_in_full(db, engine):
+    """Many calls share a start time (publishing pages through them by time, then seq),
+    and a time stamp written by an import reads and sorts like one the app wrote."""
+    cid = _customer(db)
+    times = ["2026-11-25T10:00:00Z", "2026-11-25T10:00:00.250000Z", "2026-11-25T11:00:00+01:00"]
+    rows = [f"{times[i % 3]},{cid},4420,60,tie-{i},0\n" for i in range(12_000)]
+    assert import_cdrs(session=db, actor=SYSTEM, lines=[HEADER, *rows]).imported == 12_000
+    assert _visible(engine, "tie") == 12_000 and _staged(engine) == 0
+    at = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    db.add(Cdr(customer_id=cid, call_start=at, dialled="44", sip_call_id="orm-0"))
+    card = card_create(session=db, actor=SYSTEM, name="Deck", currency="USD")
+    db.add(RateEntry(card_id=card.id, prefix="1", destination="X", rate=1, effective_from=at))
+    db.commit()
+    deck = "prefix,destination,rate,effective_from\n2,Y,0.01,2026-11-25T10:00:00Z\n"
+    assert import_rates(session=db, actor=SYSTEM, card_id=card.id, lines=deck.splitlines(True)).ok
+
+    def raw(sql: str) -> list:
+        return [v for (v,) in db.connection().exec_driver_sql(sql).all()]
+
+    assert (
+        raw("SELECT call_start FROM cdr WHERE sip_call_id IN ('tie-0', 'orm-0')")
+        == [raw("SELECT call_start FROM cdr WHERE sip_call_id = 'orm-0'")[0]] * 2
+    )
+    assert len(set(raw("SELECT effective_from FROM rate_entry"))) == 1
