@@ -46,16 +46,17 @@ class Child:
         finally:
             self._chunks.put(b"")
 
-    def wait_for(self, text: str) -> str:
-        """The output up to and including the line holding ``text``."""
-        while text not in self.seen:
+    def wait_for(self, text: str, whole_line: bool = True) -> str:
+        """What follows ``text`` on its line, once the line is complete (or at once:
+        the CLI's progress line is rewritten in place and ends only with the import)."""
+        while text not in self.seen or (whole_line and "\n" not in self.seen.split(text, 1)[1]):
             chunk = self._chunks.get(timeout=GUARD)
             if not chunk:
                 raise AssertionError(
                     f"ended (rc {self.proc.wait()}) without {text!r}:\n{self.seen}"
                 )
             self.seen += chunk.decode()
-        return self.seen
+        return self.seen.split(text, 1)[1].split("\n", 1)[0]
 
     def kill(self) -> None:
         self.proc.kill()
@@ -105,7 +106,7 @@ def test_a_kill_9_in_any_phase_is_repaired_to_all_or_nothing(
 ):
     customer_id = _customer(db)
     child = _import_child(engine, customer_id, ROWS, f"k{phase}", phase)
-    upload = child.wait_for("FILE ").split("FILE ", 1)[1].split()[0]
+    upload = child.wait_for("FILE ")
     child.wait_for(f"PAUSED {phase}")
     before = _counts(db, f"k{phase}")
     child.kill()
@@ -124,7 +125,7 @@ def test_a_kill_9_in_any_phase_is_repaired_to_all_or_nothing(
 def test_a_live_import_is_not_repaired_and_its_upload_file_stays(db, engine):
     customer_id = _customer(db)
     child = _import_child(engine, customer_id, ROWS, "live", "publishing")
-    upload = child.wait_for("FILE ").split("FILE ", 1)[1].split()[0]
+    upload = child.wait_for("FILE ")
     child.wait_for("PAUSED publishing")
     try:
         assert import_recover(session=db) == []
@@ -150,7 +151,7 @@ def test_the_cli_completes_what_a_killed_cli_import_started(tmp_path):
     big.write_text("".join(cdr_lines(customer_id, 20_000, "big")))
     small.write_text("".join(cdr_lines(customer_id, 10, "small")))
     first = Child([PORTAL, "import-cdrs", str(big)], env=env)
-    first.wait_for("rows written")  # checked, publishing begins: kill it wherever it is
+    first.wait_for("rows written", whole_line=False)  # publishing begins: kill it there
     first.kill()
     second = subprocess.run(
         [PORTAL, "import-cdrs", str(small)], env=env, capture_output=True, text=True
@@ -172,7 +173,7 @@ def test_memory_does_not_grow_with_the_file(db, engine):
     peaks = {}
     for rows in (10_000, 60_000):
         child = _import_child(engine, customer_id, rows, f"m{rows}", "none")
-        done = child.wait_for("DONE ").split("DONE ", 1)[1].split()
+        done = child.wait_for("DONE ").split()
         child.proc.wait(timeout=GUARD)
         assert int(done[0]) == rows
         peaks[rows] = int(done[1]) * 1024
