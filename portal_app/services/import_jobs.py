@@ -34,9 +34,9 @@ from .errors import Conflict
 from .identity import Actor
 
 log = logging.getLogger("portal.imports")
-CHUNK = 5000  # rows per staging insert, and the first publish chunk
+CHUNK = 5000  # rows per staging insert at most, and the first publish chunk
 MIN_CHUNK, MAX_CHUNK = 200, 50_000
-TARGET_HOLD = 0.4  # seconds one chunk transaction should take; chunk sizes follow it
+TARGET_HOLD = 0.3  # seconds one chunk transaction should take; chunk sizes follow it
 GAP = 0.1  # seconds the SQLite write lock stays free between chunks (see below)
 MAX_REPORTED = 50
 Progress = Callable[[int, int], None]  # (rows done, total); total is 0 while checking
@@ -83,11 +83,9 @@ class _Pacer:
         session.commit()
         self._free_since = time.monotonic()
         held = max(self._free_since - self._began, 1e-3)
-        if rows:  # grow or shrink towards the target, at most twofold per chunk
+        if rows:  # towards the target: shrink at once, grow by at most half per chunk
             wanted = rows * TARGET_HOLD / held
-            self.size = int(
-                min(MAX_CHUNK, max(MIN_CHUNK, self.size / 2, min(wanted, self.size * 2)))
-            )
+            self.size = int(min(MAX_CHUNK, max(MIN_CHUNK, min(wanted, self.size * 1.5))))
 
 
 @functools.cache
@@ -152,7 +150,7 @@ class Job:
         """Stage one good row; a full chunk goes to the database."""
         seq = self.rows + len(self._buffer) + 1
         self._buffer.append({"batch_id": self.id, "seq": seq, "line": line, **values})
-        if len(self._buffer) >= CHUNK:
+        if len(self._buffer) >= min(CHUNK, self.pacer.size):
             self.flush()
 
     def flush(self) -> None:
@@ -161,7 +159,7 @@ class Job:
         self.pacer.begin()
         _insert_many(self.session, self.target.staging, self._buffer)
         self._mark(rows=self.rows + len(self._buffer))
-        self.pacer.commit(self.session)
+        self.pacer.commit(self.session, len(self._buffer))
         self.rows += len(self._buffer)
         self._buffer.clear()
         self._report(self.rows, 0)
@@ -229,6 +227,7 @@ class Job:
         (see models/imports.py), then clean up."""
         s, t, order = self.target.staging, self.target.table, self._order()
         cols = [c.name for c in s.columns if c.name not in ("batch_id", "seq", "line")]
+        self.pacer.size = min(self.pacer.size, CHUNK)  # inserting costs more than staging
         self._report(self.published, self.rows)
         while self.published < self.rows:
             n = min(self.pacer.size, self.rows - self.published)

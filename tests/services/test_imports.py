@@ -81,6 +81,7 @@ def _dies(db: Session) -> None:
 
 
 def _stop_after_first_chunk(done: int, total: int) -> None:
+    """Publishing starts with at most CHUNK rows: a 6,000-row file stops half done."""
     if total and done:
         raise Stop
 
@@ -102,7 +103,9 @@ def test_nothing_is_visible_until_every_row_is_checked(db, engine):
         (12_003, "sip_call_id repeats line 3"),
     ]
     # Staged a chunk at a time, never visible; the repeat was only found at the end.
-    assert seen == [(5000, 0, 0, 5000), (10_000, 0, 0, 10_000), (12_001, 0, 0, 12_001)]
+    assert len(seen) >= 3 and seen[-1] == (12_001, 0, 0, 12_001)
+    assert all(total == visible == 0 and staged == done for done, total, visible, staged in seen)
+    assert [done for done, *_ in seen] == sorted({done for done, *_ in seen})
     assert _visible(engine, "a") == 0 and _staged(engine) == 0
     assert _batches(db) == [("failed", 12_001, "2 bad rows.")] and _audits(db) == []
 
@@ -218,7 +221,7 @@ def test_one_import_at_a_time_and_a_dead_ones_batch_is_completed_first(db, engin
             lines=cdr_lines(cid, 6000, "e"),
             progress=_stop_after_first_chunk,
         )
-    assert _visible(engine, "e") == 5000  # stopped mid-publishing
+    assert 0 < _visible(engine, "e") < 6000  # stopped mid-publishing
     with pytest.raises(Conflict, match="Another import of call records is running"):
         import_cdrs(session=db, actor=SYSTEM, lines=cdr_lines(cid, 10, "f"))
     _dies(db)
