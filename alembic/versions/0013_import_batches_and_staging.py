@@ -1,7 +1,7 @@
 """import batches and staging tables: CSV imports checked before they are published
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01 22:14:34.340964
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import portal_app.models.base
 
-revision: str = '0012'
-down_revision: str | None = '0011'
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
