@@ -7,7 +7,7 @@ import sys
 import time
 
 from .services.db import session_scope
-from .services.errors import ValidationError
+from .services.errors import ServiceError, ValidationError
 from .services.identity import SYSTEM
 
 
@@ -67,9 +67,22 @@ def _print_portal_logins(port: int) -> None:
 
 
 def _progress(done: int, total: int) -> None:
-    print(f"\r  {done:,} of {total:,} rows written ({100 * done // max(total, 1)} %)", end="")
+    if not total:  # still checking: nothing is written yet
+        print(f"\r  {done:,} rows checked", end="", flush=True)
+        return
+    if done == 0:
+        print()
+    print(f"\r  {done:,} of {total:,} rows written ({100 * done // total} %)", end="", flush=True)
     if done >= total:
         print()
+
+
+def _recover(session) -> None:
+    """Finish or remove imports a crash interrupted, before starting another."""
+    from .services.import_batches import import_recover
+
+    for batch_id, outcome in import_recover(session=session):
+        print(f"An interrupted import (batch {batch_id}) was {outcome}.")
 
 
 def _report(result) -> int:
@@ -89,9 +102,12 @@ def _import_cdrs(args: argparse.Namespace) -> int:
     from .services.imports import import_cdrs
 
     with open(args.file, newline="", encoding="utf-8-sig") as lines, session_scope() as session:
-        result = import_cdrs(session=session, actor=SYSTEM, lines=lines, progress=_progress)
-        if not result.ok:
-            session.rollback()
+        _recover(session)
+        try:
+            result = import_cdrs(session=session, actor=SYSTEM, lines=lines, progress=_progress)
+        except ServiceError as exc:
+            print(f"\n{exc.message}", file=sys.stderr)
+            return 1
     return _report(result)
 
 
@@ -104,8 +120,9 @@ def _import_rates(args: argparse.Namespace) -> int:
     from .services.rates import card_create
 
     with open(args.file, newline="", encoding="utf-8-sig") as lines, session_scope() as session:
+        _recover(session)
         card = session.exec(select(RateCard).where(RateCard.name == args.card)).first()
-        if card is None:
+        if card is None:  # kept even when the file is refused: the import commits it first
             try:
                 card = card_create(
                     session=session, actor=SYSTEM, name=args.card, currency=args.currency
@@ -114,11 +131,14 @@ def _import_rates(args: argparse.Namespace) -> int:
                 for message in exc.fields.values():
                     print(message, file=sys.stderr)
                 return 2
-        result = import_rates(
-            session=session, actor=SYSTEM, card_id=card.id, lines=lines, progress=_progress
-        )
-        if not result.ok:
-            session.rollback()
+            print(f"Created rate card {card.name}.")
+        try:
+            result = import_rates(
+                session=session, actor=SYSTEM, card_id=card.id, lines=lines, progress=_progress
+            )
+        except ServiceError as exc:
+            print(f"\n{exc.message}", file=sys.stderr)
+            return 1
     return _report(result)
 
 

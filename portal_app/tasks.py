@@ -27,6 +27,8 @@ from portal_app.services.domain_checks import (
     domains_due,
 )
 from portal_app.services.errors import NotFound
+from portal_app.services.import_batches import import_recover
+from portal_app.services.import_files import import_files_sweep
 from portal_app.services.offloop import run_blocking
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
 from portal_app.services.tickets import tickets_purge
@@ -39,6 +41,7 @@ DOMAIN_RECHECK_SECONDS = 20
 DOMAIN_RECHECK_BATCH = 50  # per round; checks run one at a time, each at most ~3 s
 OUTBOX_TICK_SECONDS = 1.0
 OUTBOX_KEEP = timedelta(days=30)  # sent and dead email stays in the Email Log this long
+IMPORT_REPAIR_SECONDS = 3600  # after the run at start: imports of other hosts go stale
 
 
 def purge_expired() -> tuple[int, int]:
@@ -180,3 +183,23 @@ async def outbox_loop() -> None:
                 await asyncio.wait_for(wake.wait(), OUTBOX_TICK_SECONDS)
     finally:
         stop()
+
+
+def imports_repair(engine: sa.Engine | None = None) -> tuple[list[tuple[int, str]], int]:
+    """Finish or remove the imports a crash interrupted, and delete upload files whose
+    process is gone: (batch outcomes, files removed)."""
+    removed = import_files_sweep()
+    with session_scope(engine) as session:
+        return import_recover(session=session), removed
+
+
+async def import_repair_loop() -> None:
+    """At start, then hourly: no import stays half done, no upload file stays behind."""
+    while True:
+        try:
+            outcomes, removed = await asyncio.to_thread(imports_repair)
+            if outcomes or removed:
+                log.info("imports repaired: %s; upload files removed: %d", outcomes, removed)
+        except Exception:
+            log.exception("repairing interrupted imports failed")
+        await asyncio.sleep(IMPORT_REPAIR_SECONDS)

@@ -1,14 +1,33 @@
-"""The purge task drops what has ended and keeps what still counts."""
+"""The purge task drops what has ended and keeps what still counts; the import repair
+task finishes a dead process's import and removes its upload file."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
-from portal_app.models import AuthSession, Contact, Customer, LoginFailure, PasswordLink
+from portal_app.models import (
+    AuthSession,
+    Cdr,
+    Contact,
+    Customer,
+    ImportBatch,
+    LoginFailure,
+    PasswordLink,
+)
 from portal_app.models.base import utcnow
-from portal_app.tasks import purge_expired
+from portal_app.portal_app import app
+from portal_app.services.identity import SYSTEM
+from portal_app.services.imports import import_cdrs
+from portal_app.services.processes import HOST
+from portal_app.tasks import import_repair_loop, imports_repair, purge_expired
+from tests.services.import_child import cdr_lines
 
 
 def test_purge_drops_ended_sessions_old_failures_and_expired_links(db):
@@ -45,3 +64,41 @@ def test_purge_drops_ended_sessions_old_failures_and_expired_links(db):
     assert [s.token_hash[0] for s in db.exec(select(AuthSession)).all()] == ["b"]
     assert len(db.exec(select(LoginFailure)).all()) == 1
     assert [p.token_hash[0] for p in db.exec(select(PasswordLink)).all()] == ["d"]
+
+
+def test_import_repair_completes_a_dead_import_and_removes_upload_files_left_behind(db):
+    assert import_repair_loop in app.get_lifespan_tasks()
+    customer = Customer(name="Carrier", currency="USD")
+    db.add(customer)
+    db.commit()
+
+    def crash(done: int, total: int) -> None:
+        if total and done:
+            raise RuntimeError("the process dies here")
+
+    with pytest.raises(RuntimeError):
+        import_cdrs(
+            session=db, actor=SYSTEM, lines=cdr_lines(customer.id, 6000, "t"), progress=crash
+        )
+    # An upload saved by a process that is gone, like the app before a crash.
+    saved = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from portal_app.services.import_files import import_file_create as f; print(f()[1])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    upload = Path(saved.stdout.strip())
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    db.exec(sa.update(ImportBatch).values(owner=f"{HOST}:{gone.pid}:gone"))
+    db.commit()
+    assert upload.exists()
+
+    outcomes, removed = imports_repair()
+    assert [outcome for _, outcome in outcomes] == ["completed"] and removed >= 1
+    assert not upload.exists()
+    assert len(db.exec(select(Cdr.id)).all()) == 6000

@@ -7,6 +7,7 @@ from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
 from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
 from .extras import Contract, CustomerAlert, CustomerPackage, Package
+from .imports import ImportBatch, cdr_staging, rate_staging
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .outbox import OutboxMessage, OutboxStatus
 from .portal import DomainStatus, PortalDomain, PublicFile
@@ -29,6 +30,7 @@ __all__ = [
     "CustomerType",
     "DomainStatus",
     "Grant",
+    "ImportBatch",
     "LedgerEntry",
     "LedgerKind",
     "LoginFailure",
@@ -47,4 +49,6 @@ __all__ = [
     "Role",
     "SessionTicket",
     "Signup",
+    "cdr_staging",
+    "rate_staging",
 ]

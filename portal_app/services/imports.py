@@ -1,30 +1,29 @@
 """CSV import of CDRs and rate-card entries: every row checked, all or nothing.
 
-A file is read as a stream. Each bad row is reported with its line number (the header
-is line 1); if any row is bad nothing is written. Good files are inserted in batches
-inside one transaction, reporting progress as they go, so a million rows neither sit
-in one statement nor leave half a file behind.
+A file is read as a stream, row by row. Each bad row is reported with its line number
+(the header is line 1); if any row is bad nothing is written. This module knows what
+a good row is; services/import_batches.py moves the good ones through a staging table
+into ``cdr`` or ``rate_entry`` in short transactions, finds repeated and already
+imported keys in SQL, and repairs imports a crash interrupted. Memory stays bounded
+whatever the file's size, and other writers never wait for a whole file.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from portal_app.models import Area, Cdr, Customer, RateCard, RateEntry
+from portal_app.models import Area, Customer, RateCard
 
-from .audit import audit_record
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
+from .import_batches import CDRS, MAX_REPORTED, RATES, ImportResult, Progress, batch_import
 from .money import parse_micros
 
-BATCH = 5000
-MAX_REPORTED = 50
+__all__ = ["MAX_REPORTED", "ImportResult", "Progress", "import_cdrs", "import_rates"]
 CDR_REQUIRED = ["call_start", "customer_id", "dialled", "duration", "sip_call_id"]
 CDR_OPTIONAL = {
     "direction": "outbound",
@@ -42,23 +41,6 @@ CDR_OPTIONAL = {
 }
 STATUSES = {"answered", "busy", "no_answer", "failed", "cancelled"}
 RATE_REQUIRED = ["prefix", "destination", "rate"]
-Progress = Callable[[int, int], None]
-
-
-@dataclass
-class ImportResult:
-    imported: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    error_count: int = 0
-
-    def fail(self, line: int, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED:
-            self.errors.append((line, message))
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
 
 
 def _micros(text: str, currency: str, column: str) -> int:
@@ -152,34 +134,9 @@ def _cdr_row(row: dict, customers: dict[int, str]) -> dict:
     }
 
 
-def _known_ids(session: Session, ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        found.update(session.exec(select(Cdr.sip_call_id).where(Cdr.sip_call_id.in_(chunk))).all())
-    return found
-
-
-def _insert(session: Session, table: sa.Table, rows: list[dict], progress: Progress | None) -> None:
-    for i in range(0, len(rows), BATCH):
-        session.execute(sa.insert(table), rows[i : i + BATCH])
-        if progress:
-            progress(min(i + BATCH, len(rows)), len(rows))
-
-
-def import_cdrs(
-    *, session: Session, actor: Actor, lines: Iterable[str], progress: Progress | None = None
-) -> ImportResult:
-    """Check every row of a CDR file; insert them all only when none is bad."""
-    if not actor.can(Area.CDR):
-        raise PermissionDenied()
-    result = ImportResult()
-    reader = _reader(lines, CDR_REQUIRED, result)
-    if reader is None:
-        return result
-    customers = dict(session.exec(select(Customer.id, Customer.currency)).all())
-    rows: list[dict] = []
-    seen: dict[str, int] = {}
+def _cdr_rows(
+    reader: csv.DictReader, customers: dict[int, str], result: ImportResult
+) -> Iterator[tuple[int, dict]]:
     for row in reader:
         line = reader.line_num
         try:
@@ -187,25 +144,33 @@ def import_cdrs(
         except ValueError as exc:
             result.fail(line, str(exc))
             continue
-        if values["sip_call_id"] in seen:
-            result.fail(line, f"sip_call_id repeats line {seen[values['sip_call_id']]}")
-            continue
-        seen[values["sip_call_id"]] = line
-        rows.append(values)
-    for call_id in sorted(_known_ids(session, list(seen)), key=seen.get):
-        result.fail(seen[call_id], f"sip_call_id {call_id} was imported before")
-    if not result.ok:
+        yield line, values
+
+
+def import_cdrs(
+    *, session: Session, actor: Actor, lines: Iterable[str], progress: Progress | None = None
+) -> ImportResult:
+    """Check every row of a CDR file; insert them all only when none is bad.
+
+    Commits as it goes (see services/import_batches.py): the caller's session must
+    hold nothing it would want to roll back."""
+    if not actor.can(Area.CDR):
+        raise PermissionDenied()
+    result = ImportResult()
+    reader = _reader(lines, CDR_REQUIRED, result)
+    if reader is None:
         return result
-    _insert(session, Cdr.__table__, rows, progress)
-    audit_record(
+    customers = dict(session.exec(select(Customer.id, Customer.currency)).all())
+    rows = _cdr_rows(reader, customers, result)
+    return batch_import(
         session=session,
         actor=actor,
-        action="cdr.import",
-        entity="cdr",
-        after={"rows": len(rows)},
+        target=CDRS,
+        scope="cdr",
+        rows=rows,
+        result=result,
+        progress=progress,
     )
-    result.imported = len(rows)
-    return result
 
 
 def _increments(row: dict) -> tuple[int, int]:
@@ -240,8 +205,22 @@ def import_rates(
     if reader is None:
         return result
     today = datetime.combine(datetime.now(UTC).date(), datetime.min.time(), UTC)
-    rows: list[dict] = []
-    seen: dict[tuple[str, datetime], int] = {}
+    return batch_import(
+        session=session,
+        actor=actor,
+        target=RATES,
+        scope=f"rate:{card.id}",
+        target_id=card.id,
+        rows=_rate_rows(reader, card, today, result),
+        result=result,
+        progress=progress,
+    )
+
+
+def _rate_rows(
+    reader: csv.DictReader, card: RateCard, today: datetime, result: ImportResult
+) -> Iterator[tuple[int, dict]]:
+    """The good rows of a rate file as entries of one card; the bad ones go to result."""
     for row in reader:
         line = reader.line_num
         prefix = (row.get("prefix") or "").strip().lstrip("+")
@@ -265,12 +244,8 @@ def import_rates(
         except ValueError as exc:
             result.fail(line, str(exc))
             continue
-        key = (prefix, since)
-        if key in seen:
-            result.fail(line, f"prefix {prefix} from {since.date()} repeats line {seen[key]}")
-            continue
-        seen[key] = line
-        rows.append(
+        yield (
+            line,
             {
                 "card_id": card.id,
                 "prefix": prefix,
@@ -280,26 +255,5 @@ def import_rates(
                 "increment_first": first,
                 "increment_next": nxt,
                 "effective_from": since,
-            }
+            },
         )
-    existing = session.exec(
-        select(RateEntry.prefix, RateEntry.effective_from).where(RateEntry.card_id == card.id)
-    ).all()
-    for prefix, since in existing:
-        if (prefix, since) in seen:
-            result.fail(
-                seen[(prefix, since)], f"prefix {prefix} from {since.date()} is on the card"
-            )
-    if not result.ok:
-        return result
-    _insert(session, RateEntry.__table__, rows, progress)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="rate_card.import",
-        entity="rate_card",
-        entity_id=card.id,
-        after={"rows": len(rows)},
-    )
-    result.imported = len(rows)
-    return result

@@ -1,16 +1,19 @@
 """Management › Rate Cards: the cards, a new card, and CSV imports of rate entries and
 call records with a progress bar.
 
-An upload is saved to a temporary file, then a background event checks and writes it
-in a thread while the bar moves; other users and this tab stay responsive.
+An upload is saved to a temporary file (services/import_files.py), then a background
+event checks and writes it in a thread while the bar moves; other users and this tab
+stay responsive. The file is removed when the import ends, however it ends; one left
+by a crash is removed at the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import dataclasses
+import logging
 import os
-import tempfile
 import threading
 
 import reflex as rx
@@ -21,6 +24,7 @@ from portal_app.services import rates as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Actor
+from portal_app.services.import_files import import_file_create
 from portal_app.services.offloop import run_blocking
 
 from .base import AppState
@@ -43,14 +47,10 @@ def _run(who: Actor, target: str, path: str, progress: dict) -> imports.ImportRe
 
     with open(path, newline="", encoding="utf-8-sig") as lines, session_scope() as session:
         if target == "cdr":
-            result = imports.import_cdrs(session=session, actor=who, lines=lines, progress=report)
-        else:
-            result = imports.import_rates(
-                session=session, actor=who, card_id=int(target), lines=lines, progress=report
-            )
-        if not result.ok:
-            session.rollback()
-        return result
+            return imports.import_cdrs(session=session, actor=who, lines=lines, progress=report)
+        return imports.import_rates(
+            session=session, actor=who, card_id=int(target), lines=lines, progress=report
+        )
 
 
 class RateCardsState(AppState):
@@ -146,10 +146,14 @@ class RateCardsState(AppState):
             return
         if self.importing:
             return
-        handle, path = tempfile.mkstemp(prefix="portal-import-", suffix=".csv")
-        with os.fdopen(handle, "wb") as out:
-            while chunk := files[0].file.read(1 << 20):
-                out.write(chunk)
+        handle, path = import_file_create()
+        try:
+            with os.fdopen(handle, "wb") as out:
+                while chunk := files[0].file.read(1 << 20):
+                    out.write(chunk)
+        except BaseException:
+            os.unlink(path)
+            raise
         self._path = path
         self.importing, self.progress, self.phase = True, 0, "Checking every row…"
         self.outcome, self.problems = "", []
@@ -169,8 +173,13 @@ class RateCardsState(AppState):
         def work() -> None:
             try:
                 box["result"] = _run(who, target, path, progress)
-            except (ServiceError, UnicodeDecodeError, ValueError) as exc:
+            except (ServiceError, UnicodeDecodeError, ValueError, csv.Error) as exc:
                 box["error"] = getattr(exc, "message", "The file is not UTF-8 CSV.")
+            except Exception:  # the database failed: recovery finishes or removes it
+                logging.getLogger("portal.imports").exception("import of %s failed", path)
+                box["error"] = (
+                    "The import stopped on an error. It is finished or removed automatically."
+                )
             finally:
                 os.unlink(path)
 
@@ -178,10 +187,14 @@ class RateCardsState(AppState):
         thread.start()
         while thread.is_alive():
             await asyncio.sleep(0.3)
-            if progress["total"]:
+            done, total = progress["done"], progress["total"]
+            if total:
                 async with self:
-                    self.phase = f"Writing {progress['done']:,} of {progress['total']:,} rows…"
-                    self.progress = 100 * progress["done"] // progress["total"]
+                    self.phase = f"Writing {done:,} of {total:,} rows…"
+                    self.progress = 100 * done // total
+            elif done:  # still checking: nothing is written until every row is good
+                async with self:
+                    self.phase = f"Checked {done:,} rows…"
         async with self:
             self.importing = False
             if "error" in box:
