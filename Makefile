@@ -27,19 +27,24 @@ test: $(STAMP)
 	fi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_login_stall.py
+	$(BIN)/python bench/event_loop.py
+	$(BIN)/python bench/guard_cost.py
+	$(BIN)/python bench/import_writers.py
 	$(BIN)/python bench/bench_customers.py
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf .web .states test-artifacts

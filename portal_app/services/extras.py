@@ -147,6 +147,21 @@ def package_create(
     return package
 
 
+def package_list(*, session: Session, actor: Actor) -> list[tuple[int, str, str, str]]:
+    """The catalogue as (id, name, currency, "fee a month, minutes"), by name."""
+    if not actor.can(Area.CARD):
+        raise PermissionDenied()
+    return [
+        (
+            p.id,
+            p.name,
+            p.currency,
+            f"{format_minor(p.monthly_fee, p.currency)} a month, {p.included_minutes:,} min",
+        )
+        for p in session.exec(select(Package).order_by(Package.name)).all()
+    ]
+
+
 def package_set(
     *, session: Session, actor: Actor, customer_id: int, package_id: int, on: bool
 ) -> None:

@@ -18,12 +18,11 @@ import threading
 
 import reflex as rx
 
-from portal_app.models import Area
 from portal_app.services import imports
 from portal_app.services import rates as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
-from portal_app.services.identity import Actor
+from portal_app.services.identity import Actor, Area
 from portal_app.services.import_files import import_file_create
 from portal_app.services.offloop import run_blocking
 
@@ -66,22 +65,13 @@ class RateCardsState(AppState):
     _path: str = ""
 
     def _reload(self) -> None:
-        from sqlmodel import select
-
-        from portal_app.models import Package
-        from portal_app.services.money import format_minor
+        from portal_app.services.extras import package_list
 
         with session_scope() as session:
             rows = svc.card_list(session=session, actor=actor())
             self.packages = [
-                CardRow(
-                    id=p.id,
-                    name=p.name,
-                    currency=p.currency,
-                    entry_count=f"{format_minor(p.monthly_fee, p.currency)} a month, "
-                    f"{p.included_minutes:,} min",
-                )
-                for p in session.exec(select(Package).order_by(Package.name)).all()
+                CardRow(id=i, name=name, currency=cur, entry_count=label)
+                for i, name, cur, label in package_list(session=session, actor=actor())
             ]
         self.cards = [
             CardRow(id=c.id, name=c.name, currency=c.currency, entry_count=f"{n:,}")

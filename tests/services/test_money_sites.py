@@ -321,6 +321,10 @@ def test_package_fees_are_read_in_the_packages_currency(db):
     assert fields == {"package_fee": "BHD has 3 decimals."}
     db.rollback()
     assert len(db.exec(select(Package)).all()) == 2
+    assert [row[1:] for row in extras.package_list(session=db, actor=SYSTEM)] == [
+        ("Free", "JPY", "¥0 a month, 60 min"),
+        ("Yen", "JPY", "¥1,500 a month, 0 min"),
+    ]
 
 
 # Rate cards and imports (services/rates.py, services/imports.py) ---------------------
