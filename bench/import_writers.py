@@ -1,6 +1,6 @@
 """Other writers during a 1,000,000-row CDR import: how long their small writes wait.
 
-Loads the demo data and a million demo calls (``services.demo_calls``) into a fresh
+Loads the demo data and a million demo calls (``portal_app.demo``) into a fresh
 migrated database (SQLite by default; set PORTAL_DATABASE_URL for PostgreSQL), writes
 those calls out as a CSV file in call order (as a switch writes them; ``--shuffled``
 keeps the generator's random order) under new call ids, then imports that file with
@@ -33,11 +33,11 @@ if "PORTAL_DATABASE_URL" not in os.environ:
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 
+from portal_app.demo import demo_load  # noqa: E402
+from portal_app.demo.calls import demo_cdrs  # noqa: E402
 from portal_app.models import Cdr  # noqa: E402
 from portal_app.services.audit import audit_record  # noqa: E402
 from portal_app.services.db import get_engine, session_scope  # noqa: E402
-from portal_app.services.demo import demo_load  # noqa: E402
-from portal_app.services.demo_calls import demo_cdrs  # noqa: E402
 from portal_app.services.identity import SYSTEM  # noqa: E402
 from portal_app.services.imports import import_cdrs  # noqa: E402
 from portal_app.settings import PROJECT_ROOT  # noqa: E402

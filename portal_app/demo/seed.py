@@ -1,40 +1,23 @@
-"""Demo data for a first run: operator users, two brands, customers, contacts, ledgers."""
+"""Writes the demo data of a first run: operator users, two brands, customers, contacts,
+ledgers, pending sign-ups. Only the CLI (``portal demo``, ``make run``) calls it."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from portal_app.models import Area, Grant, OperatorUser, Role
+from portal_app.services.account import account_config_update
+from portal_app.services.identity import SYSTEM
+from portal_app.services.users import group_create, user_create
 
-from .account import account_config_update
-from .identity import SYSTEM
-from .users import group_create, user_create
-
-DEMO_LOGINS = [
-    ("admin@example.com", "admin-password-1", "Administrator"),
-    ("support@example.com", "support-password-1", "User in the Support group"),
-]
-
-
-DEMO_BRANDS = [
-    # host, brand, accent colour, CSS, footer
-    (
-        "acme.localhost",
-        "Acme Telecom",
-        (220, 38, 38),
-        ":root { --cp-radius: 2px; } .cp-brand-header { background: #7f1d1d; color: #fff; }\n"
-        "h1 { letter-spacing: 0.02em; }",
-        "Copyright Acme Telecom Ltd",
-    ),
-    (
-        "globex.localhost",
-        "Globex Voice",
-        (22, 163, 74),
-        ".cp-brand-header { background: #14532d; color: #fff; }\n"
-        "body { font-family: Georgia, serif; }",
-        "Globex Voice · Calls that connect",
-    ),
-]
+from .data import (
+    DEMO_BRANDS,
+    DEMO_CONTACTS,
+    DEMO_CUSTOMERS,
+    DEMO_LEDGER,
+    DEMO_LOGINS,
+    DEMO_OVERRIDE,
+)
 
 
 def _logo_png(colour: tuple[int, int, int], letter: str) -> bytes:
@@ -56,10 +39,9 @@ def demo_brands(*, session: Session) -> None:
     """Two brands on .localhost hosts, which browsers resolve to this machine."""
     from portal_app.models import DomainStatus
     from portal_app.models.base import utcnow
+    from portal_app.services.domains import domain_create
+    from portal_app.services.files import file_upload
     from portal_app.settings import get_settings
-
-    from .domains import domain_create
-    from .files import file_upload
 
     for host, brand, colour, css, footer in DEMO_BRANDS:
         logo = file_upload(
@@ -94,17 +76,6 @@ def demo_brands(*, session: Session) -> None:
         session.add(domain)
 
 
-DEMO_CUSTOMERS = [
-    # name, kind, domain host, currency, credit limit (minor units)
-    ("Acme Sign-up Template", "customer", "acme.localhost", "USD", 500),
-    ("Bluebird Call Centre", "customer", "acme.localhost", "USD", 25_000),
-    ("Northwind Trading", "customer", "acme.localhost", "EUR", 10_000),
-    ("Transit One Carrier", "carrier", "acme.localhost", "USD", 0),
-    ("Globex Retail", "customer", "globex.localhost", "EUR", 15_000),
-    ("Initech VoIP", "carrier", "globex.localhost", "USD", 0),
-]
-
-
 def demo_customers(*, session: Session) -> None:
     """A few customers and carriers on the demo brands; Acme's first is its template."""
     from portal_app.models import Customer, PortalDomain
@@ -126,70 +97,14 @@ def demo_customers(*, session: Session) -> None:
             session.add(domains[host])
 
 
-# Portal logins: customer, contact name, email, password, public notes, private notes.
-DEMO_CONTACTS = [
-    (
-        "Bluebird Call Centre",
-        "Bea Bluebird",
-        "bea@bluebird.example",
-        "bluebird-pass-1",
-        "Welcome to Acme Telecom! Your account manager is Sam (support@example.com).\n"
-        "Planned maintenance: Sunday 02:00-04:00 UTC.",
-        "Pays by bank transfer around the 1st. Prefers email over phone.",
-    ),
-    (
-        "Northwind Trading",
-        "Nils Northwind",
-        "nils@northwind.example",
-        "northwind-pass-1",
-        "Your EUR account is billed monthly.",
-        "Asked about a rate review in Q1.",
-    ),
-    (
-        "Transit One Carrier",
-        "Theo Transit",
-        "noc@transitone.example",
-        "transit-pass-1",
-        "",
-        "NOC on call 24/7.",
-    ),
-    (
-        "Globex Retail",
-        "Gina Globex",
-        "gina@globexretail.example",
-        "globex-pass-1",
-        "Thank you for choosing Globex Voice.",
-        "",
-    ),
-]
-# Northwind shows how Edit > Config > Portal Access overrides its domain.
-DEMO_OVERRIDE = ("Northwind Trading", {"contacts": "hide", "breakout": "show"})
-# customer, kind, amount, reference, days ago
-DEMO_LEDGER = [
-    # The spec's example: every approved sign-up on Acme starts with a $5.00 credit.
-    ("Acme Sign-up Template", "credit", "5.00", "Welcome credit", 90),
-    ("Bluebird Call Centre", "payment", "250.00", "Bank transfer 1001", 40),
-    ("Bluebird Call Centre", "charge", "182.35", "Usage October", 25),
-    ("Bluebird Call Centre", "credit", "10.00", "Goodwill credit", 20),
-    ("Bluebird Call Centre", "payment", "200.00", "Bank transfer 1002", 10),
-    ("Bluebird Call Centre", "charge", "96.40", "Usage November 1-15", 3),
-    ("Northwind Trading", "payment", "100.00", "SEPA 77812", 30),
-    ("Northwind Trading", "charge", "131.20", "Usage October", 12),
-    ("Transit One Carrier", "payment", "1000.00", "Wire TX-5531", 15),
-    ("Globex Retail", "credit", "5.00", "Welcome credit", 60),
-    ("Globex Retail", "payment", "75.00", "Card payment", 8),
-]
-
-
 def demo_portal(*, session: Session) -> None:
     """Contacts with known passwords, notes, a ledger history and one access override."""
     from datetime import timedelta
 
     from portal_app.models import Customer
     from portal_app.models.base import utcnow
-
-    from .contacts import contact_create
-    from .ledger import ledger_add
+    from portal_app.services.contacts import contact_create
+    from portal_app.services.ledger import ledger_add
 
     by_name = {c.name: c for c in session.exec(select(Customer)).all()}
     for customer, name, email, password, public, private in DEMO_CONTACTS:
@@ -279,7 +194,7 @@ def demo_load(*, session: Session) -> bool:
     demo_brands(session=session)
     demo_customers(session=session)
     demo_portal(session=session)
-    from .demo_calls import demo_rate_cards
+    from .calls import demo_rate_cards
 
     demo_rate_cards(session=session)
     demo_signups(session=session)
@@ -290,9 +205,8 @@ def demo_signups(*, session: Session) -> None:
     """Acme's template also carries a package, a contract and an alert, and one
     confirmed sign-up waits for approval, so the queue and its badge have something."""
     from portal_app.models import Contact, Customer, PortalDomain
-
-    from .crypto import hash_password
-    from .extras import alert_add, contract_add, package_create, package_set
+    from portal_app.services.crypto import hash_password
+    from portal_app.services.extras import alert_add, contract_add, package_create, package_set
 
     template = session.exec(select(Customer).where(Customer.name == "Acme Sign-up Template")).one()
     package = package_create(

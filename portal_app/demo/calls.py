@@ -17,8 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from portal_app.models import Cdr, Customer, CustomerRateCard, RateCard, RateEntry
-
-from .money import parse_micros
+from portal_app.services.money import parse_micros
 
 # prefix, destination, USD per minute
 DESTINATIONS = [
