@@ -27,17 +27,10 @@ from typing import Any
 
 import httpx
 
-from .errors import (
-    AuthFailed,
-    Conflict,
-    NotFound,
-    PermissionDenied,
-    ServiceError,
-    Unavailable,
-    ValidationError,
-)
+from .errors import AuthFailed, NotFound, Unavailable, ValidationError
 from .offloop import check_off_loop
 from .paypal_amounts import paypal_value
+from .paypal_errors import PayPalRefused, debug_note, json_body, refusal
 from .paypal_results import PayPalOrder, order_from_json
 
 LIVE_API_BASE = "https://api-m.paypal.com"
@@ -55,27 +48,6 @@ _WEBHOOK_HEADERS = {
     "transmission_sig": "paypal-transmission-sig",
     "transmission_time": "paypal-transmission-time",
 }
-# A business refusal (422) as the person paying or the operator should read it.
-_ISSUES = {
-    "ORDER_NOT_APPROVED": "The payer has not approved this PayPal payment yet.",
-    "INSTRUMENT_DECLINED": (
-        "PayPal declined the payer's funding source; they can choose another one at PayPal."
-    ),
-    "PAYER_ACTION_REQUIRED": "The payer must finish the payment at PayPal first.",
-    "PAYEE_ACCOUNT_RESTRICTED": "The receiving PayPal account is restricted: ask PayPal.",
-    "PAYEE_ACCOUNT_LOCKED_OR_CLOSED": "The receiving PayPal account is locked or closed.",
-    "ORDER_EXPIRED": "This PayPal payment expired before it was completed: start again.",
-}
-_AMOUNT_ISSUES = {"DECIMAL_PRECISION", "DECIMALS_NOT_SUPPORTED", "CANNOT_BE_ZERO_OR_NEGATIVE"}
-
-
-class PayPalRefused(Conflict):
-    """PayPal refused a valid request for a business reason (``issue``: PayPal's name)."""
-
-    def __init__(self, message: str, *, issue: str, debug_id: str = ""):
-        super().__init__(message)
-        self.issue = issue
-        self.debug_id = debug_id
 
 
 def api_base(mode: str, override: str | None = None) -> str:
@@ -141,13 +113,9 @@ class PayPalClient:
         ``request_id`` (the payment attempt's own id) makes a repeat return the same
         order. Send the payer to the result's ``approve_url``; PayPal sends them back to
         ``return_url`` (or ``cancel_url``) with ``?token=<order id>``."""
-        unit: dict[str, Any] = {
-            "reference_id": "default",
-            "amount": {
-                "currency_code": currency.upper(),
-                "value": paypal_value(amount_minor, currency),
-            },
-        }
+        value = paypal_value(amount_minor, currency)  # refuses what PayPal would
+        amount = {"currency_code": currency.strip().upper(), "value": value}
+        unit: dict[str, Any] = {"reference_id": "default", "amount": amount}
         for name, value in (
             ("custom_id", custom_id),
             ("invoice_id", invoice_id),
@@ -221,7 +189,7 @@ class PayPalClient:
                 "in PayPal's developer dashboard: a sandbox app's for sandbox mode, a live "
                 "app's for live mode."
             )
-        data = _json(response)
+        data = json_body(response)
         token, lifetime = data.get("access_token"), data.get("expires_in", 0)
         if not isinstance(token, str) or not isinstance(lifetime, int):
             raise Unavailable("PayPal's answer to the token request was not understood.")
@@ -241,8 +209,8 @@ class PayPalClient:
         else:
             raise AuthFailed("PayPal no longer accepts this client ID and secret.")
         if response.is_success:
-            return _json(response)
-        raise _refusal(response, path)
+            return json_body(response)
+        raise refusal(response, path)
 
     def _send(self, method: str, path: str, **options: Any) -> httpx.Response:
         check_off_loop("an HTTP call to PayPal")
@@ -255,7 +223,7 @@ class PayPalClient:
         if response.status_code == 429 or response.status_code >= 500:
             raise Unavailable(
                 f"PayPal is not available right now (HTTP {response.status_code}"
-                f"{_debug(response)}). Try again in a few minutes."
+                f"{debug_note(response)}). Try again in a few minutes."
             )
         return response
 
@@ -264,47 +232,3 @@ def _path_id(value: str) -> str:
     if not value or not value.replace("-", "").isalnum():
         raise NotFound("That is not a PayPal order id.")
     return value
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise Unavailable(f"PayPal sent an answer that is not JSON (HTTP {response.status_code}).")
-    return data
-
-
-def _debug(response: httpx.Response) -> str:
-    try:
-        debug = response.json().get("debug_id")
-    except (ValueError, AttributeError):
-        debug = None
-    debug = debug or response.headers.get("Paypal-Debug-Id")
-    return f", PayPal debug id {debug}" if debug else ""
-
-
-def _refusal(response: httpx.Response, path: str) -> ServiceError:
-    """PayPal's error body as one of our errors, with a message a person can act on."""
-    data = _json(response)
-    detail = (data.get("details") or [{}])[0]
-    issue = str(detail.get("issue") or data.get("name") or "UNKNOWN")
-    said = str(detail.get("description") or data.get("message") or issue)
-    debug = str(data.get("debug_id") or "")
-    status = response.status_code
-    if status == 404:
-        return NotFound("PayPal has no such order for this gateway's credentials.")
-    if status == 403:
-        return PermissionDenied(f"PayPal does not let these credentials do that: {said}")
-    if issue == "CURRENCY_NOT_SUPPORTED":
-        return ValidationError({"currency": "PayPal does not take payments in this currency."})
-    if issue in _AMOUNT_ISSUES:
-        return ValidationError({"amount": f"PayPal refused the amount: {said}"})
-    if status == 422:
-        message = _ISSUES.get(issue, f"PayPal refused: {said}")
-        return PayPalRefused(message, issue=issue, debug_id=debug)
-    return ServiceError(
-        f"PayPal refused the request to {path} (HTTP {status}, {issue}: {said}"
-        f"{', debug id ' + debug if debug else ''})."
-    )
