@@ -75,6 +75,14 @@ def _positive(env: dict[str, str], name: str, default: int, most: int) -> int:
     return int(value)
 
 
+def _api_base(env: dict[str, str], name: str) -> str | None:
+    """An optional provider API base URL (a test server's), without a trailing slash."""
+    value = env.get(name, "").strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise SettingsError(f"{name} must be an http(s) URL, like https://api-m.paypal.com")
+    return value or None
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration. Build it with :func:`get_settings`."""
@@ -93,6 +101,8 @@ class Settings:
     # development the app's own port over http.
     public_scheme: str = "http"
     public_port: int | None = 3000
+    # None: PayPal's own hosts, chosen by each gateway's mode (services/paypal_client.py).
+    paypal_api_base: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -140,6 +150,7 @@ class Settings:
             public_port=_public_port(env.get("PORTAL_PUBLIC_PORT"), mode, port),
             session_days=days,
             session_idle_minutes=idle,
+            paypal_api_base=_api_base(env, "PORTAL_PAYPAL_API_BASE"),
         )
 
 

@@ -54,3 +54,12 @@ def db(engine):
 def pytest_collection_modifyitems(config, items):
     """Fast tiers first; tests against the served app (slow to start) last."""
     items.sort(key=lambda item: item.get_closest_marker("live") is not None)
+
+
+@pytest.fixture()
+def paypal():
+    """A local PayPal REST server (tests/fakes/paypal) on a free port, for one test."""
+    from tests.fakes.paypal import paypal_server
+
+    with paypal_server() as server:
+        yield server

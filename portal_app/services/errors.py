@@ -38,3 +38,8 @@ class AuthFailed(ServiceError):
 
 class Throttled(ServiceError):
     pass
+
+
+class Unavailable(ServiceError):
+    """An outside service (a payment provider) did not answer or failed on its side:
+    trying again later may work."""
