@@ -42,7 +42,7 @@ from portal_app.services.db import make_engine  # noqa: E402
 from portal_app.services.domains import domain_create  # noqa: E402
 from portal_app.services.identity import SYSTEM  # noqa: E402
 from portal_app.services.mail import account_smtp_update  # noqa: E402
-from portal_app.services.sessions import session_create  # noqa: E402
+from portal_app.services.sessions import SESSION_COOKIE, session_create  # noqa: E402
 from portal_app.settings import get_settings  # noqa: E402
 from portal_app.state.base import AppState  # noqa: E402
 from portal_app.state.brand import BrandState  # noqa: E402
@@ -217,7 +217,8 @@ async def run(url: str, db_url: str, rows: int) -> list[tuple[str, list[float], 
 
     async def import_cdrs(stop):
         await importer.request(f"{cards}.set_target", target="cdr")
-        async with httpx.AsyncClient(timeout=600) as http:
+        cookies = {SESSION_COOKIE: token_a}  # the upload route checks the session first
+        async with httpx.AsyncClient(timeout=600, cookies=cookies) as http:
             with csv_path.open("rb") as f:
                 response = await http.post(
                     f"{url}/_upload",

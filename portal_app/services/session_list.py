@@ -28,7 +28,7 @@ class SessionView:
     device: str
     address: str
     started: datetime
-    last_seen: datetime | None
+    last_seen: datetime  # the login itself until a later use is written
     current: bool
 
 
@@ -71,7 +71,7 @@ def sessions_mine(*, session: Session, actor: Actor, current_token: str) -> list
             device=describe_agent(r.user_agent),
             address=r.client_ip or "unknown",
             started=r.created_at,
-            last_seen=r.last_seen_at,
+            last_seen=r.last_seen_at or r.created_at,
             current=r.token_hash == current,
         )
         for r in rows
