@@ -23,6 +23,7 @@ from portal_app.services.errors import PermissionDenied, ValidationError
 from portal_app.services.offloop import run_blocking
 from portal_app.services.policy import Need, Rule, authorize, control_host
 from portal_app.services.sessions import SESSION_COOKIE
+from portal_app.services.validation import parse_id
 
 OPERATOR_RULE = Rule(Need.AREA, Area.CDR)
 CONTACT_RULE = Rule(Need.CONTACT, section="cdr")
@@ -49,10 +50,9 @@ def _plan(request: Request):
             actor, customer_id, columns = ctx.actor, ctx.customer.id, list(ctx.domain.cdr_columns)
         else:
             actor = decision.actor
-            try:
-                customer_id = int(params.get("customer", ""))
-            except ValueError:
-                raise PermissionDenied() from None
+            customer_id = parse_id(params.get("customer", ""))
+            if customer_id is None:  # not a row id at all (2**63 included)
+                raise PermissionDenied()
             # Checks access before the first byte, so a refusal is a clean 403.
             setup = cdrs.report_setup(session=session, actor=actor, customer_id=customer_id)
             columns = setup.cdr_columns

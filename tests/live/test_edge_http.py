@@ -140,6 +140,19 @@ def test_cors_answers_the_control_panel_only(live_app):
     assert answer.headers["access-control-allow-credentials"] == "true"
 
 
+def test_the_csv_export_refuses_ids_no_row_can_have(live_app):
+    own, token = live_app.url, _token(live_app, "admin@example.com")
+    cookie = {"Cookie": f"{SESSION_COOKIE}={token}"}
+    export = f"{own}/api/export/cdr.csv?first=2026-01-01&last=2026-01-02&customer="
+    for bad in (str(2**63), str(2**64 + 5), "-1", "0", "1e3", "x"):
+        answer = httpx.get(export + bad, headers=cookie)
+        assert (answer.status_code, answer.text) == (403, "Not allowed."), bad
+    # Positive control: a real customer id exports (the header row at least).
+    answer = httpx.get(export + "1", headers=cookie)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv") and "," in answer.text
+
+
 def test_uploads_are_checked_before_their_body_is_read(live_app):
     port, mb = _port(live_app), 1024 * 1024
     # An anonymous client claiming the import's 256 MB: refused at once, body unread.
