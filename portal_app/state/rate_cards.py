@@ -2,27 +2,24 @@
 call records with a progress bar.
 
 An upload is saved to a temporary file (services/import_files.py), then a background
-event checks and writes it in a thread while the bar moves; other users and this tab
-stay responsive. The file is removed when the import ends, however it ends; one left
-by a crash is removed at the next start.
+event has a child process check and write it (services/import_child.py) while the bar
+moves; other users and this tab stay responsive. The file is removed when the import
+ends, however it ends; one left by a crash is removed at the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
 import dataclasses
-import logging
 import os
-import threading
 
 import reflex as rx
 
-from portal_app.services import imports
 from portal_app.services import rates as svc
 from portal_app.services.db import session_scope
-from portal_app.services.errors import ServiceError, ValidationError
-from portal_app.services.identity import Actor, Area
+from portal_app.services.errors import ValidationError
+from portal_app.services.identity import Area
+from portal_app.services.import_child import ImportChild, Job
 from portal_app.services.import_files import import_file_create
 from portal_app.services.offloop import run_blocking
 
@@ -38,18 +35,6 @@ class CardRow:
     name: str
     currency: str
     entry_count: str
-
-
-def _run(who: Actor, target: str, path: str, progress: dict) -> imports.ImportResult:
-    def report(done: int, total: int) -> None:
-        progress["done"], progress["total"] = done, total
-
-    with open(path, newline="", encoding="utf-8-sig") as lines, session_scope() as session:
-        if target == "cdr":
-            return imports.import_cdrs(session=session, actor=who, lines=lines, progress=report)
-        return imports.import_rates(
-            session=session, actor=who, card_id=int(target), lines=lines, progress=report
-        )
 
 
 class RateCardsState(AppState):
@@ -157,40 +142,26 @@ class RateCardsState(AppState):
             self._path = ""
         if not path:
             return
-        progress: dict = {"done": 0, "total": 0}
-        box: dict = {}
-
-        def work() -> None:
-            try:
-                box["result"] = _run(who, target, path, progress)
-            except (ServiceError, UnicodeDecodeError, ValueError, csv.Error) as exc:
-                box["error"] = getattr(exc, "message", "The file is not UTF-8 CSV.")
-            except Exception:  # the database failed: recovery finishes or removes it
-                logging.getLogger("portal.imports").exception("import of %s failed", path)
-                box["error"] = (
-                    "The import stopped on an error. It is finished or removed automatically."
-                )
-            finally:
-                os.unlink(path)
-
-        thread = threading.Thread(target=work, daemon=True)
-        thread.start()
-        while thread.is_alive():
-            await asyncio.sleep(0.3)
-            done, total = progress["done"], progress["total"]
-            if total:
-                async with self:
-                    self.phase = f"Writing {done:,} of {total:,} rows…"
-                    self.progress = 100 * done // total
-            elif done:  # still checking: nothing is written until every row is good
-                async with self:
-                    self.phase = f"Checked {done:,} rows…"
+        try:
+            child = await run_blocking(ImportChild, Job(who, target, path))
+            while child.running():
+                await asyncio.sleep(0.3)
+                done, total = child.progress
+                if total:
+                    async with self:
+                        self.phase = f"Writing {done:,} of {total:,} rows…"
+                        self.progress = 100 * done // total
+                elif done:  # still checking: nothing is written until every row is good
+                    async with self:
+                        self.phase = f"Checked {done:,} rows…"
+            result = await run_blocking(child.outcome)
+        finally:
+            await run_blocking(os.unlink, path)
         async with self:
             self.importing = False
-            if "error" in box:
-                self.phase, self.outcome = "", box["error"]
+            if isinstance(result, str):
+                self.phase, self.outcome = "", result
                 return
-            result = box["result"]
             if result.ok:
                 self.progress, self.phase = 100, ""
                 self.outcome = f"Imported {result.imported:,} rows."

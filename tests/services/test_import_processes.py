@@ -10,6 +10,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,40 @@ def test_memory_does_not_grow_with_the_file(db, engine):
         peaks[rows] = int(done[1]) * 1024
     # Every parsed row held in memory (the old way) would add about 80 MB here.
     assert peaks[60_000] - peaks[10_000] < 15 * 2**20, peaks
+
+
+def _child_import(monkeypatch, engine, path: Path) -> tuple[object, list[tuple[int, int]]]:
+    from portal_app.services.identity import SYSTEM
+    from portal_app.services.import_child import ImportChild, Job
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", _url(engine))  # the child reads the env
+    child = ImportChild(Job(SYSTEM, "cdr", str(path)))
+    seen = []
+    while child.running():
+        seen.append(child.progress)
+        time.sleep(0.05)
+    return child.outcome(), seen
+
+
+def test_the_rate_cards_page_imports_in_a_child_process(db, engine, monkeypatch, tmp_path):
+    """What the page's background event runs (services/import_child.py): the rows go in
+    from another process, with progress on the way and the result at the end."""
+    customer_id = _customer(db)
+    path = tmp_path / "calls.csv"
+    path.write_text("".join(cdr_lines(customer_id, 3000, "child")))
+    outcome, seen = _child_import(monkeypatch, engine, path)
+    assert outcome.ok and outcome.imported == 3000, outcome
+    assert _counts(db, "child") == (3000, 0, 1)
+    batch = db.exec(select(ImportBatch)).one()
+    assert int(batch.owner.split(":")[1]) != os.getpid()  # written by the child
+    assert any(total for _, total in seen)  # progress reached the parent
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("".join(cdr_lines(customer_id, 10, "bad")).replace(",0.0100", ",cheap"))
+    outcome, _ = _child_import(monkeypatch, engine, bad)
+    assert not outcome.ok and outcome.error_count == 10
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    outcome, _ = _child_import(monkeypatch, engine, binary)
+    assert outcome == "The file is not UTF-8 CSV."
+    assert _counts(db, "bad")[0] == 0
