@@ -11,7 +11,18 @@ from portal_app.components.brand import brand_page
 from portal_app.state.base import AppState
 
 
-def _link(label: str, href: str, icon: str, area: str | None = None) -> rx.Component:
+def _allowed(area: str | tuple[str, ...]):
+    """Whether the operator's areas include ``area`` (or any of a tuple of them)."""
+    areas = (area,) if isinstance(area, str) else area
+    allowed = AppState.me_areas.contains(areas[0])
+    for other in areas[1:]:
+        allowed = allowed | AppState.me_areas.contains(other)
+    return allowed
+
+
+def _link(
+    label: str, href: str, icon: str, area: str | tuple[str, ...] | None = None
+) -> rx.Component:
     item = rx.link(
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), align="center", spacing="2"),
         href=href,
@@ -20,7 +31,7 @@ def _link(label: str, href: str, icon: str, area: str | None = None) -> rx.Compo
     )
     if area is None:
         return item
-    return rx.cond(AppState.me_areas.contains(area), item)
+    return rx.cond(_allowed(area), item)
 
 
 def _heading(label: str) -> rx.Component:
@@ -82,6 +93,9 @@ def sidebar() -> rx.Component:
                     _link("Public", routes.PUBLIC_FILES, "folder-open"),
                 ),
             ),
+            rx.cond(_allowed(("cdr", "report")), _heading("Report")),
+            _link("CDR Report", routes.CDR_REPORT, "phone-call", area="cdr"),
+            _link("Breakout Report", routes.BREAKOUT_REPORT, "chart-pie", area=("cdr", "report")),
             _heading("Setup"),
             rx.text("Integrations", class_name="cp-nav-subheading", size="1"),
             _link("Portal", routes.PORTAL_DOMAINS, "globe", area="portal"),
@@ -155,17 +169,18 @@ def no_access(title: str) -> rx.Component:
 
 
 def control_page(
-    title: str, body: Callable[[], rx.Component], area: str | None = None
+    title: str, body: Callable[[], rx.Component], area: str | tuple[str, ...] | None = None
 ) -> Callable[[], rx.Component]:
     """Wrap a page body in the shell; nothing is shown until the session is known.
 
-    ``area`` only chooses what to show: the page's handlers check it on the server.
+    ``area`` (or any of a tuple of areas) only chooses what to show: the page's handlers
+    check it on the server.
     """
 
     def content() -> rx.Component:
         if area is None:
             return body()
-        return rx.cond(AppState.me_areas.contains(area), body(), no_access(title))
+        return rx.cond(_allowed(area), body(), no_access(title))
 
     def page() -> rx.Component:
         return rx.cond(

@@ -4,7 +4,9 @@ Every read names one customer and a half-open UTC range, which the index
 ``(customer_id, call_start, id)`` answers directly. Pages are keyset pages (newest
 first, then by id), so a deep page costs what the first one does. Days are the
 viewer's days: ``day_range`` turns a local date into UTC bounds, 23 or 25 hours long
-around a DST change. Operators see the route (carrier) a call took; contacts never do.
+around a DST change. Operators with the Carrier permission see the route (the carrier) a
+call took; contacts never do, and carriers' own calls need that permission too
+(services/policy.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .domains import BREAKOUT_COLUMNS, CDR_COLUMNS
 from .errors import PermissionDenied, ValidationError
 from .identity import Actor
 from .money import format_micros, plain_micros
+from .policy import customer_check, sees_routes
 
 PAGE_MAX = 200
 CSV_BATCH = 5000
@@ -83,16 +86,21 @@ class CdrQuery:
     direction: str = ""  # inbound, outbound
 
 
-def cdr_check(*, session: Session, actor: Actor, customer_id: int) -> None:
-    """Operators with the CDR permission; a contact for its own customer only."""
+REPORT_AREAS = (Area.CDR, Area.REPORT)  # Report › Breakout Report: either area
+
+
+def cdr_check(
+    *, session: Session, actor: Actor, customer_id: int, areas: tuple[Area, ...] = (Area.CDR,)
+) -> None:
+    """Operators with the CDR permission (or one of ``areas``), and the Carrier permission
+    for a carrier's calls; a contact for its own customer only."""
     if actor.is_contact:
         if actor.customer_id != customer_id:
             raise PermissionDenied()
         return
-    if not actor.can(Area.CDR):
+    if not any(actor.can(a) for a in areas):
         raise PermissionDenied()
-    if session.get(Customer, customer_id) is None:
-        raise PermissionDenied()
+    customer_check(session=session, actor=actor, customer_id=customer_id)
 
 
 @dataclass(frozen=True)
@@ -105,9 +113,11 @@ class ReportSetup:
     customer_name: str
 
 
-def report_setup(*, session: Session, actor: Actor, customer_id: int) -> ReportSetup:
+def report_setup(
+    *, session: Session, actor: Actor, customer_id: int, areas: tuple[Area, ...] = (Area.CDR,)
+) -> ReportSetup:
     """The columns and currency of a customer's CDR and Breakout reports."""
-    cdr_check(session=session, actor=actor, customer_id=customer_id)
+    cdr_check(session=session, actor=actor, customer_id=customer_id, areas=areas)
     customer = session.get(Customer, customer_id)
     domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
     return ReportSetup(
@@ -293,8 +303,10 @@ class BreakoutRow:
 def breakout(
     *, session: Session, actor: Actor, query: CdrQuery, by: str = "destination", limit: int = 500
 ) -> list[BreakoutRow]:
-    """Per destination (or prefix): calls, connected, minutes, cost, ASR, ACD, PDD."""
-    cdr_check(session=session, actor=actor, customer_id=query.customer_id)
+    """Per destination (or prefix): calls, connected, minutes, cost, ASR, ACD, PDD.
+
+    Operators allowed the CDR or the Report area may ask (Report › Breakout Report)."""
+    cdr_check(session=session, actor=actor, customer_id=query.customer_id, areas=REPORT_AREAS)
     shape, params = _shape(query)
     params["limit"] = limit
     rows = session.execute(_breakout_statement(shape, by), params).all()
@@ -320,9 +332,10 @@ def duration(seconds: int) -> str:
 
 
 def columns_for(chosen: list[str], actor: Actor) -> list[str]:
-    """The domain's chosen CDR columns in its order; operators also see the route."""
+    """The domain's chosen CDR columns in its order; operators allowed carriers also see
+    the route."""
     cols = [c for c in chosen if c in CDR_COLUMNS] or list(CDR_COLUMNS)
-    return cols if actor.is_contact else [*cols, "route"]
+    return [*cols, "route"] if sees_routes(actor) else cols
 
 
 def column_label(key: str, tz: str = "UTC") -> str:
@@ -341,10 +354,10 @@ STATUS_LABELS = {
 
 
 def cell(row: Cdr, key: str, tz: ZoneInfo, actor: Actor) -> str:
-    """One CDR field as text for a page, in the viewer's time zone. Never the route for
-    a contact. (The CSV writes its own plain values: see ``_csv_format``.)"""
+    """One CDR field as text for a page, in the viewer's time zone. The route only for
+    those allowed carriers. (The CSV writes its own plain values: see ``_csv_format``.)"""
     if key == "route":
-        return "" if actor.is_contact else row.route
+        return row.route if sees_routes(actor) else ""
     if key == "call_start":
         return row.call_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
     if key in ("duration", "billed_duration"):
@@ -368,9 +381,8 @@ def cdr_csv(
     writer.writerow([column_label(c, tz) for c in cols])
     yield out.getvalue()
     formats = [_csv_format(c, zone(tz), actor) for c in cols]
-    needed = tuple(
-        sorted({"call_start", "id", *(c for c in cols if c != "route" or not actor.is_contact)})
-    )
+    routes = sees_routes(actor)
+    needed = tuple(sorted({"call_start", "id", *(c for c in cols if c != "route" or routes)}))
     shape, params = _shape(query)
     params["limit"] = CSV_BATCH
     keyset = False
@@ -388,7 +400,7 @@ def cdr_csv(
 def _csv_format(key: str, tz: ZoneInfo, actor: Actor):
     """A function from a row to the CSV text of one column: numbers stay numbers,
     times are in ``tz``, text is guarded against spreadsheet formulas."""
-    if key == "route" and actor.is_contact:
+    if key == "route" and not sees_routes(actor):
         return lambda row: ""
     if key == "call_start":
         if tz.key == "UTC":

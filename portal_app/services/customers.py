@@ -24,6 +24,7 @@ from .domains import SECTIONS
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, parse_minor
+from .policy import hidden_kinds
 
 SORTS = {
     "name": Customer.name,
@@ -59,10 +60,14 @@ def _require_kind(actor: Actor, kind: str) -> None:
 
 
 def customer_choices(*, session: Session, actor: Actor) -> list[tuple[int, str]]:
-    """(id, label) of every customer, for choosers such as Template Customer."""
+    """(id, label) of every customer, for choosers such as Template Customer; carriers
+    only for operators allowed carriers."""
     if not (actor.can(Area.PORTAL) or actor.can(Area.CUSTOMER)):
         raise PermissionDenied()
-    rows = session.exec(select(Customer.id, Customer.name, Customer.kind).order_by(Customer.name))
+    query = select(Customer.id, Customer.name, Customer.kind).order_by(Customer.name)
+    if hidden := hidden_kinds(actor):
+        query = query.where(Customer.kind.not_in(hidden))
+    rows = session.exec(query)
     return [(cid, f"{name} ({kind})") for cid, name, kind in rows]
 
 

@@ -20,6 +20,7 @@ from portal_app.models.base import utcnow
 
 from .errors import PermissionDenied
 from .identity import Actor
+from .policy import hidden_kinds
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,16 @@ def top_customers(
 ) -> list[CurrencySpend]:
     """The customers with the most spend over the last days, per currency (operators with
     CDR). Dollars and euros are never added or ranked on one scale; the busiest currency
-    (by calls, which do compare) comes first."""
+    (by calls, which do compare) comes first. Without the Carrier permission carriers
+    are left out of the ranks and of the totals alike (services/policy.py)."""
     if actor.is_contact or not actor.can(Area.CDR):
         raise PermissionDenied()
     since = utcnow() - timedelta(days=days)
     spend = func.sum(Cdr.cost)
+    window = [Cdr.call_start >= since]
+    if hidden := hidden_kinds(actor):
+        hidden_ids = select(Customer.id).where(Customer.kind.in_(hidden))
+        window.append(Cdr.customer_id.not_in(hidden_ids))
     per_customer = (
         select(
             Cdr.currency.label("currency"),
@@ -107,7 +113,7 @@ def top_customers(
             func.sum(func.count()).over(partition_by=Cdr.currency).label("currency_calls"),
             func.sum(spend).over(partition_by=Cdr.currency).label("currency_cost"),
         )
-        .where(Cdr.call_start >= since)
+        .where(*window)
         .group_by(Cdr.currency, Cdr.customer_id)
         .subquery()
     )

@@ -21,6 +21,7 @@ from .errors import NotFound, PermissionDenied, ValidationError
 from .extras import alerts_fire
 from .identity import Actor
 from .money import format_minor, parse_minor, plain_minor
+from .policy import carrier_check, hidden_kinds
 
 MAX_NOTE = 500
 MAX_REFERENCE = 120
@@ -119,6 +120,7 @@ def ledger_record(
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound("That customer does not exist.")
+    carrier_check(actor, customer.kind)
     note, reference = (note or "").strip(), (reference or "").strip()
     errors: dict[str, str] = {}
     if kind not in set(LedgerKind):
@@ -171,7 +173,7 @@ def ledger_record(
 
 def balance(*, session: Session, actor: Actor, customer_id: int) -> int:
     """The customer's balance in minor units: the sum of every entry, 0 when none."""
-    _check_read(actor, customer_id)
+    _check_read(session, actor, customer_id)
     return _sum(session, customer_id)
 
 
@@ -184,20 +186,23 @@ def _sum(session: Session, customer_id: int) -> int:
     return int(total)
 
 
-def _check_read(actor: Actor, customer_id: int) -> None:
-    """Operators with Payment or Customer; a contact for its own customer only."""
+def _check_read(session: Session, actor: Actor, customer_id: int) -> None:
+    """Operators with Payment or Customer (and Carrier for a carrier's); a contact for
+    its own customer only."""
     if actor.is_contact:
         if actor.customer_id != customer_id:
             raise PermissionDenied()
     elif not (actor.can(Area.PAYMENT) or actor.can(Area.CUSTOMER)):
         raise PermissionDenied()
+    elif hidden_kinds(actor) and (customer := session.get(Customer, customer_id)) is not None:
+        carrier_check(actor, customer.kind)
 
 
 def ledger_page(
     *, session: Session, actor: Actor, customer_id: int, offset: int = 0, limit: int = 25
 ) -> tuple[list[LedgerEntry], int]:
     """One page of a customer's entries, newest first, and how many there are in all."""
-    _check_read(actor, customer_id)
+    _check_read(session, actor, customer_id)
     where = LedgerEntry.customer_id == customer_id
     rows = session.exec(
         select(LedgerEntry)
@@ -214,7 +219,7 @@ def ledger_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
     """Every entry of a customer, oldest first, as CSV for a spreadsheet or an accountant.
 
     A contact's copy leaves out the operator's internal note and who recorded it."""
-    _check_read(actor, customer_id)
+    _check_read(session, actor, customer_id)
     rows = session.exec(
         select(LedgerEntry)
         .where(LedgerEntry.customer_id == customer_id)

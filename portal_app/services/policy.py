@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from portal_app.models import Area
+from portal_app.models import Area, Customer, CustomerType
 from portal_app.settings import get_settings
 
+from .errors import PermissionDenied
 from .hosts import is_control_host
 from .identity import Actor
-from .portal import PortalContext, portal_context
-from .principals import operator_for_token
+
+if TYPE_CHECKING:
+    from .portal import PortalContext
 
 
 class Need(enum.Enum):
@@ -90,6 +93,45 @@ def areas_granted(role: str, grants: dict[str, str]) -> frozenset[Area]:
     return areas_of(Actor(kind="operator", id=None, label="", role=role, grants=grants))
 
 
+# Carrier data -------------------------------------------------------------------------
+# A carrier's name, its calls, spend, balance and rates, and the route a call left on (the
+# carrier that carried it) are carrier data. Whatever area shows them — Dashboard, CDR,
+# Report, Payment, Card — an operator needs the Carrier permission too. A contact sees
+# its own customer only (services/portal.py) and never a route. Services ask these.
+
+
+def sees_carriers(actor: Actor) -> bool:
+    """May ``actor`` see carrier data at all? (Administrators and the Carrier area.)"""
+    return not actor.is_contact and actor.can(Area.CARRIER)
+
+
+def sees_routes(actor: Actor) -> bool:
+    """May ``actor`` see the route (carrier) a call took? Never a contact."""
+    return sees_carriers(actor)
+
+
+def hidden_kinds(actor: Actor) -> tuple[str, ...]:
+    """Customer kinds whose data an operator's lists and sums must leave out."""
+    return () if actor.is_contact or sees_carriers(actor) else (CustomerType.CARRIER.value,)
+
+
+def carrier_check(actor: Actor, kind: str) -> None:
+    """Refuse an operator without the Carrier permission a carrier's data."""
+    if kind in hidden_kinds(actor):
+        raise PermissionDenied()
+
+
+def customer_check(*, session: Session, actor: Actor, customer_id: int) -> Customer:
+    """The customer behind an id an operator named, when they may see its data: it
+    exists and, for a carrier, they hold the Carrier permission. (The area of the
+    screen asking is checked by the caller.)"""
+    customer = session.get(Customer, customer_id) if customer_id else None
+    if customer is None:
+        raise PermissionDenied()
+    carrier_check(actor, customer.kind)
+    return customer
+
+
 def control_host(host: str) -> bool:
     return is_control_host(host, get_settings().control_hosts)
 
@@ -114,6 +156,10 @@ def authorize(rule: Rule, *, token: str, host: str, session: Session | None = No
 
     Without ``session`` a cached session costs one cheap read (services/principals.py).
     """
+    # Imported here: services/portal.py imports the services that ask the carrier rule.
+    from .portal import portal_context
+    from .principals import operator_for_token
+
     if rule.need is Need.NOBODY:
         return Decision(allowed=False, reason="This action is not available.", login=not token)
     on_control = control_host(host)

@@ -24,6 +24,7 @@ from .customers import customer_get
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, plain_micros
+from .policy import carrier_check
 
 
 def _can_manage(actor: Actor) -> None:
@@ -93,6 +94,7 @@ def customer_cards_set(
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound("That customer no longer exists.")
+    carrier_check(actor, customer.kind)
     cards = {c.id: c for c in session.exec(select(RateCard).where(RateCard.id.in_(card_ids))).all()}
     if len(cards) != len(set(card_ids)):
         raise NotFound("A rate card no longer exists.")
@@ -156,6 +158,7 @@ def _rates_in_force(session: Session, actor: Actor, customer_id: int, search: st
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound("That customer no longer exists.")
+    carrier_check(actor, customer.kind)  # a carrier's rates are carrier data
     cards = _card_ids(session, customer_id)
     if not cards:
         return None, customer.currency

@@ -46,6 +46,7 @@ from .emails import duration_words, email_compose, portal_url
 from .errors import AuthFailed, NotFound, PermissionDenied, Throttled, ValidationError
 from .identity import Actor
 from .outbox import outbox_enqueue
+from .policy import hidden_kinds
 from .validation import check_email, check_name, check_password, normalize_email
 
 LINK_TTL = timedelta(hours=24)
@@ -356,7 +357,7 @@ def template_preview(
     if not actor.can(Area.PORTAL):
         raise PermissionDenied()
     template = session.get(Customer, template_customer_id) if template_customer_id else None
-    if template is None:
+    if template is None or template.kind in hidden_kinds(actor):  # a carrier's: carrier data
         return None
     cards = session.exec(
         select(RateCard.name)

@@ -18,7 +18,7 @@ from portal_app.services import cdrs, money
 from portal_app.services.db import session_scope
 from portal_app.services.domains import BREAKOUT_COLUMNS, DEFAULT_BREAKOUT
 from portal_app.services.errors import ServiceError, ValidationError
-from portal_app.services.identity import Actor
+from portal_app.services.identity import Actor, Area
 
 PAGE = 50
 
@@ -41,9 +41,13 @@ def _fetch_breakout(actor: Actor, query: cdrs.CdrQuery, by: str):
         return cdrs.breakout(session=session, actor=actor, query=query, by=by)
 
 
-def _domain_columns(actor: Actor, customer_id: int) -> tuple[list[str], list[str], str]:
+def _domain_columns(
+    actor: Actor, customer_id: int, areas: tuple[Area, ...] = (Area.CDR,)
+) -> tuple[list[str], list[str], str]:
     with session_scope() as session:
-        setup = cdrs.report_setup(session=session, actor=actor, customer_id=customer_id)
+        setup = cdrs.report_setup(
+            session=session, actor=actor, customer_id=customer_id, areas=areas
+        )
     return setup.cdr_columns, setup.breakout_columns, setup.currency
 
 
@@ -175,7 +179,9 @@ class CdrReportMixin(rx.State, mixin=True):
         self.errors, self.loading = {}, True
         yield
         try:
-            _, self._breakout_columns, self.currency = _domain_columns(actor, customer_id)
+            _, self._breakout_columns, self.currency = _domain_columns(
+                actor, customer_id, cdrs.REPORT_AREAS
+            )
             rows = _fetch_breakout(actor, query, self.by)
         except ServiceError as exc:
             self.loading = False

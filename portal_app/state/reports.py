@@ -13,6 +13,7 @@ from portal_app.services.validation import parse_id
 
 from .base import AppState
 from .cdr_report import CdrReportMixin
+from .customer_picker import CustomerPickerMixin
 from .guard import Need, actor, guarded, portal
 
 
@@ -68,13 +69,18 @@ class PortalReportState(CdrReportMixin, AppState):
         yield from self._load_breakout()
 
 
-def _customer_name(who: Actor, customer_id: int) -> str:
+def _customer_name(who: Actor, customer_id: int, areas: tuple[Area, ...]) -> str:
     with session_scope() as session:
-        return cdrs.report_setup(session=session, actor=who, customer_id=customer_id).customer_name
+        setup = cdrs.report_setup(session=session, actor=who, customer_id=customer_id, areas=areas)
+    return setup.customer_name
 
 
-class OperatorReportState(CdrReportMixin, AppState):
-    """An operator's reports for the customer named in the address (``?customer=``)."""
+BREAKOUT_AREAS = cdrs.REPORT_AREAS  # Report › Breakout Report: the CDR or the Report area
+
+
+class OperatorReportState(CustomerPickerMixin, CdrReportMixin, AppState):
+    """An operator's reports for the customer picked on the page or named in the
+    address (``?customer=``, the links of the customer dialog)."""
 
     customer_id: int = 0
     customer_name: str = ""
@@ -85,31 +91,55 @@ class OperatorReportState(CdrReportMixin, AppState):
     def _extra_params(self) -> dict:
         return {"customer": self.customer_id}
 
-    def _pick_customer(self) -> bool:
-        raw = str(self.router.url.query_parameters.get("customer", ""))
+    def _areas(self) -> tuple[Area, ...]:
+        return BREAKOUT_AREAS if self._mode == "breakout" else (Area.CDR,)
+
+    def _choose(self, customer_id: int) -> bool:
+        """Make ``customer_id`` the report's customer, if this operator may see it."""
         try:
-            self.customer_id = parse_id(raw) or 0
-            self.customer_name = _customer_name(actor(), self.customer_id)
-        except (ServiceError, AttributeError):
+            self.customer_name = _customer_name(actor(), customer_id, self._areas())
+            self.customer_id = customer_id
+        except ServiceError:
             self.customer_id, self.customer_name = 0, ""
             return False
         return True
 
+    def _open(self, mode: str, days: int):
+        self._mode = mode
+        self._picked()
+        customer_id = parse_id(str(self.router.url.query_parameters.get("customer", "")))
+        if customer_id is None:
+            self.customer_id, self.customer_name = 0, ""
+            return None
+        if not self._choose(customer_id):
+            return rx.toast.error("That customer is not available to you.")
+        return self._start(days)
+
     @guarded(Need.AREA, Area.CDR)
     def load_cdr(self):
-        self._mode = "cdr"
-        if not self._pick_customer():
-            return rx.toast.error("Choose a customer from Management › Customers.")
-        return self._start(1)
+        return self._open("cdr", 1)
 
-    @guarded(Need.AREA, Area.CDR)
+    @guarded(Need.AREA, BREAKOUT_AREAS)
     def load_breakout(self):
-        self._mode = "breakout"
-        if not self._pick_customer():
-            return rx.toast.error("Choose a customer from Management › Customers.")
-        return self._start(7)
+        return self._open("breakout", 7)
 
-    @guarded(Need.AREA, Area.CDR)
+    @guarded(Need.AREA, BREAKOUT_AREAS)
+    def find_customers(self, text: str):
+        """The picker's matches for what the operator typed so far."""
+        try:
+            self._find(actor(), text, self._areas())
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+
+    @guarded(Need.AREA, BREAKOUT_AREAS)
+    def pick_customer(self, customer_id: int):
+        """Open this page's report for the picked customer."""
+        if not self._choose(customer_id):
+            return rx.toast.error("That customer is not available to you.")
+        self._picked()
+        return self._start(7 if self._mode == "breakout" else 1)
+
+    @guarded(Need.AREA, BREAKOUT_AREAS)
     def set_tz(self, tz: str):
         self._set_tz(tz, self._days)
         cls = type(self)
@@ -134,12 +164,12 @@ class OperatorReportState(CdrReportMixin, AppState):
     def newer(self):
         yield from self._newer()
 
-    @guarded(Need.AREA, Area.CDR)
+    @guarded(Need.AREA, BREAKOUT_AREAS)
     def refresh_breakout(self):
         if self.customer_id:
             yield from self._load_breakout()
 
-    @guarded(Need.AREA, Area.CDR)
+    @guarded(Need.AREA, BREAKOUT_AREAS)
     def apply_breakout(self, form_data: dict):
         self._read_filters(form_data)
         self.by = "prefix" if form_data.get("by") == "prefix" else "destination"

@@ -1,0 +1,68 @@
+"""The customer picker of the control panel's reports: customers found by name (or id)
+as the operator types, a few at a time.
+
+A picker never loads every customer: each keystroke (debounced in the browser) asks for
+at most ``PICK_MAX`` matches, in name order, which the name index answers without
+reading the table. Carriers are offered only to operators allowed carriers
+(services/policy.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, or_, select
+
+from portal_app.models import Area, Customer
+
+from .errors import PermissionDenied
+from .identity import Actor
+from .policy import hidden_kinds
+
+PICK_MAX = 10
+QUERY_MAX = 80
+
+
+@dataclass(frozen=True)
+class CustomerPick:
+    id: int
+    name: str
+    kind: str  # customer or carrier
+    currency: str
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, its own % and _ taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def customer_search(
+    *,
+    session: Session,
+    actor: Actor,
+    text: str,
+    areas: tuple[Area, ...] = (Area.CDR,),
+    limit: int = PICK_MAX,
+) -> list[CustomerPick]:
+    """At most ``limit`` customers whose name or company contains ``text`` (or whose id
+    it is), by name; none for an empty text. For operators allowed one of ``areas``."""
+    if actor.is_contact or not any(actor.can(a) for a in areas):
+        raise PermissionDenied()
+    text = str(text or "").strip()[:QUERY_MAX]
+    if not text:
+        return []
+    pattern = _like(text)
+    match = [
+        func.lower(Customer.name).like(pattern, escape="\\"),
+        func.lower(Customer.company_name).like(pattern, escape="\\"),
+    ]
+    if text.isdigit() and len(text) < 16:
+        match.append(Customer.id == int(text))
+    query = select(Customer.id, Customer.name, Customer.kind, Customer.currency).where(or_(*match))
+    if hidden := hidden_kinds(actor):
+        query = query.where(Customer.kind.not_in(hidden))
+    rows = session.exec(
+        query.order_by(Customer.name, Customer.id).limit(max(1, min(limit, PICK_MAX)))
+    ).all()
+    return [CustomerPick(*row) for row in rows]

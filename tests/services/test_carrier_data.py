@@ -1,0 +1,128 @@
+"""Carrier data needs the Carrier permission in every area (services/policy.py): the
+dashboard's spend, CDR reports and their CSV (and the Route column, which names the
+carrier a call left on), balances, rates and the Template Customer chooser."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from portal_app.models import Cdr, Customer
+from portal_app.models.base import utcnow
+from portal_app.services import cdrs
+from portal_app.services.customers import customer_choices
+from portal_app.services.dashboard import top_customers
+from portal_app.services.errors import PermissionDenied
+from portal_app.services.identity import SYSTEM, Actor
+from portal_app.services.ledger import balance, ledger_add, ledger_csv, ledger_page
+from portal_app.services.policy import hidden_kinds, sees_carriers, sees_routes
+from portal_app.services.rates import customer_rates
+from portal_app.services.signups import template_preview
+
+
+def operator(**grants: str) -> Actor:
+    return Actor(kind="operator", id=7, label="op@example.com", grants=grants)
+
+
+CDR_ONLY = operator(cdr="allow", card="allow", payment="allow", portal="allow", customer="allow")
+WITH_CARRIER = operator(cdr="allow", payment="allow", portal="allow", carrier="allow")
+
+
+def seed(db: Session) -> tuple[Customer, Customer]:
+    shop = Customer(name="Shop Retail", currency="USD")
+    carrier = Customer(name="Transit Zeta", kind="carrier", currency="USD")
+    db.add_all([shop, carrier])
+    db.commit()
+    at = utcnow() - timedelta(hours=2)
+    for who, n, cost in ((shop, 3, 10_000), (carrier, 5, 777_000)):
+        for i in range(n):
+            db.add(
+                Cdr(
+                    customer_id=who.id,
+                    call_start=at + timedelta(seconds=i),
+                    dialled=f"4420{i:07d}",
+                    destination="UK",
+                    prefix="44",
+                    duration=60,
+                    billed_duration=60,
+                    cost=cost,
+                    currency="USD",
+                    route="RouteViaZeta",
+                    sip_call_id=f"{who.name}-{i}",
+                )
+            )
+    ledger_add(session=db, actor=SYSTEM, customer_id=carrier.id, kind="payment", amount="123.45")
+    db.commit()
+    return shop, carrier
+
+
+def query_for(customer: Customer) -> cdrs.CdrQuery:
+    now = utcnow()
+    return cdrs.CdrQuery(customer_id=customer.id, start=now - timedelta(days=1), end=now)
+
+
+def test_the_rule_itself():
+    contact = Actor(kind="contact", id=1, label="c@example.com", customer_id=3)
+    assert sees_carriers(SYSTEM) and sees_carriers(WITH_CARRIER)
+    assert not sees_carriers(CDR_ONLY) and not sees_routes(contact)
+    assert hidden_kinds(CDR_ONLY) == ("carrier",)
+    assert hidden_kinds(WITH_CARRIER) == () and hidden_kinds(contact) == ()
+
+
+def test_dashboard_leaves_carriers_out_of_ranks_and_totals(db):
+    seed(db)
+    [usd] = top_customers(session=db, actor=CDR_ONLY, days=7)
+    assert [r.name for r in usd.top] == ["Shop Retail"]
+    assert (usd.calls, usd.cost) == (3, 30_000)  # the carrier's 5 calls and spend are absent
+    [usd] = top_customers(session=db, actor=WITH_CARRIER, days=7)
+    assert [r.name for r in usd.top] == ["Transit Zeta", "Shop Retail"]
+    assert (usd.calls, usd.cost) == (8, 30_000 + 5 * 777_000)
+
+
+def test_cdr_reports_of_a_carrier_and_the_route_need_the_carrier_permission(db):
+    shop, carrier = seed(db)
+    for read in (cdrs.cdr_page, cdrs.cdr_totals, cdrs.breakout):
+        with pytest.raises(PermissionDenied):
+            read(session=db, actor=CDR_ONLY, query=query_for(carrier))
+    with pytest.raises(PermissionDenied):
+        cdrs.report_setup(session=db, actor=CDR_ONLY, customer_id=carrier.id)
+    with pytest.raises(PermissionDenied):
+        next(
+            cdrs.cdr_csv(session=db, actor=CDR_ONLY, query=query_for(carrier), columns=[], tz="UTC")
+        )
+    # A customer's report: allowed, without the route.
+    assert "route" not in cdrs.columns_for([], CDR_ONLY)
+    rows, _ = cdrs.cdr_page(session=db, actor=CDR_ONLY, query=query_for(shop))
+    assert len(rows) == 3 and cdrs.cell(rows[0], "route", cdrs.zone("UTC"), CDR_ONLY) == ""
+    text = "".join(
+        cdrs.cdr_csv(session=db, actor=CDR_ONLY, query=query_for(shop), columns=[], tz="UTC")
+    )
+    assert "RouteViaZeta" not in text and "Route" not in text.splitlines()[0]
+    # The positive control: the Carrier permission shows both.
+    assert cdrs.columns_for([], WITH_CARRIER)[-1] == "route"
+    text = "".join(
+        cdrs.cdr_csv(session=db, actor=WITH_CARRIER, query=query_for(shop), columns=[], tz="UTC")
+    )
+    assert "RouteViaZeta" in text
+    totals = cdrs.cdr_totals(session=db, actor=WITH_CARRIER, query=query_for(carrier))
+    assert totals.calls == 5
+
+
+def test_balances_rates_and_choosers_hide_carriers(db):
+    shop, carrier = seed(db)
+    for read in (balance, ledger_page, ledger_csv):
+        with pytest.raises(PermissionDenied):
+            read(session=db, actor=CDR_ONLY, customer_id=carrier.id)
+    assert balance(session=db, actor=WITH_CARRIER, customer_id=carrier.id) == 123_45
+    assert balance(session=db, actor=CDR_ONLY, customer_id=shop.id) == 0
+    with pytest.raises(PermissionDenied):
+        customer_rates(session=db, actor=CDR_ONLY, customer_id=carrier.id)
+    assert customer_rates(session=db, actor=CDR_ONLY, customer_id=shop.id).total == 0
+    names = [label for _, label in customer_choices(session=db, actor=CDR_ONLY)]
+    assert names == ["Shop Retail (customer)"]
+    assert len(customer_choices(session=db, actor=SYSTEM)) == 2
+    assert template_preview(session=db, actor=CDR_ONLY, template_customer_id=carrier.id) is None
+    preview = template_preview(session=db, actor=WITH_CARRIER, template_customer_id=carrier.id)
+    assert preview is not None and preview.template == "Transit Zeta"
