@@ -19,10 +19,10 @@ from portal_app.settings import get_settings
 
 from .offloop import check_off_loop
 
-# argon2id with 64 MiB, 3 passes, 4 lanes (the RFC 9106 second recommendation):
-# about 225 ms per verify on the 2-core machines we deploy on, so callers run it
-# in a thread (asyncio.to_thread) and never on the event loop.
-_hasher = argon2.using(type="ID", memory_cost=65536, rounds=3, parallelism=4)
+# argon2id with 64 MiB and 3 passes (RFC 9106's second recommendation) in one lane: one
+# hash takes one core (~0.3-0.4 s), never all of them, so a burst of logins cannot
+# starve the event loop of a small machine. Hashes made with 4 lanes still verify.
+_hasher = argon2.using(type="ID", memory_cost=65536, rounds=3, parallelism=1)
 
 # Verified against when the email is unknown, so both paths cost the same.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -36,9 +36,12 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
-# At most this many hashes at once: each takes 64 MiB and both cores for ~225 ms.
+# At most this many hashes at once (each 64 MiB and one core): one core always stays
+# for the event loop and the threads that serve everyone else's events.
 _hash_pool = ThreadPoolExecutor(
-    max_workers=4, thread_name_prefix="portal-argon2", initializer=_lower_priority
+    max_workers=max(1, (os.cpu_count() or 2) - 1),
+    thread_name_prefix="portal-argon2",
+    initializer=_lower_priority,
 )
 
 
