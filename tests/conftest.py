@@ -14,6 +14,13 @@ _TMP = Path(tempfile.mkdtemp(prefix="portal-tests-"))
 os.environ["PORTAL_DATABASE_URL"] = f"sqlite:///{_TMP / 'test.db'}"
 os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ["PORTAL_ENV"] = "development"
+# localstripe (tests/stripeserver.py) listens here; the settings read it once.
+from portal_app.devserver import free_port  # noqa: E402
+
+os.environ.setdefault("PORTAL_STRIPE_API_BASE", f"http://127.0.0.1:{free_port()}")
+os.environ.setdefault(
+    "PORTAL_STRIPE_JS_URL", os.environ["PORTAL_STRIPE_API_BASE"] + "/js.stripe.com/v3/"
+)
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
@@ -49,6 +56,15 @@ def db(engine):
     with engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def stripe_api() -> str:
+    """localstripe at PORTAL_STRIPE_API_BASE for the whole run."""
+    from tests.stripeserver import localstripe
+
+    with localstripe(os.environ["PORTAL_STRIPE_API_BASE"]) as base:
+        yield base
 
 
 def pytest_collection_modifyitems(config, items):
