@@ -31,6 +31,7 @@ from portal_app.services.import_batches import import_recover
 from portal_app.services.import_files import import_files_sweep
 from portal_app.services.offloop import run_blocking
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
+from portal_app.services.payment_settle import payment_reconcile_one, payments_due
 from portal_app.services.tickets import tickets_purge
 from portal_app.settings import Settings, get_settings
 
@@ -42,6 +43,7 @@ DOMAIN_RECHECK_BATCH = 50  # per round; checks run one at a time, each at most ~
 OUTBOX_TICK_SECONDS = 1.0
 OUTBOX_KEEP = timedelta(days=30)  # sent and dead email stays in the Email Log this long
 IMPORT_REPAIR_SECONDS = 3600  # after the run at start: imports of other hosts go stale
+PAYMENT_RECONCILE_SECONDS = 60
 
 
 def purge_expired() -> tuple[int, int]:
@@ -203,3 +205,24 @@ async def import_repair_loop() -> None:
         except Exception:
             log.exception("repairing interrupted imports failed")
         await asyncio.sleep(IMPORT_REPAIR_SECONDS)
+
+
+def payments_reconcile(engine: sa.Engine | None = None) -> list[str]:
+    """Ask the providers about payments pending too long (a lost webhook, or a crash
+    between the provider's success and our write) and settle them: the outcomes.
+    Exactly once even when several workers ask at the same time (payment_settle.py)."""
+    with session_scope(engine) as session:
+        due, _canceled = payments_due(session=session)
+    return [payment_reconcile_one(attempt_id, engine=engine).outcome for attempt_id in due]
+
+
+async def payment_reconcile_loop() -> None:
+    """At start (after a crash), then every minute."""
+    while True:
+        try:
+            outcomes = await asyncio.to_thread(payments_reconcile)
+            if "credited" in outcomes:
+                log.info("reconciliation credited %d payments", outcomes.count("credited"))
+        except Exception:
+            log.exception("reconciling pending payments failed")
+        await asyncio.sleep(PAYMENT_RECONCILE_SECONDS)

@@ -14,6 +14,7 @@ from portal_app.pages.customers import customers_page
 from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.email_log import email_log_page
 from portal_app.pages.files import files_page
+from portal_app.pages.gateways import gateways_page
 from portal_app.pages.pending import pending_page
 from portal_app.pages.personal import personal_page
 from portal_app.pages.portal_domains import portal_domains_page
@@ -28,6 +29,7 @@ from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
 from portal_app.state.email_log import EmailLogState
 from portal_app.state.files import FilesState
+from portal_app.state.gateways import GatewaysState
 from portal_app.state.pending import PendingState
 from portal_app.state.profile import ProfileState
 from portal_app.state.rate_cards import RateCardsState
@@ -47,6 +49,7 @@ CONTROL_PAGES = [
     ),
     (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
+    (gateways_page, routes.GATEWAYS, "API", GatewaysState.load),
     (email_log_page, routes.EMAIL_LOG, "Email Log", EmailLogState.load),
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
