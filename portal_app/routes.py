@@ -30,6 +30,7 @@ PORTAL_CDR = "/portal/cdr"
 PORTAL_BREAKOUT = "/portal/breakout"
 PORTAL_RATES = "/portal/rates"
 PORTAL_PROFILE = "/portal/profile"
+PORTAL_PAYMENTS = "/portal/payments"
 _PORTAL_SECTIONS = {
     "balance": PORTAL_BALANCE,
     "cdr": PORTAL_CDR,
@@ -37,6 +38,7 @@ _PORTAL_SECTIONS = {
     "rate_card": PORTAL_RATES,
     "contacts": PORTAL_CONTACTS,
     "profile": PORTAL_PROFILE,
+    "payments": PORTAL_PAYMENTS,
 }
 
 
