@@ -86,6 +86,7 @@ def sidebar() -> rx.Component:
                 ),
             ),
             _link("Rate Cards", routes.RATE_CARDS, "tags", area="card"),
+            _link("Payments", routes.PAYMENTS, "banknote", area="payment"),
             rx.cond(
                 AppState.me_areas.contains("portal"),
                 rx.fragment(

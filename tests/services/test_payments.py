@@ -24,6 +24,7 @@ from portal_app.models import (
 from portal_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal_app.services.identity import Actor
 from portal_app.services.ledger import balance
+from portal_app.services.payment_admin import payment_event_list, payment_list, payment_refund
 from portal_app.services.payment_gateways import (
     gateway_check,
     gateway_create,
@@ -37,7 +38,6 @@ from portal_app.services.payments import (
     payment_open,
     payment_options,
     payment_quote,
-    payment_refund,
     payment_start,
 )
 from tests import stripeserver as ls
@@ -257,6 +257,9 @@ def test_refused_webhooks_credit_nothing_and_say_why(db, engine, stripe_api, cas
     assert [message in e.message for e in events] == [True]
     if case in ("amount", "currency", "customer"):
         assert message in db.get(PaymentAttempt, attempt.id).problem
+        rows, _ = payment_list(session=db, actor=CASHIER, problems_only=True)
+        assert [r["id"] for r in rows] == [attempt.id]
+    assert message in payment_event_list(session=db, actor=CASHIER)[0]["message"]
 
 
 def test_refund_reverses_the_credit_once(db, engine, stripe_api):
@@ -273,6 +276,11 @@ def test_refund_reverses_the_credit_once(db, engine, stripe_api):
     # A late duplicate of the success webhook does not credit the refunded payment again.
     assert payment_webhook("stripe", payload, headers, engine=engine).outcome == "duplicate"
     assert balance(session=db, actor=CASHIER, customer_id=attempt.customer_id) == 0
+    rows, total = payment_list(session=db, actor=CASHIER, status="refunded")
+    assert total == 1 and rows[0]["customer"] == "Bluebird"
+    assert payment_list(session=db, actor=CASHIER, status="pending") == ([], 0)
+    with pytest.raises(PermissionDenied):
+        payment_list(session=db, actor=SUPPORT)
 
 
 def test_delete_refused_while_a_payment_is_pending(db, stripe_api):
