@@ -21,6 +21,8 @@ os.environ.setdefault("PORTAL_STRIPE_API_BASE", f"http://127.0.0.1:{free_port()}
 os.environ.setdefault(
     "PORTAL_STRIPE_JS_URL", os.environ["PORTAL_STRIPE_API_BASE"] + "/js.stripe.com/v3/"
 )
+# The payment services' local PayPal (the ``paypal_api`` fixture) listens here.
+os.environ.setdefault("PORTAL_PAYPAL_API_BASE", f"http://127.0.0.1:{free_port()}")
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
@@ -65,6 +67,17 @@ def stripe_api() -> str:
 
     with localstripe(os.environ["PORTAL_STRIPE_API_BASE"]) as base:
         yield base
+
+
+@pytest.fixture()
+def paypal_api():
+    """The local PayPal at PORTAL_PAYPAL_API_BASE, where the payment services look."""
+    from urllib.parse import urlsplit
+
+    from tests.fakes.paypal import paypal_server
+
+    with paypal_server(port=urlsplit(os.environ["PORTAL_PAYPAL_API_BASE"]).port) as server:
+        yield server
 
 
 def pytest_collection_modifyitems(config, items):

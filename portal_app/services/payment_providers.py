@@ -3,8 +3,9 @@ ask about it, and read a webhook only after its signature is verified.
 
 The payment services (services/payments.py) speak only this interface, so a provider
 plugs in by implementing ``PaymentProvider`` and registering in ``PROVIDERS``. Stripe
-is here; PayPal (Orders v2, its own HTTP client) registers the same way. Providers get
-the decrypted credentials for one call and never store them. Amounts are the
+is here. Providers get
+the decrypted credentials for one call and never store them. PayPal lives in
+services/payment_paypal.py (on services/paypal_client.py). Amounts are the
 provider's smallest unit, which for Stripe is the currency's minor unit (its few
 exceptions, e.g. HUF and ISK, are not offered: ``STRIPE_UNSUPPORTED``).
 """
@@ -52,6 +53,7 @@ class ProviderPayment:
     attempt_id: int | None  # from the metadata we gave it
     customer_id: int | None
     client_secret: str = ""  # for the browser's confirmation; never stored
+    approve_url: str = ""  # PayPal: where the payer approves the order
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class PaymentProvider(Protocol):
         customer_id: int,
         idempotency_key: str,
         description: str,
+        return_url: str = "",
+        cancel_url: str = "",
     ) -> ProviderPayment: ...
 
     def retrieve(self, creds: Credentials, ref: str) -> ProviderPayment: ...
@@ -163,7 +167,10 @@ class StripeProvider:
         customer_id: int,
         idempotency_key: str,
         description: str,
+        return_url: str = "",
+        cancel_url: str = "",
     ) -> ProviderPayment:
+        del return_url, cancel_url  # the card is confirmed in the page, nobody leaves
         params = {
             "amount": amount,
             "currency": currency.lower(),
@@ -208,6 +215,10 @@ PROVIDERS: dict[str, PaymentProvider] = {"stripe": StripeProvider()}
 
 def provider_for(name: str) -> PaymentProvider:
     """The provider called ``name``, or a ProviderError saying it cannot take payments."""
+    if name == "paypal" and name not in PROVIDERS:
+        from .payment_paypal import PayPalProvider  # it builds on this module
+
+        PROVIDERS[name] = PayPalProvider()
     found = PROVIDERS.get(name)
     if found is None:
         raise ProviderError(f"Payments through {name} are not available in this version.")

@@ -151,6 +151,7 @@ class Opened:
     provider: str
     public_key: str
     client_secret: str  # Stripe: what the browser confirms with; never stored
+    approve_url: str  # PayPal: where the payer approves the order
 
 
 def _own(session: Session, actor: Actor, attempt_id: Any) -> PaymentAttempt:
@@ -161,9 +162,14 @@ def _own(session: Session, actor: Actor, attempt_id: Any) -> PaymentAttempt:
     return attempt
 
 
-def payment_open(*, session: Session, actor: Actor, attempt_id: Any) -> Opened:
+def payment_open(
+    *, session: Session, actor: Actor, attempt_id: Any, return_url: str = ""
+) -> Opened:
     """Create the provider's payment for a pending attempt (idempotent: the same key
-    gives the same payment) and note its reference. Blocking (the provider)."""
+    gives the same payment) and note its reference. Blocking (the provider).
+
+    ``return_url``: the portal page PayPal sends the payer back to (the brand's host,
+    from the session's domain, never from the browser)."""
     attempt = _own(session, actor, attempt_id)
     gateway = session.get(PaymentGateway, attempt.gateway_id) if attempt.gateway_id else None
     if attempt.status != AttemptStatus.PENDING or gateway is None:
@@ -176,14 +182,31 @@ def payment_open(*, session: Session, actor: Actor, attempt_id: Any) -> Opened:
         customer_id=attempt.customer_id,
         idempotency_key=attempt.idempotency_key,
         description=f"{attempt.gateway_name} payment #{attempt.id}",
+        return_url=return_url,
+        cancel_url=return_url,
     )
     attempt.provider_ref, attempt.updated_at = opened.ref, utcnow()
-    return Opened(attempt.id, attempt.provider, gateway.public_key, opened.client_secret)
+    return Opened(
+        attempt.id, attempt.provider, gateway.public_key, opened.client_secret, opened.approve_url
+    )
 
 
 def payment_owned(*, session: Session, actor: Actor, attempt_id: Any) -> int:
     """The attempt's id if it is the contact's customer's, else NotFound."""
     return _own(session, actor, attempt_id).id
+
+
+def payment_returned(*, session: Session, actor: Actor, provider_ref: str) -> int | None:
+    """The contact's pending attempt the provider sent the payer back for (PayPal's
+    ``?token=<order id>``), or None: another customer's order id finds nothing."""
+    found = session.exec(
+        select(PaymentAttempt).where(
+            PaymentAttempt.customer_id == _contact(actor),
+            PaymentAttempt.provider_ref == str(provider_ref or "")[:120],
+            PaymentAttempt.status == AttemptStatus.PENDING.value,
+        )
+    ).first()
+    return found.id if found else None
 
 
 def attempt_view(row: PaymentAttempt, *, internal: bool) -> dict[str, Any]:

@@ -14,8 +14,10 @@ import json
 
 import reflex as rx
 
+from portal_app import routes
 from portal_app.services import payments as svc
 from portal_app.services.db import session_scope
+from portal_app.services.emails import portal_url
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.ledger import balance
 from portal_app.services.money import format_minor
@@ -103,6 +105,11 @@ class PortalPaymentsState(AppState):
     def load(self):
         with session_scope() as session:
             found = svc.payment_options(session=session, actor=portal().actor)
+            # Back from PayPal (?token=<order id>): only this customer's order is found.
+            token = str(self.router.url.query_parameters.get("token", ""))[:120]
+            returned = token and svc.payment_returned(
+                session=session, actor=portal().actor, provider_ref=token
+            )
         self.options = [
             GatewayOption(
                 id=str(o["id"]),
@@ -116,6 +123,13 @@ class PortalPaymentsState(AppState):
         self.gateway_id = self.options[0].id if self.options else ""
         self.amount, self.quote, self.errors, self.step, self.message = "", "", {}, "choose", ""
         self._attempt_id, self._client_secret = 0, ""
+        if returned:
+            outcome = payment_reconcile_one(returned)  # captures the approved order
+            self._refresh()
+            if outcome.outcome in ("credited", "duplicate"):
+                return rx.toast.success(f"Thank you: your balance is now {self.balance}.")
+            self.message = "Your payment is pending: the balance updates when PayPal confirms."
+            return
         self._refresh()
 
     def _quote(self) -> None:
@@ -164,14 +178,20 @@ class PortalPaymentsState(AppState):
                     gateway_id=parse_id(self.gateway_id),
                     amount=self.amount,
                 )
+            back = portal_url(portal().domain.host, routes.PORTAL_PAYMENTS)
             with session_scope() as session:
-                opened = svc.payment_open(session=session, actor=who, attempt_id=attempt.id)
+                opened = svc.payment_open(
+                    session=session, actor=who, attempt_id=attempt.id, return_url=back
+                )
         except ValidationError as exc:
             self.errors = exc.fields
             return
         except ServiceError as exc:
             self._refresh()
             return rx.toast.error(exc.message)
+        if opened.approve_url:  # PayPal: the payer approves there and comes back here
+            self.step, self.message = "pending", "Taking you to PayPal…"
+            return rx.redirect(opened.approve_url)
         self._attempt_id, self._client_secret = opened.attempt_id, opened.client_secret
         self.step, self.errors, self.message = "card", {}, ""
         self._refresh()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 from sqlmodel import select
 
 from portal_app.models import LedgerEntry, PaymentAttempt, PortalDomain
@@ -101,3 +102,37 @@ def test_without_the_payments_section_nothing_loads(db):
     assert out.toasts == [("error", "This section is not available for your account.")]
     call(state, "submit", form_data={"amount": "10"})
     assert count(db, PaymentAttempt) == 0
+
+
+def test_paypal_redirects_to_approval_and_the_return_credits(db, paypal_api):
+    from tests.fakes.paypal import CLIENT_ID, SECRET
+
+    me, other = _world(db)
+    paypal = {**GATEWAY, "provider": "paypal", "name": "PayPal", "public_key": CLIENT_ID}
+    gateway_create(
+        session=db, actor=SYSTEM, data=paypal | {"secret_key": SECRET, "webhook_secret": ""}
+    )
+    db.commit()
+    state = _state(me)
+    call(state, "load")
+    call(state, "choose", gateway_id=next(o.id for o in state.options if o.name == "PayPal"))
+    out = call(state, "submit", form_data={"amount": "10"})
+    (approve,) = out.redirects
+    (attempt,) = fresh(db, PaymentAttempt)
+    assert approve.startswith(paypal_api.url) and attempt.provider_ref in approve
+    back = httpx.post(
+        f"{paypal_api.url}/checkoutnow", data={"token": attempt.provider_ref, "action": "approve"}
+    ).headers["location"]
+    query = back.split("?", 1)[1]
+    # Another customer's contact arriving with this order id gets nothing credited.
+    call(_state_at(other, query), "load")
+    assert count(db, LedgerEntry) == 0
+    out = call(_state_at(me, query), "load")
+    assert out.toasts == [("success", "Thank you: your balance is now €10.00.")]
+    assert count(db, LedgerEntry) == 1
+
+
+def _state_at(tenant, query: str) -> PortalPaymentsState:
+    return make_state(
+        PortalPaymentsState, token=tenant.token, **tenant.router(f"/portal/payments?{query}")
+    )
