@@ -14,7 +14,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import delete
 
-from portal_app.models import AuthSession, LoginFailure, OutboxMessage, PasswordLink
+from portal_app.models import (
+    AuthSession,
+    LoginFailure,
+    OutboxMessage,
+    PasswordLink,
+    PaymentEvent,
+)
 from portal_app.models.base import utcnow
 from portal_app.services import principals, tls_allow
 from portal_app.services.auth import THROTTLE_WINDOW
@@ -42,14 +48,16 @@ DOMAIN_RECHECK_SECONDS = 20
 DOMAIN_RECHECK_BATCH = 50  # per round; checks run one at a time, each at most ~3 s
 OUTBOX_TICK_SECONDS = 1.0
 OUTBOX_KEEP = timedelta(days=30)  # sent and dead email stays in the Email Log this long
+# Provider events (refused webhooks included: anyone can post one) are kept this long.
+PAYMENT_EVENTS_KEEP = timedelta(days=90)
 IMPORT_REPAIR_SECONDS = 3600  # after the run at start: imports of other hosts go stale
 PAYMENT_RECONCILE_SECONDS = 60
 
 
 def purge_expired() -> tuple[int, int]:
     """Drop sessions that ended over a day ago, failures outside the window, password
-    links that expired over a day ago (recent ones count for rate limits), and sent or
-    dead email older than OUTBOX_KEEP."""
+    links that expired over a day ago (recent ones count for rate limits), sent or
+    dead email older than OUTBOX_KEEP and provider events older than PAYMENT_EVENTS_KEEP."""
     now = utcnow()
     with session_scope() as session:
         old = now - timedelta(days=1)
@@ -67,6 +75,9 @@ def purge_expired() -> tuple[int, int]:
                 OutboxMessage.status.in_(["sent", "dead"]),
                 OutboxMessage.created_at < now - OUTBOX_KEEP,
             )
+        )
+        session.exec(
+            delete(PaymentEvent).where(PaymentEvent.created_at < now - PAYMENT_EVENTS_KEEP)
         )
         tickets_purge(session=session)
     return sessions, failures

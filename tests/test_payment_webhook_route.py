@@ -117,3 +117,16 @@ def test_reconciliation_credits_a_payment_whose_webhook_was_lost(db, stripe_api)
     assert payments_reconcile() == ["credited"]
     assert payments_reconcile() == []
     assert _credits(db, payer.customer_id) == 1
+
+
+def test_old_provider_events_are_purged(db):
+    from portal_app.tasks import PAYMENT_EVENTS_KEEP, purge_expired
+
+    old = PaymentEvent(
+        provider="stripe", outcome="refused", created_at=utcnow() - PAYMENT_EVENTS_KEEP
+    )
+    db.add_all([old, PaymentEvent(provider="stripe", outcome="refused")])
+    db.commit()
+    purge_expired()
+    db.expire_all()
+    assert len(db.exec(select(PaymentEvent)).all()) == 1
