@@ -7,6 +7,7 @@ from portal_app.api.exports import export_routes
 from portal_app.api.files import file_routes
 from portal_app.api.headers import edge_headers
 from portal_app.api.limits import limit_upload_body
+from portal_app.api.payments import payment_routes
 from portal_app.api.routes import build_api
 from portal_app.api.sessions import session_routes
 from portal_app.api.socket_origins import restrict_socket_origins
@@ -21,7 +22,7 @@ app = rx.App(
     stylesheets=["/theme.css"],
     head_components=[rx.el.link(rel="icon", href="/favicon.ico")],
     api_transformer=[
-        build_api(*file_routes(), *export_routes(), *session_routes()),
+        build_api(*file_routes(), *export_routes(), *session_routes(), *payment_routes()),
         limit_upload_body,
         edge_headers,
     ],
@@ -48,3 +49,4 @@ app.register_lifespan_task(tasks.tls_allow_refresh_loop)
 app.register_lifespan_task(tasks.domain_recheck_loop)
 app.register_lifespan_task(tasks.outbox_loop)
 app.register_lifespan_task(tasks.import_repair_loop)
+app.register_lifespan_task(tasks.payment_reconcile_loop)

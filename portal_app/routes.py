@@ -7,6 +7,8 @@ PERSONAL = "/setup/account/personal"
 CONFIGURATION = "/setup/account/configuration"
 AUDIT_LOG = "/setup/account/audit-log"
 EMAIL_LOG = "/setup/account/email-log"
+GATEWAYS = "/setup/account/api"
+PAYMENTS = "/management/payments"
 PORTAL_DOMAINS = "/setup/integrations/portal"
 PUBLIC_FILES = "/management/file/public"
 CUSTOMERS = "/management/customers"
@@ -28,6 +30,7 @@ PORTAL_CDR = "/portal/cdr"
 PORTAL_BREAKOUT = "/portal/breakout"
 PORTAL_RATES = "/portal/rates"
 PORTAL_PROFILE = "/portal/profile"
+PORTAL_PAYMENTS = "/portal/payments"
 _PORTAL_SECTIONS = {
     "balance": PORTAL_BALANCE,
     "cdr": PORTAL_CDR,
@@ -35,6 +38,7 @@ _PORTAL_SECTIONS = {
     "rate_card": PORTAL_RATES,
     "contacts": PORTAL_CONTACTS,
     "profile": PORTAL_PROFILE,
+    "payments": PORTAL_PAYMENTS,
 }
 
 

@@ -83,6 +83,13 @@ def _api_base(env: dict[str, str], name: str) -> str | None:
     return value or None
 
 
+def _url(env: dict[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if not value.startswith(("https://", "http://")):
+        raise SettingsError(f"{name} must be an http(s) URL")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration. Build it with :func:`get_settings`."""
@@ -103,6 +110,9 @@ class Settings:
     public_port: int | None = 3000
     # None: PayPal's own hosts, chosen by each gateway's mode (services/paypal_client.py).
     paypal_api_base: str | None = None
+    # Payment providers' addresses: the real ones, or stand-ins in tests (localstripe).
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_js_url: str = "https://js.stripe.com/v3/"
 
     @property
     def is_production(self) -> bool:
@@ -151,6 +161,8 @@ class Settings:
             session_days=days,
             session_idle_minutes=idle,
             paypal_api_base=_api_base(env, "PORTAL_PAYPAL_API_BASE"),
+            stripe_api_base=_url(env, "PORTAL_STRIPE_API_BASE", cls.stripe_api_base),
+            stripe_js_url=_url(env, "PORTAL_STRIPE_JS_URL", cls.stripe_js_url),
         )
 
 

@@ -14,7 +14,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import delete
 
-from portal_app.models import AuthSession, LoginFailure, OutboxMessage, PasswordLink
+from portal_app.models import (
+    AuthSession,
+    LoginFailure,
+    OutboxMessage,
+    PasswordLink,
+    PaymentEvent,
+)
 from portal_app.models.base import utcnow
 from portal_app.services import principals, tls_allow
 from portal_app.services.auth import THROTTLE_WINDOW
@@ -31,6 +37,7 @@ from portal_app.services.import_batches import import_recover
 from portal_app.services.import_files import import_files_sweep
 from portal_app.services.offloop import run_blocking
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
+from portal_app.services.payment_settle import payment_reconcile_one, payments_due
 from portal_app.services.tickets import tickets_purge
 from portal_app.settings import Settings, get_settings
 
@@ -41,13 +48,16 @@ DOMAIN_RECHECK_SECONDS = 20
 DOMAIN_RECHECK_BATCH = 50  # per round; checks run one at a time, each at most ~3 s
 OUTBOX_TICK_SECONDS = 1.0
 OUTBOX_KEEP = timedelta(days=30)  # sent and dead email stays in the Email Log this long
+# Provider events (refused webhooks included: anyone can post one) are kept this long.
+PAYMENT_EVENTS_KEEP = timedelta(days=90)
 IMPORT_REPAIR_SECONDS = 3600  # after the run at start: imports of other hosts go stale
+PAYMENT_RECONCILE_SECONDS = 60
 
 
 def purge_expired() -> tuple[int, int]:
     """Drop sessions that ended over a day ago, failures outside the window, password
-    links that expired over a day ago (recent ones count for rate limits), and sent or
-    dead email older than OUTBOX_KEEP."""
+    links that expired over a day ago (recent ones count for rate limits), sent or
+    dead email older than OUTBOX_KEEP and provider events older than PAYMENT_EVENTS_KEEP."""
     now = utcnow()
     with session_scope() as session:
         old = now - timedelta(days=1)
@@ -65,6 +75,9 @@ def purge_expired() -> tuple[int, int]:
                 OutboxMessage.status.in_(["sent", "dead"]),
                 OutboxMessage.created_at < now - OUTBOX_KEEP,
             )
+        )
+        session.exec(
+            delete(PaymentEvent).where(PaymentEvent.created_at < now - PAYMENT_EVENTS_KEEP)
         )
         tickets_purge(session=session)
     return sessions, failures
@@ -203,3 +216,24 @@ async def import_repair_loop() -> None:
         except Exception:
             log.exception("repairing interrupted imports failed")
         await asyncio.sleep(IMPORT_REPAIR_SECONDS)
+
+
+def payments_reconcile(engine: sa.Engine | None = None) -> list[str]:
+    """Ask the providers about payments pending too long (a lost webhook, or a crash
+    between the provider's success and our write) and settle them: the outcomes.
+    Exactly once even when several workers ask at the same time (payment_settle.py)."""
+    with session_scope(engine) as session:
+        due, _canceled = payments_due(session=session)
+    return [payment_reconcile_one(attempt_id, engine=engine).outcome for attempt_id in due]
+
+
+async def payment_reconcile_loop() -> None:
+    """At start (after a crash), then every minute."""
+    while True:
+        try:
+            outcomes = await asyncio.to_thread(payments_reconcile)
+            if "credited" in outcomes:
+                log.info("reconciliation credited %d payments", outcomes.count("credited"))
+        except Exception:
+            log.exception("reconciling pending payments failed")
+        await asyncio.sleep(PAYMENT_RECONCILE_SECONDS)

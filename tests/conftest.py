@@ -14,6 +14,15 @@ _TMP = Path(tempfile.mkdtemp(prefix="portal-tests-"))
 os.environ["PORTAL_DATABASE_URL"] = f"sqlite:///{_TMP / 'test.db'}"
 os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ["PORTAL_ENV"] = "development"
+# localstripe (tests/stripeserver.py) listens here; the settings read it once.
+from portal_app.devserver import free_port  # noqa: E402
+
+os.environ.setdefault("PORTAL_STRIPE_API_BASE", f"http://127.0.0.1:{free_port()}")
+os.environ.setdefault(
+    "PORTAL_STRIPE_JS_URL", os.environ["PORTAL_STRIPE_API_BASE"] + "/js.stripe.com/v3/"
+)
+# The payment services' local PayPal (the ``paypal_api`` fixture) listens here.
+os.environ.setdefault("PORTAL_PAYPAL_API_BASE", f"http://127.0.0.1:{free_port()}")
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
@@ -49,6 +58,26 @@ def db(engine):
     with engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def stripe_api() -> str:
+    """localstripe at PORTAL_STRIPE_API_BASE for the whole run."""
+    from tests.stripeserver import localstripe
+
+    with localstripe(os.environ["PORTAL_STRIPE_API_BASE"]) as base:
+        yield base
+
+
+@pytest.fixture()
+def paypal_api():
+    """The local PayPal at PORTAL_PAYPAL_API_BASE, where the payment services look."""
+    from urllib.parse import urlsplit
+
+    from tests.fakes.paypal import paypal_server
+
+    with paypal_server(port=urlsplit(os.environ["PORTAL_PAYPAL_API_BASE"]).port) as server:
+        yield server
 
 
 def pytest_collection_modifyitems(config, items):

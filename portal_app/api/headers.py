@@ -108,7 +108,9 @@ def edge_headers(app: ASGIApp) -> ASGIApp:
             if html is None:
                 log.warning("cannot read a page to hash its scripts: %s", scope["path"][:200])
             hashes = csp.inline_script_hashes(html) if html is not None else []
-            policy = csp.page_policy(script_hashes=hashes, brand_script_origin=script_origin)
+            policy = csp.page_policy(
+                script_hashes=hashes, brand_script_origin=script_origin, payments=site == "brand"
+            )
             await send(finish_start(page.start, policy))
             await send({"type": "http.response.body", "body": body, "more_body": more_body})
 

@@ -86,6 +86,7 @@ def sidebar() -> rx.Component:
                 ),
             ),
             _link("Rate Cards", routes.RATE_CARDS, "tags", area="card"),
+            _link("Payments", routes.PAYMENTS, "banknote", area="payment"),
             rx.cond(
                 AppState.me_areas.contains("portal"),
                 rx.fragment(
@@ -103,6 +104,7 @@ def sidebar() -> rx.Component:
             _link("Configuration", routes.CONFIGURATION, "building-2"),
             _link("Personal Information", routes.PERSONAL, "user-round"),
             _link("Users", routes.USERS, "users", area="user"),
+            _link("API", routes.GATEWAYS, "credit-card", area="payment"),
             _link("Audit Log", routes.AUDIT_LOG, "scroll-text", area="log"),
             _link("Email Log", routes.EMAIL_LOG, "mail", area="setup"),
             direction="column",

@@ -10,17 +10,29 @@ from .extras import Contract, CustomerAlert, CustomerPackage, Package
 from .imports import ImportBatch, cdr_staging, rate_staging
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .outbox import OutboxMessage, OutboxStatus
+from .payments import (
+    AttemptStatus,
+    CreditKind,
+    GatewayMode,
+    PaymentAttempt,
+    PaymentCredit,
+    PaymentEvent,
+    PaymentGateway,
+    Provider,
+)
 from .portal import DomainStatus, PortalDomain, PublicFile
 from .signups import Signup
 
 __all__ = [
     "AccountConfig",
+    "AttemptStatus",
     "Area",
     "AuditEvent",
     "AuthEpoch",
     "AuthSession",
     "Cdr",
     "Contract",
+    "CreditKind",
     "Contact",
     "Customer",
     "CustomerAlert",
@@ -29,6 +41,7 @@ __all__ = [
     "CustomerStatus",
     "CustomerType",
     "DomainStatus",
+    "GatewayMode",
     "Grant",
     "ImportBatch",
     "LedgerEntry",
@@ -41,7 +54,12 @@ __all__ = [
     "OutboxStatus",
     "Package",
     "PasswordLink",
+    "PaymentAttempt",
+    "PaymentCredit",
+    "PaymentEvent",
+    "PaymentGateway",
     "PortalDomain",
+    "Provider",
     "PublicFile",
     "RateCard",
     "RateEntry",

@@ -14,6 +14,8 @@ from portal_app.pages.customers import customers_page
 from portal_app.pages.dashboard import dashboard_page
 from portal_app.pages.email_log import email_log_page
 from portal_app.pages.files import files_page
+from portal_app.pages.gateways import gateways_page
+from portal_app.pages.payments import payments_page
 from portal_app.pages.pending import pending_page
 from portal_app.pages.personal import personal_page
 from portal_app.pages.portal_domains import portal_domains_page
@@ -28,6 +30,8 @@ from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
 from portal_app.state.email_log import EmailLogState
 from portal_app.state.files import FilesState
+from portal_app.state.gateways import GatewaysState
+from portal_app.state.payments_admin import PaymentsState
 from portal_app.state.pending import PendingState
 from portal_app.state.profile import ProfileState
 from portal_app.state.rate_cards import RateCardsState
@@ -47,12 +51,14 @@ CONTROL_PAGES = [
     ),
     (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
+    (gateways_page, routes.GATEWAYS, "API", GatewaysState.load),
     (email_log_page, routes.EMAIL_LOG, "Email Log", EmailLogState.load),
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
     (customers_page, routes.CUSTOMERS, "Customers", CustomersState.load),
     (rate_cards_page, routes.RATE_CARDS, "Rate Cards", RateCardsState.load),
     (pending_page, routes.PENDING, "Pending Approval", PendingState.load),
+    (payments_page, routes.PAYMENTS, "Payments", PaymentsState.load),
     (cdr_report_page, routes.CDR_REPORT, "CDR Report", OperatorReportState.load_cdr),
     (
         breakout_report_page,

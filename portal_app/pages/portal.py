@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app import routes
 from portal_app.components.charts import bar_chart
 from portal_app.components.portal import portal_page
 from portal_app.state.portal import PortalState as P
@@ -108,6 +109,15 @@ def balance() -> rx.Component:
             ),
             _figure("Credit limit", L.credit_limit, "portal-credit"),
             _figure("Available", L.available, "portal-available"),
+            rx.cond(
+                P.sections.contains("payments"),
+                rx.link(
+                    rx.button(rx.icon("credit-card", size=16), "Make payment"),
+                    href=routes.PORTAL_PAYMENTS,
+                    id="portal-make-payment",
+                    align_self="center",
+                ),
+            ),
             spacing="3",
             wrap="wrap",
             width="100%",

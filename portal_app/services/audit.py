@@ -20,6 +20,8 @@ _SECRET_FIELDS = {
     "code_hash",
     "token_hash",
     "smtp_password_enc",
+    "secret_key_enc",
+    "webhook_secret_enc",
 }
 
 

@@ -13,6 +13,9 @@ The policy is the strictest the compiled Reflex app runs under in Chromium:
   (``<script src="https://…">``); control-panel hosts never allow another origin.
 - no framing (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``), no plugins, no
   ``<base>``, forms post only here, connections (the websocket too) only to this host.
+- a brand's pages (where customers pay) also allow Stripe.js: its script, frames and
+  connections from the origin of PORTAL_STRIPE_JS_URL, and connections to the API at
+  PORTAL_STRIPE_API_BASE (``payment_origins``). The control panel never loads it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from urllib.parse import urlsplit
+
+from portal_app.settings import get_settings
 
 PAGE_POLICY = (
     "default-src 'self'",
@@ -27,12 +33,14 @@ PAGE_POLICY = (
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",  # data: for the two-factor QR code
     "font-src 'self'",
-    "connect-src 'self'",
+    "connect-src 'self'{connect}",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
+    "frame-src {frames}",
 )
+STRIPE_HOOKS = "https://hooks.stripe.com"  # Stripe.js's 3-D Secure frames
 # Anything that is not a page (JSON, CSV, scripts, images) never runs as a document.
 RESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=31536000"
@@ -55,12 +63,32 @@ def inline_script_hashes(html: bytes) -> list[str]:
     return list(found)
 
 
-def page_policy(*, script_hashes: list[str], brand_script_origin: str | None = None) -> str:
-    """The CSP of an HTML page: ``brand_script_origin`` only for a verified brand's host."""
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def payment_origins() -> tuple[str, str]:
+    """(Stripe.js's origin, the Stripe API's origin), from the settings."""
+    settings = get_settings()
+    return _origin(settings.stripe_js_url), _origin(settings.stripe_api_base)
+
+
+def page_policy(
+    *, script_hashes: list[str], brand_script_origin: str | None = None, payments: bool = False
+) -> str:
+    """The CSP of an HTML page: ``brand_script_origin`` and ``payments`` (Stripe.js) only
+    for a verified brand's host."""
     scripts = ["'self'", "'unsafe-eval'", *script_hashes]
     if brand_script_origin:
         scripts.append(brand_script_origin)
-    return "; ".join(PAGE_POLICY).format(scripts=" ".join(scripts))
+    connect, frames = "", "'self'"
+    if payments:
+        js, api = payment_origins()
+        scripts.append(js)
+        connect = " " + " ".join(dict.fromkeys([js, api]))
+        frames = " ".join(dict.fromkeys([js, STRIPE_HOOKS]))
+    return "; ".join(PAGE_POLICY).format(scripts=" ".join(scripts), connect=connect, frames=frames)
 
 
 def common_headers(*, production: bool) -> list[tuple[str, str]]:

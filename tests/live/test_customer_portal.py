@@ -119,7 +119,9 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
     me.wait_for_url(re.compile(re.escape(brand) + r"/portal/?$"))
     expect(me.locator("#portal-notes")).to_contain_text(PUBLIC)
     nav = me.locator(".cp-portal-nav a")
-    expect(nav).to_have_text(["Overview", "Balance", "CDR", "Rate Card", "Contacts", "Profile"])
+    expect(nav).to_have_text(
+        ["Overview", "Balance", "CDR", "Rate Card", "Payments", "Contacts", "Profile"]
+    )
     assert PRIVATE not in me.content()
     shot(me, "83-portal-home")
     me.click("#portal-nav-balance")
@@ -134,7 +136,7 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
     expect(toast(op)).to_contain_text("Customer saved")
     me.reload()
     expect(me.locator("#portal-unavailable")).to_be_visible()
-    expect(nav).to_have_text(["Overview", "CDR", "Rate Card", "Contacts", "Profile"])
+    expect(nav).to_have_text(["Overview", "CDR", "Rate Card", "Payments", "Contacts", "Profile"])
     shot(me, "84-portal-section-hidden")
     _open_customer(op, live_app.url)
     op.get_by_role("tab", name="Contacts").click()

@@ -200,3 +200,13 @@ def test_tracebacks_written_into_messages_are_told_apart_by_exception():
     assert not limit.filter(_record(tb.format("a.py", "KeyError")))
     assert limit.filter(_record(tb.format("a.py", "AttributeError")))
     assert limit.filter(_record(tb.format("b.py", "KeyError")))
+
+
+def test_only_brand_pages_allow_stripe_js_and_its_api():
+    js, api = csp.payment_origins()
+    control = csp.page_policy(script_hashes=[])
+    assert js not in control and api not in control and "frame-src 'self'" in control
+    brand = csp.page_policy(script_hashes=[], payments=True)
+    assert f"script-src 'self' 'unsafe-eval' {js}; " in brand
+    assert f"connect-src 'self' {js}" in brand and api in brand.split("connect-src")[1]
+    assert f"frame-src {js} {csp.STRIPE_HOOKS}" in brand

@@ -260,6 +260,12 @@ def test_every_template_renders_the_brand_and_escapes_html(db, kind):
         at="2026-01-01 10:00 UTC",
         client="10.0.0.1",
         browser=hostile,
+        gateway=hostile,  # payment_receipt
+        total="$10.25",
+        amount="$10.00",
+        surcharge="$0.25",
+        reference="pi_123",
+        balance="$12.00",
     )
     email = email_compose(session=db, kind=kind, to="pat@example.com", domain=domain, **values)
     assert email.subject and "\n" not in email.subject and email.brand == "Acme Telecom"

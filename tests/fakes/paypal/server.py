@@ -57,8 +57,8 @@ class _Http(ThreadingHTTPServer):
 class PayPalServer:
     """A running local PayPal. ``url`` is its API base (and its approval pages' host)."""
 
-    def __init__(self, *, token_ttl: int = 32400):
-        self.port = free_port()
+    def __init__(self, *, token_ttl: int = 32400, port: int | None = None):
+        self.port = port or free_port()  # a fixed one: PORTAL_PAYPAL_API_BASE's
         self.url = f"http://127.0.0.1:{self.port}"
         self.client_id, self.secret = CLIENT_ID, SECRET
         self.store = Store(self.url, [Account(CLIENT_ID, SECRET, MERCHANT_EMAIL)], token_ttl)

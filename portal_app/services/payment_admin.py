@@ -1,0 +1,137 @@
+"""Management › Payments: every payment attempt for operators with the Payment area,
+the provider events that were refused and why, and recording a refund.
+
+A refund is recorded after it was made at the provider: a correction entry reverses
+the payment's credit, and a second ``payment_credit`` row (kind refund) under the same
+UNIQUE constraint as the credit makes it happen at most once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, func, select
+
+from portal_app.models import (
+    Area,
+    AttemptStatus,
+    CreditKind,
+    Customer,
+    PaymentAttempt,
+    PaymentCredit,
+    PaymentEvent,
+)
+from portal_app.models.base import utcnow
+
+from .audit import audit_record, snapshot
+from .errors import Conflict, NotFound, PermissionDenied
+from .identity import Actor
+from .ledger import ledger_record
+from .money import plain_minor
+from .payments import attempt_view
+
+
+def payment_list(
+    *,
+    session: Session,
+    actor: Actor,
+    status: str = "",
+    customer_id: int | None = None,
+    since: datetime | None = None,
+    problems_only: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """Management › Payments: every attempt, filtered, newest first, and the count."""
+    if not actor.can(Area.PAYMENT):
+        raise PermissionDenied()
+    where = []
+    if status:
+        where.append(PaymentAttempt.status == status)
+    if customer_id is not None:
+        where.append(PaymentAttempt.customer_id == customer_id)
+    if since is not None:
+        where.append(PaymentAttempt.created_at >= since)
+    if problems_only:
+        where.append(PaymentAttempt.problem != "")
+    rows = session.exec(
+        select(PaymentAttempt, Customer.name)
+        .join(Customer, Customer.id == PaymentAttempt.customer_id)
+        .where(*where)
+        .order_by(PaymentAttempt.created_at.desc(), PaymentAttempt.id.desc())
+        .offset(max(0, offset))
+        .limit(max(1, min(limit, 200)))
+    ).all()
+    total = session.exec(select(func.count()).select_from(PaymentAttempt).where(*where)).one()
+    return [{**attempt_view(a, internal=True), "customer": name} for a, name in rows], total
+
+
+def payment_refund(*, session: Session, actor: Actor, attempt_id: int, note: str = "") -> None:
+    """Record that a payment was refunded (at the provider): a correction entry reverses
+    its credit. At most once per payment, by the same UNIQUE constraint as the credit."""
+    if not actor.can(Area.PAYMENT):
+        raise PermissionDenied()
+    attempt = session.get(PaymentAttempt, attempt_id)
+    if attempt is None:
+        raise NotFound("That payment does not exist.")
+    credit = session.exec(
+        select(PaymentCredit).where(
+            PaymentCredit.attempt_id == attempt.id, PaymentCredit.kind == CreditKind.CREDIT.value
+        )
+    ).first()
+    if attempt.status != AttemptStatus.SUCCEEDED or credit is None:
+        raise Conflict("Only a credited payment can be refunded.")
+    before = snapshot(attempt)
+    recorded = ledger_record(
+        session=session,
+        actor=actor,
+        customer_id=attempt.customer_id,
+        kind="correction",
+        amount=plain_minor(-attempt.amount, attempt.currency),
+        reference=(attempt.provider_ref or "")[:120],
+        note=(f"Refund of payment #{attempt.id}. {note.strip()}").strip()[:500],
+        corrects_id=credit.ledger_entry_id,
+    )
+    session.add(
+        PaymentCredit(
+            provider=credit.provider,
+            provider_payment_id=credit.provider_payment_id,
+            kind=CreditKind.REFUND.value,
+            attempt_id=attempt.id,
+            ledger_entry_id=recorded.entry.id,
+        )
+    )
+    attempt.status, attempt.updated_at = AttemptStatus.REFUNDED.value, utcnow()
+    session.flush()
+    audit_record(
+        session=session,
+        actor=actor,
+        action="payment.refund",
+        entity="payment_attempt",
+        entity_id=attempt.id,
+        before=before,
+        after=snapshot(attempt),
+    )
+
+
+def payment_event_list(*, session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest provider events we refused, and why (bad signature, mismatch…)."""
+    if not actor.can(Area.PAYMENT):
+        raise PermissionDenied()
+    rows = session.exec(
+        select(PaymentEvent)
+        .where(PaymentEvent.outcome == "refused")
+        .order_by(PaymentEvent.created_at.desc(), PaymentEvent.id.desc())
+        .limit(max(1, min(limit, 100)))
+    )
+    return [
+        {
+            "date": r.created_at.isoformat()[:16].replace("T", " "),
+            "provider": r.provider,
+            "event": r.event_type or r.event_id,
+            "attempt": f"#{r.attempt_id}" if r.attempt_id else "",
+            "message": r.message,
+        }
+        for r in rows
+    ]
