@@ -1,10 +1,11 @@
-# Carrier Portal. `make run` serves the app with demo data; `make test` runs every test.
+# Carrier Portal. `make run` serves the app with demo data; `make test` runs every test;
+# `make test-pg` runs them all again on PostgreSQL + Redis (the production shape).
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-pg system-deps lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/portal serve
 
-test: $(STAMP)
+system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
@@ -25,10 +26,17 @@ test: $(STAMP)
 	  echo "Installing Debian packages for the tests:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# The same suite with a throw-away PostgreSQL server and Redis (tests/backend.py): state
+# and live tiers included, each served app with Redis state and two workers.
+test-pg: $(STAMP) system-deps
+	PORTAL_TEST_BACKEND=postgres $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
