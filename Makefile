@@ -5,12 +5,25 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg system-deps lint format bench clean
+.PHONY: run test test-pg system-deps lint format lock bench clean
 
-$(STAMP): pyproject.toml
+# Exactly the versions in requirements.lock, each checked against its hashes; then this
+# package itself, with no dependency resolution of its own (`make lock` updates the lock).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve requirements.lock from pyproject.toml (app + test extras) and the build
+# backend (requirements-build.in), with pip-tools in a venv of its own. Current pins are
+# kept unless pyproject.toml no longer allows them; `make lock UPGRADE=1` upgrades all.
+lock:
+	test -x .lock-venv/bin/pip-compile || \
+	  ($(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet pip-tools==7.6.2)
+	.lock-venv/bin/pip-compile --quiet --extra test --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+	  -o requirements.lock pyproject.toml requirements-build.in
 
 run: $(STAMP)
 	$(BIN)/portal serve
