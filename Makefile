@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg system-deps lint format lock bench clean
+.PHONY: run run-prod test test-pg system-deps lint format lock bench clean
 
 # Exactly the versions in requirements.lock, each checked against its hashes; then this
 # package itself, with no dependency resolution of its own (`make lock` updates the lock).
@@ -27,6 +27,11 @@ lock:
 
 run: $(STAMP)
 	$(BIN)/portal serve
+
+# The production shape on this machine, throw-away and with demo data: PostgreSQL, Redis,
+# `portal serve` with 3 workers, Caddy in front on https://localhost:<port> (its local CA).
+run-prod: $(STAMP) system-deps
+	$(BIN)/python -m tests.prodshape
 
 system-deps:
 	@missing=""; \
