@@ -1,20 +1,39 @@
-# Carrier Portal. `make run` serves the app with demo data; `make test` runs every test.
+# Carrier Portal. `make run` serves the app with demo data; `make test` runs every test;
+# `make test-pg` runs them all again on PostgreSQL + Redis (the production shape).
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run run-prod test test-pg system-deps lint format lock bench clean
 
-$(STAMP): pyproject.toml
+# Exactly the versions in requirements.lock, each checked against its hashes; then this
+# package itself, with no dependency resolution of its own (`make lock` updates the lock).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve requirements.lock from pyproject.toml (app + test extras) and the build
+# backend (requirements-build.in), with pip-tools in a venv of its own. Current pins are
+# kept unless pyproject.toml no longer allows them; `make lock UPGRADE=1` upgrades all.
+lock:
+	test -x .lock-venv/bin/pip-compile || \
+	  ($(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install --quiet pip-tools==7.6.2)
+	.lock-venv/bin/pip-compile --quiet --extra test --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+	  -o requirements.lock pyproject.toml requirements-build.in
 
 run: $(STAMP)
 	$(BIN)/portal serve
 
-test: $(STAMP)
+# The production shape on this machine, throw-away and with demo data: PostgreSQL, Redis,
+# `portal serve` with 3 workers, Caddy in front on https://localhost:<port> (its local CA).
+run-prod: $(STAMP) system-deps
+	$(BIN)/python -m tests.prodshape
+
+system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
@@ -25,10 +44,17 @@ test: $(STAMP)
 	  echo "Installing Debian packages for the tests:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# The same suite with a throw-away PostgreSQL server and Redis (tests/backend.py): state
+# and live tiers included, each served app with Redis state and two workers.
+test-pg: $(STAMP) system-deps
+	PORTAL_TEST_BACKEND=postgres $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -187,12 +187,14 @@ def _serve(args: argparse.Namespace) -> int:
             f"http://localhost:{settings.port}/setup/account/email-log (Mailbox tab)"
         )
     print(flush=True)
-    reflex = str(Path(bin_dir) / "reflex")
     os.chdir(PROJECT_ROOT)
+    # Reflex's `reflex run`, with workers that die respawned (see reflex_run.py).
     os.execve(
-        reflex,
+        sys.executable,
         [
-            reflex,
+            sys.executable,
+            "-m",
+            "portal_app.reflex_run",
             "run",
             "--env",
             "prod",

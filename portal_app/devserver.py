@@ -83,10 +83,11 @@ def restart(served: Served) -> None:
 
 
 @contextlib.contextmanager
-def serve(log: Path, **extra_env: str) -> Iterator[Served]:
+def serve(log: Path, db_url: str | None = None, **extra_env: str) -> Iterator[Served]:
+    """Serve on a free port and ``db_url`` (default: a new SQLite file)."""
     tmp = Path(tempfile.mkdtemp(prefix="portal-live-"))
     port = free_port()
-    db_url = f"sqlite:///{tmp / 'live.db'}"
+    db_url = db_url or f"sqlite:///{tmp / 'live.db'}"
     env = dict(os.environ, PORTAL_DATABASE_URL=db_url, PORTAL_PORT=str(port), **extra_env)
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")

@@ -5,6 +5,7 @@ import reflex as rx
 from portal_app import live, routes, tasks
 from portal_app.api.exports import export_routes
 from portal_app.api.files import file_routes
+from portal_app.api.forwarded import forwarded_scheme
 from portal_app.api.headers import edge_headers
 from portal_app.api.limits import limit_upload_body
 from portal_app.api.payments import payment_routes
@@ -25,6 +26,7 @@ app = rx.App(
         build_api(*file_routes(), *export_routes(), *session_routes(), *payment_routes()),
         limit_upload_body,
         edge_headers,
+        forwarded_scheme,
     ],
 )
 restrict_socket_origins(app)

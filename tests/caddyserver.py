@@ -30,9 +30,9 @@ def binary() -> str:
 
 
 @contextlib.contextmanager
-def running(caddyfile: str, wait_port: int) -> Iterator[Path]:
+def running(caddyfile: str, wait_port: int, wait_host: str = "127.0.0.1") -> Iterator[Path]:
     """Run Caddy with ``caddyfile`` (``{storage}`` is replaced by a temporary folder)
-    until ``wait_port`` accepts connections; yields the folder."""
+    until ``wait_host:wait_port`` accepts connections; yields the folder."""
     tmp = Path(tempfile.mkdtemp(prefix="portal-caddy-"))
     config = tmp / "Caddyfile"
     config.write_text(caddyfile.replace("{storage}", str(tmp / "data")))
@@ -53,7 +53,7 @@ def running(caddyfile: str, wait_port: int) -> Iterator[Path]:
                 pytest.fail(f"caddy exited:\n{log.read_text()}")
             with (
                 contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", wait_port), timeout=1),
+                socket.create_connection((wait_host, wait_port), timeout=1),
             ):
                 break
             if time.monotonic() > deadline:

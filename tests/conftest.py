@@ -1,4 +1,5 @@
-"""Shared fixtures. The database is a real SQLite file, migrated with Alembic.
+"""Shared fixtures. The database is a real SQLite file, migrated with Alembic, or with
+PORTAL_TEST_BACKEND=postgres a throw-away PostgreSQL server plus Redis (tests/backend.py).
 
 PORTAL_* variables are set here, before any app module reads the settings, so
 that every test (and the app code under test) uses the temporary database.
@@ -10,8 +11,14 @@ import os
 import tempfile
 from pathlib import Path
 
+from tests import backend
+
 _TMP = Path(tempfile.mkdtemp(prefix="portal-tests-"))
-os.environ["PORTAL_DATABASE_URL"] = f"sqlite:///{_TMP / 'test.db'}"
+if backend.POSTGRES:
+    os.environ["PORTAL_DATABASE_URL"], os.environ["PORTAL_REDIS_URL"] = backend.start()
+else:
+    os.environ["PORTAL_DATABASE_URL"] = f"sqlite:///{_TMP / 'test.db'}"
+    os.environ.pop("PORTAL_REDIS_URL", None)
 os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ["PORTAL_ENV"] = "development"
 # localstripe (tests/stripeserver.py) listens here; the settings read it once.
@@ -36,7 +43,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def sqlite_engine() -> sa.Engine:
+def app_engine() -> sa.Engine:
     """The migrated test database (alembic upgrade head, as `make run` does)."""
     command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
     from portal_app.services.db import get_engine
@@ -45,9 +52,9 @@ def sqlite_engine() -> sa.Engine:
 
 
 @pytest.fixture()
-def engine(sqlite_engine) -> sa.Engine:
+def engine(app_engine) -> sa.Engine:
     """The app's own database: the global engine the state code uses too."""
-    return sqlite_engine
+    return app_engine
 
 
 @pytest.fixture()
@@ -92,3 +99,11 @@ def paypal():
 
     with paypal_server() as server:
         yield server
+
+
+def pytest_report_header(config):
+    return f"backend: {backend.NAME} (PORTAL_TEST_BACKEND)"
+
+
+def pytest_unconfigure(config):
+    backend.stop()

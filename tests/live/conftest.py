@@ -1,6 +1,8 @@
 """The app as `make run` starts it (`portal serve`), on a fresh temporary database.
 
-One server for the whole test session: the first production build takes a while.
+One server for the whole test session: the first production build takes a while. With
+PORTAL_TEST_BACKEND=postgres it runs as production does: a fresh PostgreSQL database,
+Redis state (PORTAL_REDIS_URL from tests/conftest.py) and several workers.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from sqlmodel import Session
 from portal_app.devserver import Served, restart, serve
 from portal_app.services.db import make_engine
 from portal_app.settings import PROJECT_ROOT
-from tests import dnsserver
+from tests import backend, dnsserver
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 BROWSER_ARGS = [
@@ -55,7 +57,11 @@ def live_app(dns_server) -> LiveApp:
         "PORTAL_DNS_NAMESERVERS": f"127.0.0.1:{dns_server.port}",
         "PORTAL_CNAME_TARGET": dnsserver.TARGET,
     }
-    with serve(ARTIFACTS / "live-server.log", **env) as served:
+    db_url = None
+    if backend.POSTGRES:
+        db_url = backend.fresh_database("live")
+        env["GRANIAN_WORKERS"] = backend.LIVE_WORKERS
+    with serve(ARTIFACTS / "live-server.log", db_url, **env) as served:
         yield LiveApp(served)
 
 

@@ -21,7 +21,7 @@ from portal_app.services.db import make_engine
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.users import actor_for, group_create, user_create
 from portal_app.settings import PROJECT_ROOT
-from tests import pgserver
+from tests import backend, pgserver
 
 PASSWORD = "correct-horse-battery"
 
@@ -33,21 +33,23 @@ def postgres_engine():
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL binaries are missing: `make test` installs them")
         pytest.skip("PostgreSQL is not installed (make test installs it)")
-    with pgserver.postgres() as url:
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            config = Config(str(PROJECT_ROOT / "alembic.ini"))
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-        yield engine
-        engine.dispose()
+    engine = make_engine(backend.fresh_database("services"))
+    with engine.begin() as conn:
+        config = Config(str(PROJECT_ROOT / "alembic.ini"))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    yield engine
+    engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# On the PostgreSQL backend the app's own database is PostgreSQL already: once is enough.
+@pytest.fixture(params=["postgresql"] if backend.POSTGRES else ["sqlite", "postgresql"])
 def engine(request):
     """Every service test runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        return request.getfixturevalue("sqlite_engine")
+        return request.getfixturevalue("app_engine")
+    if backend.POSTGRES:
+        return request.getfixturevalue("app_engine")
     return request.getfixturevalue("postgres_engine")
 
 

@@ -226,19 +226,19 @@ class Client:
 
 
 @pytest.fixture()
-def client(sqlite_engine):
+def client(app_engine):
     """The route, reading the app's SQLite database; its rows are removed afterwards."""
     yield Client()
-    with Session(sqlite_engine) as session:
+    with Session(app_engine) as session:
         for table in (AuditEvent, PublicFile):
             for row in session.exec(select(table)).all():
                 session.delete(row)
         session.commit()
 
 
-def test_public_file_is_served_with_type_cache_and_etag(client, sqlite_engine):
+def test_public_file_is_served_with_type_cache_and_etag(client, app_engine):
     data = image_bytes("GIF")
-    with Session(sqlite_engine) as session:
+    with Session(app_engine) as session:
         row = file_upload(session=session, actor=SYSTEM, filename="Brand Logo.gif", data=data)
         session.commit()
         name, sha = row.name, row.sha256

@@ -1,7 +1,7 @@
 """Nothing slow runs on the event loop: one user's blocked handler never holds up another's.
 
 The ordering checks below cannot flake: handler A is blocked by something the test holds
-(SQLite's write lock, taken by another connection), handler B runs to the end while A is
+(the database's write lock, taken by another connection), handler B runs to the end while A is
 provably still waiting, and only then does the test let A go.
 """
 
@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from reflex_base.event import Event
+from sqlmodel import SQLModel
 
 from portal_app.models import AccountConfig, OperatorUser
 from portal_app.services.db import get_engine, session_scope
@@ -31,10 +33,18 @@ async def _drain(state, handler: str, **payload) -> list:
     return [e for item in [x async for x in gen] for e in Event.from_event_type(item)]
 
 
-def _write_lock() -> sqlite3.Connection:
-    """Another connection that holds SQLite's write lock until it commits."""
-    path = get_engine().url.database
-    holder = sqlite3.connect(path, timeout=30, isolation_level=None)
+def _write_lock():
+    """Another connection that holds the write lock until it commits: SQLite's one lock,
+    or on PostgreSQL every table locked against writes (reads still go through)."""
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        holder = psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(False))
+        holder.autocommit = True
+        holder.execute("BEGIN")
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        holder.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        return holder
+    holder = sqlite3.connect(engine.url.database, timeout=30, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     return holder
 
