@@ -23,6 +23,9 @@ from portal_app.services.ledger import ledger_add
 from .test_browser_flows import login, shot, toast
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
+# The machine running these is shared and busy: a dialog can take longer than the 5 s
+# default to fill in. Waiting longer changes no assertion (nothing here is timed).
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="module")
