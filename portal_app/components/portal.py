@@ -58,6 +58,9 @@ def _nav() -> rx.Component:
                 rx.menu.separator(),
                 rx.menu.item("Log out", on_click=P.logout_portal, id="portal-logout"),
             ),
+            # Not modal: a modal menu hides the page from screen readers (aria-hidden)
+            # while its links stay focusable, which axe reports; Escape still closes it.
+            modal=False,
         ),
         rx.color_mode.button(variant="ghost", aria_label="Toggle dark mode"),
         align="center",
