@@ -3,6 +3,9 @@ Breakout, CDR, Advanced, SMTP) plus the DNS record to create."""
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import reflex as rx
 
 from portal_app.components.forms import H2, dialog_buttons, error_text, field, form_tab, text_input
@@ -419,6 +422,16 @@ TAB_FIELDS = {
 }
 
 
+def _first_tab_with_errors():
+    """The tab a refused save reopens on: the first with an error (the form is re-keyed
+    to show what was typed, which resets the tabs), or Basic."""
+    tab = "basic"
+    for key, fields in reversed(list(TAB_FIELDS.items())):
+        if fields:
+            tab = rx.cond(functools.reduce(operator.or_, map(S.errors.contains, fields)), key, tab)
+    return tab
+
+
 def _tab_content(key: str, build) -> rx.Component:
     if key == "access":
         body = _ordered("access", S.access, "Sections customers see, in menu order.")
@@ -457,7 +470,7 @@ def domain_editor() -> rx.Component:
                 rx.tabs.root(
                     rx.tabs.list(*[_tab_trigger(k, label) for k, label, _ in TABS], wrap="wrap"),
                     *[_tab_content(k, build) for k, _, build in TABS],
-                    default_value="basic",
+                    default_value=_first_tab_with_errors(),
                 ),
                 dialog_buttons(S.close_editor, "domain-save"),
                 on_submit=S.save,
