@@ -222,7 +222,13 @@ def control_page(
             rx.cond(
                 AppState.logged_in,
                 rx.box(
-                    rx.el.a("Skip to content", href="#content", class_name="cp-skip"),
+                    # The fragment alone does not move focus in the app's router: focus it too.
+                    rx.el.a(
+                        "Skip to content",
+                        href="#content",
+                        class_name="cp-skip",
+                        on_click=rx.set_focus("content"),
+                    ),
                     sidebar(),
                     rx.el.main(
                         header(title),

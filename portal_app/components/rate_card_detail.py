@@ -153,9 +153,10 @@ def _rename() -> rx.Component:
         rx.hstack(
             field(
                 "Name",
-                text_input("card_name", D.errors, default_value=D.name),
+                # Not "card_name": the page's own create form behind the dialog has that id.
+                text_input("card_rename", D.errors, default_value=D.name),
                 D.errors,
-                "card_name",
+                "card_rename",
             ),
             rx.button("Save name", type="submit", id="card-rename-save"),
             align="end",

@@ -192,10 +192,13 @@ class RateCardDetailState(AppState):
                     session=session,
                     actor=actor(),
                     card_id=self.card_id,
-                    name=str(form_data.get("card_name") or "")[:200],
+                    name=str(form_data.get("card_rename") or "")[:200],
                 )
         except ValidationError as exc:
-            self.errors = exc.fields
+            # The dialog's field is card_rename (card_name is the page's create form).
+            self.errors = {
+                "card_rename" if k == "card_name" else k: v for k, v in exc.fields.items()
+            }
             return
         except ServiceError as exc:
             return rx.toast.error(exc.message)

@@ -108,8 +108,10 @@ def test_a_new_customer_stays_open_and_close_asks_before_losing_edits(op, live_a
     expect(op.get_by_text("Discard your changes?")).to_be_visible()
     shot(op, "101-discard-changes")
     op.click("#keep-editing")
+    expect(op.get_by_text("Discard your changes?")).to_have_count(0)
     expect(op.locator("#name")).to_have_value("Finish Line Renamed")
     op.keyboard.press("Escape")  # Escape asks too
+    expect(op.get_by_text("Discard your changes?")).to_be_visible()
     op.click("#discard-changes")
     expect(dialog).to_have_count(0)
     with live_app.session() as session:
@@ -162,7 +164,7 @@ def test_a_rate_card_opens_to_see_edit_add_and_delete_its_rates(op, live_app):
     expect(table.locator("tbody tr")).to_have_count(1)
 
     op.click("#card-rename")
-    op.fill("#card_name", "Finish EUR Premium")
+    op.fill("#card_rename", "Finish EUR Premium")
     op.click("#card-rename-save")
     expect(op.locator("#cards-table")).to_contain_text("Finish EUR Premium")
     with live_app.session() as session:
