@@ -322,11 +322,12 @@ def test_the_keyboard_reaches_everything_with_visible_focus(op, live_app):
     op.keyboard.press("Enter")
     expect(op.locator("#content")).to_be_focused()
     op.keyboard.press("Tab")
-    focused = op.evaluate_handle("document.activeElement")
-    style = op.evaluate(
-        "e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth", focused
+    focused = op.evaluate(
+        """() => { const e = document.activeElement, s = getComputedStyle(e);
+            return [e.tagName + '#' + e.id + ' ' + (e.textContent || '').trim().slice(0, 30),
+                    s.outlineStyle + ' ' + s.outlineWidth]; }"""
     )
-    assert style == "solid 2px"
+    assert focused[1] == "solid 2px", focused
     # In the sidebar, Tab walks the links in reading order.
     op.locator("nav a").first.focus()
     names = []
