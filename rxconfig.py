@@ -18,6 +18,16 @@ _state_manager = (
     else rx.constants.StateManagerMode.MEMORY
 )
 
+
+class LayeredRadixThemes(rx.plugins.RadixThemesPlugin):
+    """Radix Themes, whose stylesheet assets/theme.css imports into a cascade layer (not
+    the root stylesheet, unlayered): a brand's CSS then wins over the component library
+    and the theme whatever their selectors' specificity (assets/BRANDING.md)."""
+
+    def get_stylesheet_paths(self, **context) -> tuple[str, ...]:
+        return ()
+
+
 config = rx.Config(
     app_name="portal_app",
     db_url=_settings.database_url,
@@ -32,7 +42,7 @@ config = rx.Config(
     cors_allowed_origins=control_origins(_settings),
     telemetry_enabled=False,
     plugins=[
-        rx.plugins.RadixThemesPlugin(
+        LayeredRadixThemes(
             theme=rx.theme(
                 accent_color="indigo", gray_color="slate", radius="medium", has_background=True
             )

@@ -15,9 +15,11 @@ from portal_app.api.socket_origins import restrict_socket_origins
 from portal_app.logfilter import limit_framework_logs
 from portal_app.pages.control_pages import control_pages
 from portal_app.pages.login import login_page
+from portal_app.pages.not_found import not_found_page
 from portal_app.pages.portal_pages import portal_pages
 from portal_app.services.offloop import watch_app_loop
 from portal_app.state.auth import LoginState
+from portal_app.state.not_found import NotFoundState
 
 app = rx.App(
     stylesheets=["/theme.css"],
@@ -42,6 +44,10 @@ for page, route, title, loaders in control_pages():
 # The customer portal on brand hosts: the host picks the brand, the session decides.
 for page, route, loaders in portal_pages():
     app.add_page(page, route=route, title="Customer portal", on_load=loaders)
+
+app.add_page(
+    not_found_page, route="404", title=f"Page not found · {_TITLE}", on_load=NotFoundState.load
+)
 
 app.register_lifespan_task(watch_app_loop)
 app.register_lifespan_task(tasks.purge_loop)

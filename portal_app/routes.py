@@ -17,6 +17,26 @@ BREAKOUT_REPORT = "/report/breakout"
 RATE_CARDS = "/management/rate-cards"
 PENDING = "/management/pending"
 
+# Pages of the control panel (and its login): on a brand host they lead to the portal.
+CONTROL_PAGES = (
+    LOGIN,
+    DASHBOARD,
+    USERS,
+    PERSONAL,
+    CONFIGURATION,
+    AUDIT_LOG,
+    EMAIL_LOG,
+    GATEWAYS,
+    PAYMENTS,
+    PORTAL_DOMAINS,
+    PUBLIC_FILES,
+    CUSTOMERS,
+    CDR_REPORT,
+    BREAKOUT_REPORT,
+    RATE_CARDS,
+    PENDING,
+)
+
 # The customer portal, on brand hosts.
 PORTAL = "/portal"
 PORTAL_LOGIN = "/portal/login"
@@ -40,6 +60,12 @@ _PORTAL_SECTIONS = {
     "profile": PORTAL_PROFILE,
     "payments": PORTAL_PAYMENTS,
 }
+
+
+def is_control_page(path: str) -> bool:
+    """Whether ``path`` (as the browser shows it, maybe with a trailing slash) is one of
+    the control panel's pages."""
+    return (path.rstrip("/") or "/") in CONTROL_PAGES
 
 
 def portal_section(key: str) -> str:

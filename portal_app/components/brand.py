@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app import routes
 from portal_app.state.brand import BrandState as B
 
 
@@ -12,7 +11,7 @@ def not_configured() -> rx.Component:
     """The neutral page for unknown or unverified hosts: it reveals nothing."""
     return rx.center(
         rx.vstack(
-            rx.heading("Portal not configured", size="6"),
+            rx.heading("Portal not configured", size="6", as_="h1"),
             rx.text("There is nothing here yet.", color_scheme="gray"),
             align="center",
         ),
@@ -24,6 +23,9 @@ def not_configured() -> rx.Component:
 def brand_frame(content: rx.Component) -> rx.Component:
     """The brand's header (logo, name), its CSS and footer around ``content``."""
     return rx.box(
+        # The brand's colours, then its own CSS (which may still change them): both sit
+        # outside the theme's cascade layers, so they win over it (assets/BRANDING.md).
+        rx.el.style(B.palette_css),
         rx.el.style(B.custom_css),
         rx.el.header(
             rx.hstack(
@@ -43,23 +45,9 @@ def brand_frame(content: rx.Component) -> rx.Component:
     )
 
 
-def _brand_home() -> rx.Component:
-    return brand_frame(
-        rx.card(
-            rx.vstack(
-                rx.heading("Customer portal", size="5", as_="h2"),
-                rx.text("Welcome to the ", B.brand_name, " customer portal.", size="3"),
-                rx.link(rx.button("Log in", size="3"), href=routes.PORTAL_LOGIN),
-                spacing="3",
-            ),
-            class_name="cp-brand-card",
-        )
-    )
-
-
 def brand_page() -> rx.Component:
+    """A control-panel address on a brand host: the brand's portal takes over
+    (BrandState.load_brand redirects there); unknown hosts get the neutral page."""
     return rx.cond(
-        B.found,
-        _brand_home(),
-        rx.cond(B.checked, not_configured(), rx.center(rx.spinner(size="3"), height="100vh")),
+        B.checked & ~B.found, not_configured(), rx.center(rx.spinner(size="3"), height="100vh")
     )

@@ -11,7 +11,16 @@ from portal_app.state.contacts import ContactsState as C
 def _row(c) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.link(c.name, on_click=C.open_contact(c.id), cursor="pointer"),
+            # A button, not a link: a link without a page to go to navigated to "#",
+            # which reloaded the page and closed the customer's dialog.
+            rx.button(
+                c.name,
+                variant="ghost",
+                size="1",
+                type="button",
+                on_click=C.open_contact(c.id),
+                id="contact-" + c.id.to_string(),
+            ),
             rx.cond(
                 ~c.has_password,
                 rx.badge("no password yet", color_scheme="amber", margin_left="0.5em", size="1"),
@@ -146,17 +155,12 @@ def _form() -> rx.Component:
             rx.cond(
                 new,
                 rx.vstack(
-                    rx.el.label(
-                        rx.hstack(
-                            rx.checkbox(
-                                name="auto_password",
-                                checked=C.auto_password,
-                                on_change=C.set_auto_password,
-                                id="auto_password",
-                            ),
-                            rx.text("Auto-generate password: email a link to set it", size="2"),
-                            align="center",
-                        ),
+                    rx.checkbox(
+                        "Auto-generate password: email a link to set it",
+                        name="auto_password",
+                        checked=C.auto_password,
+                        on_change=C.set_auto_password,
+                        id="auto_password",
                     ),
                     error_text(e, "auto_password"),
                     spacing="1",

@@ -3,9 +3,12 @@ Breakout, CDR, Advanced, SMTP) plus the DNS record to create."""
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import reflex as rx
 
-from portal_app.components.forms import dialog_buttons, error_text, field, form_tab, text_input
+from portal_app.components.forms import H2, dialog_buttons, error_text, field, form_tab, text_input
 from portal_app.services.money import active_currencies
 from portal_app.settings import get_settings
 from portal_app.state.domains import DomainsState
@@ -85,25 +88,33 @@ def _basic() -> rx.Component:
                         S.currencies,
                         lambda c: rx.badge(
                             c,
-                            rx.icon(
-                                "x",
-                                size=12,
+                            rx.icon_button(
+                                rx.icon("x", size=12),
+                                size="1",
+                                variant="ghost",
+                                type="button",
                                 on_click=S.remove_currency(c),
-                                cursor="pointer",
                                 aria_label="Remove " + c,
                             ),
                             size="2",
+                            id="currency-" + c,
                         ),
                     ),
                     wrap="wrap",
                 ),
                 rx.select.root(
-                    rx.select.trigger(placeholder="Add a currency", id="currency_add"),
+                    rx.select.trigger(
+                        placeholder="Add a currency",
+                        id="currency_add",
+                        aria_label="Add a currency",
+                    ),
                     rx.select.content(*[rx.select.item(c, value=c) for c in active_currencies()]),
                     value="",
                     on_change=S.add_currency,
                 ),
                 spacing="2",
+                role="group",
+                id="currencies",
             ),
             e,
             "currencies",
@@ -134,11 +145,11 @@ def _ordered(kind: str, items, title: str) -> rx.Component:
             items,
             lambda i: rx.hstack(
                 rx.checkbox(
+                    i.label,
                     checked=i.on,
                     on_change=lambda _v: S.toggle_item(kind, i.key),
                     id=f"{kind}-" + i.key,
                 ),
-                rx.el.label(i.label, html_for=f"{kind}-" + i.key, class_name="cp-label"),
                 rx.spacer(),
                 rx.icon_button(
                     rx.icon("arrow-up", size=12),
@@ -168,6 +179,29 @@ def _ordered(kind: str, items, title: str) -> rx.Component:
         spacing="1",
         width="100%",
         max_width="420px",
+    )
+
+
+def _colour(key: str, label: str, hint: str) -> rx.Component:
+    """A brand colour as #rrggbb, with a swatch of the saved one (empty: the theme's)."""
+    saved = S.swatches[key]
+    return field(
+        label,
+        rx.hstack(
+            rx.box(
+                class_name="cp-swatch",
+                background=rx.cond(saved != "", saved, "var(--accent-9)"),
+                aria_hidden="true",
+            ),
+            text_input(
+                key, S.errors, default_value=S.form[key], placeholder="#dc2626", max_length=7
+            ),
+            align="center",
+            width="100%",
+        ),
+        S.errors,
+        key,
+        hint=hint + " Empty keeps the theme's colour; text colours follow for contrast.",
     )
 
 
@@ -224,6 +258,13 @@ def _advanced() -> rx.Component:
             text_input("footer", e, default_value=f["footer"], placeholder="Copyright My Company"),
             e,
             "footer",
+        ),
+        rx.grid(
+            _colour("accent_color", "Accent colour", "Buttons, links and the active menu item."),
+            _colour("header_color", "Header colour", "The bar with the logo and brand name."),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
         ),
         spacing="3",
         width="100%",
@@ -368,10 +409,27 @@ TAB_FIELDS = {
     "access": ["access"],
     "breakout": ["breakout_columns"],
     "cdr": ["cdr_columns"],
-    "advanced": ["custom_js", "custom_css", "logo_file_id", "footer"],
+    "advanced": [
+        "custom_js",
+        "custom_css",
+        "logo_file_id",
+        "footer",
+        "accent_color",
+        "header_color",
+    ],
     "smtp": ["smtp_server", "smtp_password", "smtp_from"],
     "dns": [],
 }
+
+
+def _first_tab_with_errors():
+    """The tab a refused save reopens on: the first with an error (the form is re-keyed
+    to show what was typed, which resets the tabs), or Basic."""
+    tab = "basic"
+    for key, fields in reversed(list(TAB_FIELDS.items())):
+        if fields:
+            tab = rx.cond(functools.reduce(operator.or_, map(S.errors.contains, fields)), key, tab)
+    return tab
 
 
 def _tab_content(key: str, build) -> rx.Component:
@@ -404,12 +462,15 @@ def _tab_trigger(key: str, label: str) -> rx.Component:
 def domain_editor() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing == "new", "Add portal domain", "Edit portal domain")),
+            rx.dialog.title(
+                rx.cond(S.editing == "new", "Add portal domain", "Edit portal domain"),
+                custom_attrs=H2,
+            ),
             rx.form(
                 rx.tabs.root(
                     rx.tabs.list(*[_tab_trigger(k, label) for k, label, _ in TABS], wrap="wrap"),
                     *[_tab_content(k, build) for k, _, build in TABS],
-                    default_value="basic",
+                    default_value=_first_tab_with_errors(),
                 ),
                 dialog_buttons(S.close_editor, "domain-save"),
                 on_submit=S.save,

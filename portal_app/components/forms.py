@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+# Dialog titles are h2: the page's own title is its one h1 (Radix renders them as h1).
+H2 = {"as": "h2"}
+
 
 def error_text(errors, key: str) -> rx.Component:
     return rx.cond(
@@ -14,13 +17,60 @@ def error_text(errors, key: str) -> rx.Component:
     )
 
 
-def field(label: str, control: rx.Component, errors=None, key: str = "", hint=None) -> rx.Component:
-    """A labelled control. ``key`` is the form name the errors dict uses."""
-    parts = [rx.el.label(label, html_for=key or None, class_name="cp-label"), control]
+def _control(component, key: str):
+    """The component inside ``component`` whose id is ``key`` (the labelled control)."""
+    own = getattr(component, "id", None)
+    if isinstance(own, str) and own == key:
+        return component
+    for child in getattr(component, "children", None) or []:
+        if (found := _control(child, key)) is not None:
+            return found
+    return None
+
+
+def _first_id(component) -> str:
+    own = getattr(component, "id", None)
+    if isinstance(own, str) and own:
+        return own
+    for child in getattr(component, "children", None) or []:
+        if found := _first_id(child):
+            return found
+    return ""
+
+
+def field(label, control: rx.Component, errors=None, key: str = "", hint=None) -> rx.Component:
+    """A labelled control. ``key`` is the form name the errors dict uses and the control's
+    id (without it, the first id found in ``control``).
+
+    The label is tied to the control twice: ``for`` (inputs) and ``aria-labelledby`` (also
+    custom controls such as select triggers, which are buttons); the hint and the error
+    describe it (``aria-describedby``), so a screen reader reads all three."""
+    key = key or _first_id(control)
+    parts = [
+        rx.el.label(
+            label, html_for=key or None, id=f"{key}-label" if key else None, class_name="cp-label"
+        ),
+        control,
+    ]
+    target = _control(control, key) if key else None
+    described = []
     if hint is not None:
-        parts.append(rx.text(hint, size="1", color_scheme="gray"))
+        parts.append(
+            rx.text(hint, size="1", color_scheme="gray", id=f"{key}-hint" if key else None)
+        )
+        if key:
+            described.append(f"{key}-hint")
     if errors is not None and key:
         parts.append(error_text(errors, key))
+    if target is not None:
+        target.custom_attrs["aria-labelledby"] = f"{key}-label"
+        if errors is not None:
+            with_error = " ".join([*described, f"{key}-error"])
+            target.custom_attrs["aria-describedby"] = rx.cond(
+                errors.contains(key), with_error, " ".join(described)
+            )
+        elif described:
+            target.custom_attrs["aria-describedby"] = " ".join(described)
     return rx.flex(*parts, direction="column", spacing="1", width="100%")
 
 
@@ -60,3 +110,20 @@ def form_tab(key: str, body: rx.Component) -> rx.Component:
     return rx.tabs.content(
         rx.box(body, padding_top="1em"), value=key, force_mount=True, class_name="cp-tab"
     )
+
+
+def _file_input(component):
+    if getattr(component, "tag", None) == "input" and "file" in str(getattr(component, "type", "")):
+        return component
+    for child in getattr(component, "children", None) or []:
+        if (found := _file_input(child)) is not None:
+            return found
+    return None
+
+
+def named_upload(upload: rx.Component, label: str) -> rx.Component:
+    """``upload`` (an ``rx.upload.root`` or a component holding one) with an accessible
+    name on the dropzone's file input, which the dropzone creates without a label."""
+    if (file_input := _file_input(upload)) is not None:
+        file_input.custom_attrs["aria-label"] = label
+    return upload

@@ -8,6 +8,8 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.components.brand import brand_page
+from portal_app.components.forms import H2
+from portal_app.components.nav import nav_attrs
 from portal_app.state.base import AppState
 
 
@@ -27,7 +29,8 @@ def _link(
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2"), align="center", spacing="2"),
         href=href,
         underline="none",
-        class_name=rx.cond(AppState.router.url.path == href, "cp-nav-link active", "cp-nav-link"),
+        class_name="cp-nav-link",
+        custom_attrs=nav_attrs(AppState.router.url.path, href),
     )
     if area is None:
         return item
@@ -78,11 +81,8 @@ def sidebar() -> rx.Component:
                     ),
                     href=routes.PENDING,
                     underline="none",
-                    class_name=rx.cond(
-                        AppState.router.url.path == routes.PENDING,
-                        "cp-nav-link active",
-                        "cp-nav-link",
-                    ),
+                    class_name="cp-nav-link",
+                    custom_attrs=nav_attrs(AppState.router.url.path, routes.PENDING),
                 ),
             ),
             _link("Rate Cards", routes.RATE_CARDS, "tags", area="card"),
@@ -115,8 +115,40 @@ def sidebar() -> rx.Component:
     )
 
 
+def _drawer() -> rx.Component:
+    """Phones: the menu button opens the sidebar's links in a drawer (Radix dialog: focus
+    stays inside, Escape closes it, focus returns to the button)."""
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.icon_button(
+                rx.icon("menu", size=20),
+                variant="ghost",
+                aria_label="Open the menu",
+                class_name="cp-menu-button",
+                id="menu-button",
+            )
+        ),
+        rx.dialog.content(
+            rx.hstack(
+                rx.dialog.title("Menu", size="3", margin="0", custom_attrs=H2),
+                rx.spacer(),
+                rx.dialog.close(
+                    rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close")
+                ),
+                align="center",
+                margin_bottom="0.5em",
+            ),
+            rx.dialog.description("The control panel's pages.", class_name="cp-sr-only"),
+            sidebar(),
+            class_name="cp-drawer",
+            id="menu-drawer",
+        ),
+    )
+
+
 def header(title: str) -> rx.Component:
     return rx.hstack(
+        _drawer(),
         rx.heading(title, size="6", as_="h1"),
         rx.spacer(),
         rx.hstack(
@@ -125,7 +157,7 @@ def header(title: str) -> rx.Component:
                 rx.menu.trigger(
                     rx.button(
                         rx.icon("circle-user-round", size=16),
-                        AppState.me_name,
+                        rx.text.span(AppState.me_name, class_name="cp-me-name"),
                         variant="soft",
                         id="user-menu",
                     ),
@@ -190,10 +222,17 @@ def control_page(
             rx.cond(
                 AppState.logged_in,
                 rx.box(
+                    # The fragment alone does not move focus in the app's router: focus it too.
+                    rx.el.a(
+                        "Skip to content",
+                        href="#content",
+                        class_name="cp-skip",
+                        on_click=rx.set_focus("content"),
+                    ),
                     sidebar(),
                     rx.el.main(
                         header(title),
-                        rx.box(content(), class_name="cp-content"),
+                        rx.box(content(), class_name="cp-content", id="content", tab_index=-1),
                         class_name="cp-main",
                         id="main",
                     ),

@@ -8,6 +8,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.components.brand import brand_frame, not_configured
+from portal_app.components.nav import nav_attrs
 from portal_app.state.brand import BrandState as B
 from portal_app.state.portal import PortalState as P
 
@@ -17,9 +18,8 @@ def _menu_link(item) -> rx.Component:
         item.label,
         href=item.href,
         underline="none",
-        class_name=rx.cond(
-            P.router.url.path == item.href, "cp-portal-link active", "cp-portal-link"
-        ),
+        class_name="cp-portal-link",
+        custom_attrs=nav_attrs(P.router.url.path, item.href),
         id="portal-nav-" + item.key,
     )
 
@@ -31,9 +31,8 @@ def _nav() -> rx.Component:
                 "Overview",
                 href=routes.PORTAL,
                 underline="none",
-                class_name=rx.cond(
-                    P.router.url.path == routes.PORTAL, "cp-portal-link active", "cp-portal-link"
-                ),
+                class_name="cp-portal-link",
+                custom_attrs=nav_attrs(P.router.url.path, routes.PORTAL),
                 id="portal-nav-home",
             ),
             rx.foreach(P.menu, _menu_link),
@@ -59,6 +58,9 @@ def _nav() -> rx.Component:
                 rx.menu.separator(),
                 rx.menu.item("Log out", on_click=P.logout_portal, id="portal-logout"),
             ),
+            # Not modal: a modal menu hides the page from screen readers (aria-hidden)
+            # while its links stay focusable, which axe reports; Escape still closes it.
+            modal=False,
         ),
         rx.color_mode.button(variant="ghost", aria_label="Toggle dark mode"),
         align="center",

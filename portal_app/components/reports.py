@@ -40,6 +40,14 @@ def _dates(S) -> list[rx.Component]:
     ]
 
 
+def _empty(S):
+    return rx.cond(
+        S.errors.length() > 0,
+        "Correct the dates above to see the report.",
+        "No calls in this range.",
+    )
+
+
 def _figure(label: str, value, id_: str) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -132,7 +140,7 @@ def cdr_report(S) -> rx.Component:
             rx.cond(
                 S.loading,
                 rx.center(rx.spinner(size="3"), padding="2em", width="100%"),
-                rx.text("No calls in this range.", color_scheme="gray", size="2", id="cdr-empty"),
+                rx.text(_empty(S), color_scheme="gray", size="2", id="cdr-empty"),
             ),
         ),
         rx.hstack(
@@ -146,7 +154,9 @@ def cdr_report(S) -> rx.Component:
                 on_click=rx.download(url=S.csv_url),
                 id="cdr-csv",
             ),
-            rx.text(S.range_label, size="1", color_scheme="gray"),
+            rx.text(
+                rx.cond(S.errors.length() > 0, "", S.range_label), size="1", color_scheme="gray"
+            ),
             rx.spacer(),
             rx.text("Page ", (S.page_no + 1).to_string(), size="2", color_scheme="gray"),
             rx.button("Newer", size="1", variant="soft", disabled=S.page_no == 0, on_click=S.newer),
@@ -191,7 +201,7 @@ def breakout_report(S) -> rx.Component:
             key=S.first + S.last,
             width="100%",
         ),
-        rx.text(S.range_label, size="1", color_scheme="gray"),
+        rx.text(rx.cond(S.errors.length() > 0, "", S.range_label), size="1", color_scheme="gray"),
         rx.cond(
             S.chart.length() > 0,
             rx.card(
@@ -206,7 +216,7 @@ def breakout_report(S) -> rx.Component:
             rx.cond(
                 S.loading,
                 rx.center(rx.spinner(size="3"), padding="2em", width="100%"),
-                rx.text("No calls in this range.", color_scheme="gray", size="2"),
+                rx.text(_empty(S), color_scheme="gray", size="2", id="breakout-empty"),
             ),
         ),
         spacing="4",

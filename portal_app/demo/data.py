@@ -9,20 +9,20 @@ DEMO_LOGINS = [
 
 
 DEMO_BRANDS = [
-    # host, brand, accent colour, CSS, footer
+    # host, brand, accent colour (also the logo's), header colour, CSS, footer
     (
         "acme.localhost",
         "Acme Telecom",
         (220, 38, 38),
-        ":root { --cp-radius: 2px; } .cp-brand-header { background: #7f1d1d; color: #fff; }\n"
-        "h1 { letter-spacing: 0.02em; }",
+        "#7f1d1d",
+        ":root { --cp-radius: 2px; }\nh1 { letter-spacing: 0.02em; }",
         "Copyright Acme Telecom Ltd",
     ),
     (
         "globex.localhost",
         "Globex Voice",
         (22, 163, 74),
-        ".cp-brand-header { background: #14532d; color: #fff; }\n"
+        "#14532d",
         "body { font-family: Georgia, serif; }",
         "Globex Voice · Calls that connect",
     ),

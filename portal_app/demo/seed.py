@@ -43,7 +43,7 @@ def demo_brands(*, session: Session) -> None:
     from portal_app.services.files import file_upload
     from portal_app.settings import get_settings
 
-    for host, brand, colour, css, footer in DEMO_BRANDS:
+    for host, brand, colour, header, css, footer in DEMO_BRANDS:
         logo = file_upload(
             session=session,
             actor=SYSTEM,
@@ -62,6 +62,8 @@ def demo_brands(*, session: Session) -> None:
                 "customer_signup": True,
                 "carrier_signup": host == "acme.localhost",
                 "custom_css": css,
+                "accent_color": "#{:02x}{:02x}{:02x}".format(*colour),
+                "header_color": header,
                 "footer": footer,
                 "logo_file_id": logo.id,
                 "custom_js": f"console.info('Demo brand script for {brand}');",

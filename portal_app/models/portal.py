@@ -55,6 +55,9 @@ class PortalDomain(SQLModel, table=True):
         default=None, foreign_key="public_file.id", ondelete="SET NULL"
     )
     footer: str = Field(default="", max_length=500)
+    # Brand colours, "#rrggbb" or "" for the theme's (services/brand_colours.py).
+    accent_color: str = Field(default="", max_length=7)
+    header_color: str = Field(default="", max_length=7)
     smtp_server: str = Field(default="", max_length=255)
     smtp_username: str = Field(default="", max_length=255)
     smtp_password_enc: str | None = Field(default=None, max_length=1024)

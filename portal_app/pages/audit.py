@@ -1,24 +1,16 @@
-"""The audit log: who changed what, when, with before and after."""
+"""The audit log: who changed what and when, each change as "field: before → after",
+filtered by dates, person and action, and downloadable as CSV."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.audit import changes_list
+from portal_app.components.forms import field, text_input
 from portal_app.components.layout import control_page
-from portal_app.state.audit import AuditState
+from portal_app.state.audit import ANY, AuditState
 
 S = AuditState
-
-
-def _change(label: str, value) -> rx.Component:
-    return rx.cond(
-        value != "",
-        rx.vstack(
-            rx.text(label, size="1", color_scheme="gray"),
-            rx.code(value, class_name="cp-json"),
-            spacing="0",
-        ),
-    )
 
 
 def _row(r) -> rx.Component:
@@ -26,29 +18,59 @@ def _row(r) -> rx.Component:
         rx.table.cell(r.at, white_space="nowrap"),
         rx.table.cell(r.who),
         rx.table.cell(rx.code(r.action)),
-        rx.table.cell(r.entity),
-        rx.table.cell(
-            rx.vstack(_change("Before", r.before), _change("After", r.after), spacing="1")
+        rx.table.cell(r.item),
+        rx.table.cell(changes_list(r)),
+    )
+
+
+def _choice(label: str, key: str, options, everyone: str) -> rx.Component:
+    return field(
+        label,
+        rx.select.root(
+            rx.select.trigger(id=key, width="100%"),
+            rx.select.content(
+                rx.select.item(everyone, value=ANY),
+                rx.foreach(options, lambda o: rx.select.item(o, value=o)),
+            ),
+            name=key,
+            default_value=getattr(S, key),
         ),
+    )
+
+
+def _filters() -> rx.Component:
+    e = S.errors
+    return rx.form(
+        rx.grid(
+            field("From (UTC)", text_input("first", e, type="date", default_value=S.first), e),
+            field("To (UTC)", text_input("last", e, type="date", default_value=S.last), e),
+            _choice("Who", "who", S.people, "Anyone"),
+            _choice("Action", "action", S.actions, "Any action"),
+            field(
+                "Search",
+                rx.input(
+                    name="search",
+                    id="search",
+                    placeholder="Action, item or email",
+                    default_value=S.search,
+                    width="100%",
+                ),
+            ),
+            rx.button("Apply", type="submit", variant="soft", id="audit-apply", align_self="end"),
+            columns=rx.breakpoints(initial="1", sm="2", lg="6"),
+            spacing="3",
+            width="100%",
+            align="end",
+        ),
+        on_submit=S.apply_filters,
+        reset_on_submit=False,
+        margin_bottom="1em",
     )
 
 
 def _body() -> rx.Component:
     return rx.card(
-        rx.form(
-            rx.hstack(
-                rx.el.label("Search", html_for="search", class_name="cp-label"),
-                rx.input(
-                    name="search", id="search", placeholder="action, item or email", width="280px"
-                ),
-                rx.button("Search", type="submit", variant="soft"),
-                align="center",
-                spacing="3",
-            ),
-            on_submit=S.apply_search,
-            reset_on_submit=False,
-            margin_bottom="1em",
-        ),
+        _filters(),
         rx.box(
             rx.table.root(
                 rx.table.header(
@@ -67,13 +89,23 @@ def _body() -> rx.Component:
             overflow_x="auto",
         ),
         rx.hstack(
-            rx.text(S.page_label, size="2", color_scheme="gray"),
+            rx.text(S.page_label, size="2", color_scheme="gray", id="audit-count"),
+            rx.button(
+                rx.icon("download", size=14),
+                "Download CSV",
+                variant="soft",
+                size="2",
+                on_click=S.download_csv,
+                disabled=S.total == 0,
+                id="audit-csv",
+            ),
             rx.spacer(),
             rx.button("Previous", variant="soft", disabled=S.page == 0, on_click=S.go_page(-1)),
             rx.button("Next", variant="soft", disabled=~S.has_next, on_click=S.go_page(1)),
             margin_top="1em",
             align="center",
             width="100%",
+            wrap="wrap",
         ),
         width="100%",
     )

@@ -73,16 +73,15 @@ def _general() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        rx.el.label(
-            rx.hstack(
-                rx.checkbox(
-                    name="login_alerts", default_checked=S.login_alerts, disabled=~S.can_edit
-                ),
-                rx.text("Security: email me every time someone logs in", size="2"),
-                align="center",
+        rx.box(
+            rx.checkbox(
+                "Security: email me every time someone logs in",
+                name="login_alerts",
+                id="login_alerts",
+                default_checked=S.login_alerts,
+                disabled=~S.can_edit,
             ),
             margin_top="1em",
-            display="block",
         ),
         rx.text(
             "Saved now; alert emails start once SMTP details are set up (Portal domains and "

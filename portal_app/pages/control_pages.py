@@ -31,6 +31,7 @@ from portal_app.state.domains import DomainsState
 from portal_app.state.email_log import EmailLogState
 from portal_app.state.files import FilesState
 from portal_app.state.gateways import GatewaysState
+from portal_app.state.page_gate import gated
 from portal_app.state.payments_admin import PaymentsState
 from portal_app.state.pending import PendingState
 from portal_app.state.profile import ProfileState
@@ -74,5 +75,7 @@ def control_pages():
     pages = []
     for page, route, title, loader in CONTROL_PAGES:
         loaders = loader if isinstance(loader, list) else [loader]
-        pages.append((page, route, title, [AppState.sync_identity, PendingState.watch, *loaders]))
+        # Only the loaders the guard would run (state/page_gate.py): no refusal toast.
+        on_load = [AppState.sync_identity, PendingState.watch, *gated(route, loaders)]
+        pages.append((page, route, title, on_load))
     return pages

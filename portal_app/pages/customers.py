@@ -7,7 +7,14 @@ import reflex as rx
 from portal_app import routes
 from portal_app.components.contacts import contacts_tab
 from portal_app.components.extras import extras_tab
-from portal_app.components.forms import dialog_buttons, field, form_tab, select_input, text_input
+from portal_app.components.forms import (
+    H2,
+    dialog_buttons,
+    field,
+    form_tab,
+    select_input,
+    text_input,
+)
 from portal_app.components.layout import control_page
 from portal_app.components.ledger import balance_tab
 from portal_app.services.money import active_currencies
@@ -151,42 +158,35 @@ def _table() -> rx.Component:
     )
 
 
+def _text(label: str, key: str, **props) -> rx.Component:
+    """A text field that tells the state its value when it loses focus (unsaved edits)."""
+    control = text_input(
+        key,
+        S.errors,
+        default_value=S.form[key],
+        on_blur=lambda value: S.note_field(key, value),
+        **props,
+    )
+    return field(label, control, S.errors, key)
+
+
+def _choice(label: str, key: str, options: list[tuple[str, str]]) -> rx.Component:
+    control = select_input(
+        key, options, S.form[key], on_change=lambda value: S.note_field(key, value)
+    )
+    return field(label, control, S.errors, key)
+
+
 def _details() -> rx.Component:
-    f, e = S.form, S.errors
     return rx.grid(
-        field("Name", text_input("name", e, default_value=f["name"]), e, "name"),
-        field(
-            "Type",
-            select_input("kind", [("customer", "Customer"), ("carrier", "Carrier")], f["kind"]),
-            e,
-            "kind",
-        ),
-        field("Status", select_input("status", STATUS, f["status"]), e, "status"),
-        field(
-            "Currency",
-            select_input("currency", [(c, c) for c in active_currencies()], f["currency"]),
-            e,
-            "currency",
-        ),
-        field(
-            "Credit limit",
-            text_input("credit_limit", e, default_value=f["credit_limit"], input_mode="decimal"),
-            e,
-            "credit_limit",
-        ),
-        field(
-            "Company name",
-            text_input("company_name", e, default_value=f["company_name"]),
-            e,
-            "company_name",
-        ),
-        field("Address", text_input("address", e, default_value=f["address"]), e, "address"),
-        field(
-            "Country",
-            text_input("country", e, default_value=f["country"], max_length=2),
-            e,
-            "country",
-        ),
+        _text("Name", "name"),
+        _choice("Type", "kind", [("customer", "Customer"), ("carrier", "Carrier")]),
+        _choice("Status", "status", STATUS),
+        _choice("Currency", "currency", [(c, c) for c in active_currencies()]),
+        _text("Credit limit", "credit_limit", input_mode="decimal"),
+        _text("Company name", "company_name"),
+        _text("Address", "address"),
+        _text("Country", "country", max_length=2),
         columns=rx.breakpoints(initial="1", sm="2"),
         spacing="3",
         width="100%",
@@ -232,6 +232,7 @@ def _config() -> rx.Component:
                 ),
                 name="domain_id",
                 default_value=f["domain_id"],
+                on_change=lambda value: S.note_field("domain_id", value),
             ),
             e,
             "domain_id",
@@ -289,7 +290,9 @@ def _dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.hstack(
-                rx.dialog.title(rx.cond(S.editing == "new", "Add customer", "Edit customer")),
+                rx.dialog.title(
+                    rx.cond(S.editing == "new", "Add customer", "Edit customer"), custom_attrs=H2
+                ),
                 rx.spacer(),
                 rx.cond(
                     (S.editing != "new") & AppState.me_areas.contains("cdr"),
@@ -310,6 +313,7 @@ def _dialog() -> rx.Component:
                 ),
                 align="center",
                 width="100%",
+                class_name="cp-dialog-head",
             ),
             rx.tabs.root(
                 rx.tabs.list(
@@ -322,7 +326,7 @@ def _dialog() -> rx.Component:
                     *[form_tab(k, build()) for k, _, build in tabs],
                     rx.cond(
                         (S.tab == "details") | (S.tab == "config"),
-                        dialog_buttons(S.close_customer, "customer-save", cancel_label="Close"),
+                        dialog_buttons(S.request_close, "customer-save", cancel_label="Close"),
                     ),
                     on_submit=S.save,
                     reset_on_submit=False,
@@ -343,10 +347,44 @@ def _dialog() -> rx.Component:
                 value=S.tab,
                 on_change=S.set_tab,
             ),
+            _discard(),
             max_width="760px",
         ),
         open=S.editing != "",
-        on_open_change=lambda _open: S.close_customer(),
+        on_open_change=lambda _open: S.request_close(),
+    )
+
+
+def _discard() -> rx.Component:
+    """Asked when Close (or Escape) would throw away what was typed."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Discard your changes?", custom_attrs=H2),
+            rx.alert_dialog.description(
+                "This customer has changes that are not saved. Close without saving them?",
+                size="2",
+            ),
+            rx.hstack(
+                rx.button(
+                    "Keep editing",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.keep_editing,
+                    id="keep-editing",
+                ),
+                rx.button(
+                    "Discard changes",
+                    color_scheme="red",
+                    on_click=S.close_customer,
+                    id="discard-changes",
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1em",
+            ),
+        ),
+        open=S.confirm_discard,
+        on_open_change=lambda _open: S.keep_editing(),
     )
 
 

@@ -5,26 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
+from portal_app.components.audit import changes_list
 from portal_app.components.charts import bar_chart
+from portal_app.components.dashboard import near_limit, team, traffic
 from portal_app.components.layout import control_page
 from portal_app.state.base import AppState
 from portal_app.state.dashboard import DashboardState
-
-
-def _figure(label: str, key: str, icon: str) -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.icon(icon, size=28, class_name="cp-figure-icon"),
-            rx.vstack(
-                rx.text(label, size="2", color_scheme="gray"),
-                rx.heading(DashboardState.figures[key].to_string(), size="7"),
-                spacing="0",
-            ),
-            align="center",
-            spacing="4",
-        ),
-        class_name="cp-figure",
-    )
 
 
 def _recent() -> rx.Component:
@@ -32,28 +18,33 @@ def _recent() -> rx.Component:
         rx.heading("Latest changes", size="4", as_="h2", margin_bottom="0.75em"),
         rx.cond(
             DashboardState.has_recent,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("When (UTC)"),
-                        rx.table.column_header_cell("Who"),
-                        rx.table.column_header_cell("What"),
-                        rx.table.column_header_cell("Item"),
-                    )
+            rx.box(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("When (UTC)"),
+                            rx.table.column_header_cell("Who"),
+                            rx.table.column_header_cell("Item"),
+                            rx.table.column_header_cell("Change"),
+                        )
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            DashboardState.recent,
+                            lambda r: rx.table.row(
+                                rx.table.cell(r.at, white_space="nowrap"),
+                                rx.table.cell(r.who),
+                                rx.table.cell(r.item),
+                                rx.table.cell(changes_list(r)),
+                            ),
+                        )
+                    ),
+                    width="100%",
+                    variant="surface",
+                    size="1",
                 ),
-                rx.table.body(
-                    rx.foreach(
-                        DashboardState.recent,
-                        lambda r: rx.table.row(
-                            rx.table.cell(r.at),
-                            rx.table.cell(r.who),
-                            rx.table.cell(rx.code(r.action)),
-                            rx.table.cell(r.entity),
-                        ),
-                    )
-                ),
+                overflow_x="auto",
                 width="100%",
-                variant="surface",
             ),
             rx.text("No changes yet.", color_scheme="gray"),
         ),
@@ -116,15 +107,7 @@ def _top() -> rx.Component:
 def _body() -> rx.Component:
     return rx.vstack(
         rx.text("Welcome, ", rx.text.strong(AppState.me_name), ".", size="3"),
-        rx.grid(
-            _figure("Operator users", "users", "users"),
-            _figure("Groups", "groups", "shield"),
-            _figure("Active sessions", "active_sessions", "monitor-smartphone"),
-            _figure("Changes in 24 h", "changes_24h", "history"),
-            columns=rx.breakpoints(initial="1", sm="2", lg="4"),
-            spacing="4",
-            width="100%",
-        ),
+        rx.cond(DashboardState.can_see_traffic, traffic()),
         rx.cond(
             DashboardState.figures["admins_without_2fa"] > 0,
             rx.callout.root(
@@ -161,7 +144,9 @@ def _body() -> rx.Component:
                 id="dashboard-pending-card",
             ),
         ),
+        rx.cond(DashboardState.can_see_credit, near_limit()),
         rx.cond(DashboardState.top.length() > 0, _top()),
+        team(),
         rx.cond(DashboardState.can_see_log, _recent()),
         spacing="5",
         width="100%",

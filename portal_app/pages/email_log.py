@@ -174,7 +174,9 @@ def _body() -> rx.Component:
                     S.has_mailbox, rx.tabs.trigger("Mailbox", value="mailbox", id="tab-mailbox")
                 ),
             ),
-            rx.box(rx.cond(S.tab == "mailbox", _mailbox(), _log()), padding_top="1em"),
+            # Each trigger controls its panel (aria-controls): both exist as tab panels.
+            rx.tabs.content(rx.box(_log(), padding_top="1em"), value="log"),
+            rx.tabs.content(rx.box(_mailbox(), padding_top="1em"), value="mailbox"),
             value=S.tab,
             on_change=S.show_tab,
         ),

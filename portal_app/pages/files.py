@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import field
+from portal_app.components.forms import H2, field, named_upload
 from portal_app.components.layout import control_page
 from portal_app.services.files import MAX_BYTES, MAX_WIDTH
 from portal_app.state.files import UPLOAD_ID, FilesState
@@ -15,7 +15,7 @@ ACCEPT = {"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/gif": [
 
 def _dropzone() -> rx.Component:
     selected = rx.selected_files(UPLOAD_ID)
-    return rx.upload.root(
+    upload = rx.upload.root(
         rx.vstack(
             rx.icon("image-up", size=28, color=rx.color("gray", 10)),
             rx.cond(
@@ -42,6 +42,7 @@ def _dropzone() -> rx.Component:
         width="100%",
         cursor="pointer",
     )
+    return named_upload(upload, "Logo file")
 
 
 def _upload_card() -> rx.Component:
@@ -155,7 +156,7 @@ def _files_card() -> rx.Component:
 def _confirm_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete " + S.confirm_name + "?"),
+            rx.alert_dialog.title("Delete " + S.confirm_name + "?", custom_attrs=H2),
             rx.alert_dialog.description(
                 "Its URL stops working. This cannot be undone; it is recorded in the audit log.",
                 size="2",

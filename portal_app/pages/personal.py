@@ -181,12 +181,8 @@ def _smtp_form() -> rx.Component:
             ),
             rx.cond(
                 M.has_password,
-                rx.el.label(
-                    rx.hstack(
-                        rx.checkbox(name="smtp_clear_password", id="smtp_clear_password"),
-                        rx.text("Remove password", size="2"),
-                        align="center",
-                    ),
+                rx.checkbox(
+                    "Remove password", name="smtp_clear_password", id="smtp_clear_password"
                 ),
             ),
             rx.hstack(

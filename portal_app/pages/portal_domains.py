@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.domain_editor import domain_editor
+from portal_app.components.forms import H2
 from portal_app.components.layout import control_page
 from portal_app.settings import get_settings
 from portal_app.state.domains import DomainsState
@@ -22,7 +23,25 @@ def _status(row) -> rx.Component:
 
 def _row(r) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.link(r.host, href="//" + r.host, is_external=True)),
+        # The spec: clicking a domain edits it. Its portal opens from the icon beside it.
+        rx.table.row_header_cell(
+            rx.hstack(
+                rx.button(
+                    r.host,
+                    variant="ghost",
+                    on_click=S.open_editor(r.id.to_string()),
+                    id="domain-" + r.id.to_string(),
+                ),
+                rx.link(
+                    rx.icon("external-link", size=14),
+                    href=r.url,
+                    is_external=True,
+                    aria_label="Open the portal of " + r.host + " (new tab)",
+                ),
+                align="center",
+                spacing="2",
+            )
+        ),
         rx.table.cell(r.brand),
         rx.table.cell(
             rx.vstack(
@@ -114,7 +133,7 @@ def _customers_choice() -> rx.Component:
 def _confirm() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete " + S.confirm_label + "?"),
+            rx.alert_dialog.title("Delete " + S.confirm_label + "?", custom_attrs=H2),
             rx.alert_dialog.description(
                 "Its host stops showing the brand and its certificate is no longer renewed. "
                 "This is recorded in the audit log.",

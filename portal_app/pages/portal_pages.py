@@ -22,6 +22,7 @@ from portal_app.pages.portal_reports import (
 )
 from portal_app.pages.portal_signup import portal_signup_confirm_page, portal_signup_page
 from portal_app.state.brand import BrandState
+from portal_app.state.page_gate import gated
 from portal_app.state.portal import PortalState
 from portal_app.state.portal_auth import PortalLoginState
 from portal_app.state.portal_balance import PortalBalanceState
@@ -58,5 +59,6 @@ PORTAL_PAGES = [
 def portal_pages():
     """(page, route, on_load) of every portal page."""
     return [
-        (page, route, [BrandState.load_brand, *loaders]) for page, route, loaders in PORTAL_PAGES
+        (page, route, [BrandState.load_brand, *gated(route, loaders)])
+        for page, route, loaders in PORTAL_PAGES
     ]

@@ -18,7 +18,10 @@ def _name() -> rx.Component:
         rx.form(
             rx.vstack(
                 field("Name", text_input("name", S.errors, default_value=S.name), S.errors, "name"),
-                field("Email (your login)", rx.input(value=S.email, read_only=True, width="100%")),
+                field(
+                    "Email (your login)",
+                    rx.input(value=S.email, read_only=True, id="portal_email", width="100%"),
+                ),
                 rx.button("Save", type="submit", id="portal-name-save"),
                 spacing="3",
                 align="start",

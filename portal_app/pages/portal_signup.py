@@ -80,12 +80,16 @@ def _form() -> rx.Component:
                 class_name="cp-hp",
                 aria_hidden="true",
             ),
-            rx.el.label(
-                rx.hstack(
-                    rx.checkbox(name="terms", id="terms"),
-                    rx.text("I accept the terms of service of ", B.brand_name, ".", size="2"),
-                    align="center",
-                ),
+            rx.checkbox(
+                "I accept the terms of service of " + B.brand_name + ".",
+                name="terms",
+                id="terms",
+                # Ticking the box answers its error at once, not at the next submit.
+                on_change=lambda _ticked: S.clear_error("terms"),
+                custom_attrs={
+                    "aria-describedby": rx.cond(e.contains("terms"), "terms-error", ""),
+                    "aria-invalid": rx.cond(e.contains("terms"), "true", "false"),
+                },
             ),
             error_text(e, "terms"),
             rx.cond(

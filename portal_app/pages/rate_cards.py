@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import field, select_input, text_input
+from portal_app.components.forms import field, named_upload, select_input, text_input
 from portal_app.components.layout import control_page
+from portal_app.components.rate_card_detail import open_card_button, rate_card_dialog
 from portal_app.services.money import active_currencies
 from portal_app.state.rate_cards import UPLOAD_ID
 from portal_app.state.rate_cards import RateCardsState as S
@@ -38,7 +39,7 @@ def _cards() -> rx.Component:
                     rx.foreach(
                         S.cards,
                         lambda c: rx.table.row(
-                            rx.table.cell(c.name),
+                            rx.table.cell(open_card_button(c)),
                             rx.table.cell(c.currency),
                             rx.table.cell(c.entry_count, text_align="right"),
                         ),
@@ -224,7 +225,14 @@ def _packages() -> rx.Component:
 
 
 def _body() -> rx.Component:
-    return rx.vstack(_cards(), _packages(), _import(), spacing="5", width="100%")
+    return rx.vstack(
+        _cards(),
+        _packages(),
+        named_upload(_import(), "CSV file to import"),
+        rate_card_dialog(),
+        spacing="5",
+        width="100%",
+    )
 
 
 rate_cards_page = control_page("Rate Cards", _body, area="card")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import dialog_buttons, field, select_input, text_input
+from portal_app.components.forms import H2, dialog_buttons, field, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.services.identity import Area
 from portal_app.state.base import AppState
@@ -115,7 +115,9 @@ def _user_dialog() -> rx.Component:
     group_options = rx.foreach(S.groups, lambda g: rx.select.item(g.name, value=g.id.to_string()))
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.user_dialog == "new", "Add user", "Edit user")),
+            rx.dialog.title(
+                rx.cond(S.user_dialog == "new", "Add user", "Edit user"), custom_attrs=H2
+            ),
             rx.dialog.description(
                 "Users log in to this control panel.", size="2", margin_bottom="1em"
             ),
@@ -198,7 +200,9 @@ def _group_dialog() -> rx.Component:
     ]
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.group_dialog == "new", "Add group", "Edit group")),
+            rx.dialog.title(
+                rx.cond(S.group_dialog == "new", "Add group", "Edit group"), custom_attrs=H2
+            ),
             rx.dialog.description(
                 "Allow or Deny each area for the group's Users. Select leaves the default, "
                 "which is no access. Administrators may always do everything.",
@@ -230,7 +234,7 @@ def _group_dialog() -> rx.Component:
 def _confirm_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete " + S.confirm_label + "?"),
+            rx.alert_dialog.title("Delete " + S.confirm_label + "?", custom_attrs=H2),
             rx.alert_dialog.description(
                 "This cannot be undone. It is recorded in the audit log.", size="2"
             ),

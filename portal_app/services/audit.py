@@ -67,21 +67,41 @@ class AuditPage:
     total: int
 
 
+def _require_log(actor: Actor) -> None:
+    from portal_app.models import Area
+
+    if not actor.can(Area.LOG):
+        raise PermissionDenied()
+
+
 def audit_list(
     *,
     session: Session,
     actor: Actor,
     search: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    who: str = "",
+    action: str = "",
     offset: int = 0,
     limit: int = 25,
 ) -> AuditPage:
-    """Newest first; ``search`` matches action, entity or who."""
-    from portal_app.models import Area
-
-    if not actor.can(Area.LOG):
-        raise PermissionDenied()
+    """Newest first; ``search`` matches action, entity or who; ``since`` (inclusive) and
+    ``until`` (exclusive) bound the time, ``who`` and ``action`` are exact."""
+    _require_log(actor)
     query = select(AuditEvent)
     count = select(func.count()).select_from(AuditEvent)
+    exact = []
+    if since is not None:
+        exact.append(AuditEvent.at >= since)
+    if until is not None:
+        exact.append(AuditEvent.at < until)
+    if who:
+        exact.append(AuditEvent.actor_label == who)
+    if action:
+        exact.append(AuditEvent.action == action)
+    if exact:
+        query, count = query.where(*exact), count.where(*exact)
     if search:
         # The search is literal text: % and _ typed by a person are not wildcards.
         literal = search.strip().lower().replace("\\", "\\\\")
@@ -97,3 +117,13 @@ def audit_list(
         query.order_by(AuditEvent.id.desc()).offset(max(offset, 0)).limit(limit)
     ).all()
     return AuditPage(rows=list(rows), total=session.exec(count).one())
+
+
+def audit_filter_choices(*, session: Session, actor: Actor) -> tuple[list[str], list[str]]:
+    """(everyone who changed something, every action recorded), for the log's filters."""
+    _require_log(actor)
+    people = session.exec(
+        select(AuditEvent.actor_label).distinct().order_by(AuditEvent.actor_label)
+    ).all()
+    actions = session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    return list(people), list(actions)

@@ -27,6 +27,7 @@ class BrandView:
     customer_signup: bool = False
     carrier_signup: bool = False
     currencies: tuple[str, ...] = ()
+    palette_css: str = ""  # the brand's colours as CSS variables (services/brand_colours.py)
 
 
 def brand_for_host(host: str, brands: Mapping[str, BrandView]) -> BrandView | None:

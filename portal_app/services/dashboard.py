@@ -1,11 +1,13 @@
-"""Figures for the dashboard, and its top customers by spend, one list per currency."""
+"""Figures for the dashboard: the operator's own counts, today's traffic (calls, minutes,
+ASR, ACD), customers near their credit limit and the top customers by spend, one list per
+currency (amounts of different currencies are never added or ranked together)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, case, func, select
 
 from portal_app.models import (
     Area,
@@ -13,6 +15,7 @@ from portal_app.models import (
     AuthSession,
     Cdr,
     Customer,
+    LedgerEntry,
     OperatorGroup,
     OperatorUser,
 )
@@ -131,3 +134,75 @@ def top_customers(
         )
         group.top.append(TopCustomer(row.customer_id, row.name, row.calls, int(row.cost or 0)))
     return sorted(groups.values(), key=lambda g: (-g.calls, g.currency))
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """Every customer's calls since a moment (the dashboard: UTC midnight)."""
+
+    calls: int
+    answered: int
+    seconds: int
+    billed_seconds: int
+
+    @property
+    def asr(self) -> float:
+        """Answer-seizure ratio, in percent."""
+        return 100.0 * self.answered / self.calls if self.calls else 0.0
+
+    @property
+    def acd(self) -> float:
+        """Average duration of answered calls, in seconds."""
+        return self.seconds / self.answered if self.answered else 0.0
+
+
+def traffic_since(*, session: Session, actor: Actor, since: datetime | None = None) -> Traffic:
+    """Calls, answered calls and minutes of every customer since ``since`` (default:
+    today's UTC midnight), for operators who may read CDRs. Uses the call_start index."""
+    if actor.is_contact or not actor.can(Area.CDR):
+        raise PermissionDenied()
+    if since is None:
+        since = datetime.combine(utcnow().date(), datetime.min.time(), UTC)
+    answered = func.sum(case((Cdr.status == "answered", 1), else_=0))
+    row = session.exec(
+        select(
+            func.count(),
+            func.coalesce(answered, 0),
+            func.coalesce(func.sum(Cdr.duration), 0),
+            func.coalesce(func.sum(Cdr.billed_duration), 0),
+        ).where(Cdr.call_start >= since)
+    ).one()
+    return Traffic(*(int(v) for v in row))
+
+
+@dataclass(frozen=True)
+class NearLimit:
+    customer_id: int
+    name: str
+    currency: str
+    credit_limit: int  # minor units
+    available: int  # balance + credit limit, minor units (negative: over the limit)
+
+
+def customers_near_limit(
+    *, session: Session, actor: Actor, share: float = 0.1, limit: int = 10
+) -> list[NearLimit]:
+    """Active customers with a credit limit whose available credit is at most ``share``
+    of it (or gone), lowest first; only the kinds (customer, carrier) ``actor`` may see."""
+    if actor.is_contact:
+        raise PermissionDenied()
+    kinds = [k for k, a in (("customer", Area.CUSTOMER), ("carrier", Area.CARRIER)) if actor.can(a)]
+    if not kinds:
+        raise PermissionDenied()
+    balance = func.coalesce(func.sum(LedgerEntry.amount), 0)
+    available = balance + Customer.credit_limit
+    rows = session.exec(
+        select(Customer.id, Customer.name, Customer.currency, Customer.credit_limit, available)
+        .join(LedgerEntry, LedgerEntry.customer_id == Customer.id, isouter=True)
+        .where(Customer.status == "active", Customer.credit_limit > 0, Customer.kind.in_(kinds))
+        .group_by(Customer.id, Customer.name, Customer.currency, Customer.credit_limit)
+        .having(available * 1.0 <= Customer.credit_limit * share)
+        .order_by(available * 1.0 / Customer.credit_limit, Customer.id)
+        .limit(limit)
+    ).all()
+    return [NearLimit(int(i), n, c, int(lim), int(a)) for i, n, c, lim, a in rows]

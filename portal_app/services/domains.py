@@ -15,6 +15,8 @@ from portal_app.models.base import utcnow
 from portal_app.settings import Settings
 
 from .audit import audit_record, snapshot
+from .brand_colours import FIELDS as BRAND_COLOURS
+from .brand_colours import brand_palette_css, colour_check
 from .brands import BrandView
 from .crypto import encrypt_secret
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -81,6 +83,8 @@ EDITABLE = [
     "custom_css",
     "logo_file_id",
     "footer",
+    "accent_color",
+    "header_color",
     "smtp_server",
     "smtp_username",
     "smtp_from",
@@ -222,6 +226,11 @@ def _validate(
     footer = str(data.get("footer") or "").strip()
     if len(footer) > 500:
         errors["footer"] = "At most 500 characters."
+    colours = {}
+    for key in BRAND_COLOURS:
+        colours[key], problem = colour_check(str(data.get(key) or ""))
+        if problem:
+            errors[key] = problem
     smtp_server = str(data.get("smtp_server") or "").strip()
     if smtp_server and not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", smtp_server):
         errors["smtp_server"] = "Enter a host name, optionally with :port (e.g. smtp.mail.com:587)."
@@ -250,6 +259,7 @@ def _validate(
         "custom_css": css,
         "logo_file_id": logo_id,
         "footer": footer,
+        **colours,
         "smtp_server": smtp_server,
         "smtp_username": str(data.get("smtp_username") or "")[:255],
         "smtp_from": smtp_from,
@@ -410,6 +420,7 @@ def _brand_view(d: PortalDomain, logo_name: str | None) -> BrandView:
         brand_name=d.brand_name,
         logo_url=f"/public/{logo_name}" if logo_name else "",
         custom_css=d.custom_css,
+        palette_css=brand_palette_css(accent_color=d.accent_color, header_color=d.header_color),
         custom_js=d.custom_js,
         footer=d.footer,
         access=tuple(d.access),

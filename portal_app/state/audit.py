@@ -1,20 +1,24 @@
-"""The audit log browser (Log area)."""
+"""The audit log browser (Log area): readable changes, filters and a CSV download."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
+from datetime import UTC, date, datetime, timedelta
 
 import reflex as rx
 
-from portal_app.services.audit import audit_list
+from portal_app.services.audit import audit_filter_choices, audit_list
+from portal_app.services.audit_view import AuditView, audit_csv_text, audit_views
 from portal_app.services.db import session_scope
 from portal_app.services.identity import Area
 
 from .base import AppState
 from .guard import Need, actor, guarded
+from .paging import has_next, page_label, step_page
 
 PAGE_SIZE = 25
+CSV_ROWS = 50_000  # a download holds at most this many of the newest matching rows
+ANY = "any"
 
 
 @dataclasses.dataclass
@@ -23,13 +27,34 @@ class AuditRow:
     at: str
     who: str
     action: str
-    entity: str
-    before: str
-    after: str
+    item: str
+    changes: list[dict[str, str]]  # label, before, after, kind ("new", "gone", "changed")
 
 
-def _json(value) -> str:
-    return json.dumps(value, sort_keys=True, default=str) if value else ""
+def audit_row(v: AuditView) -> AuditRow:
+    return AuditRow(
+        id=v.id,
+        at=v.at,
+        who=v.who,
+        action=v.action,
+        item=v.item,
+        changes=[
+            {
+                "label": c.label,
+                "before": c.before or "",
+                "after": c.after or "",
+                "kind": "new" if c.before is None else "gone" if c.after is None else "changed",
+            }
+            for c in v.changes
+        ],
+    )
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 class AuditState(AppState):
@@ -37,58 +62,88 @@ class AuditState(AppState):
     total: int = 0
     page: int = 0
     search: str = ""
+    first: str = ""  # UTC dates, as the table shows times in UTC
+    last: str = ""
+    who: str = ANY
+    action: str = ANY
+    people: list[str] = []
+    actions: list[str] = []
+    errors: dict[str, str] = {}
+
+    def _filters(self) -> dict:
+        first, last = _day(self.first), _day(self.last)
+        return {
+            "search": self.search,
+            "since": datetime.combine(first, datetime.min.time(), UTC) if first else None,
+            "until": datetime.combine(last + timedelta(days=1), datetime.min.time(), UTC)
+            if last
+            else None,
+            "who": "" if self.who == ANY else self.who,
+            "action": "" if self.action == ANY else self.action,
+        }
 
     def _fetch(self) -> None:
         with session_scope() as session:
             result = audit_list(
                 session=session,
                 actor=actor(),
-                search=self.search,
                 offset=self.page * PAGE_SIZE,
                 limit=PAGE_SIZE,
+                **self._filters(),
             )
+            views = audit_views(session=session, events=result.rows)
         self.total = result.total
-        self.rows = [
-            AuditRow(
-                id=r.id,
-                at=r.at.strftime("%Y-%m-%d %H:%M:%S"),
-                who=r.actor_label,
-                action=r.action,
-                entity=f"{r.entity} {r.entity_id}".strip(),
-                before=_json(r.before),
-                after=_json(r.after),
-            )
-            for r in result.rows
-        ]
+        self.rows = [audit_row(v) for v in views]
 
     @guarded(Need.AREA, Area.LOG)
     def load(self):
-        self.page, self.search = 0, ""
+        self.page, self.search, self.first, self.last, self.errors = 0, "", "", "", {}
+        self.who = self.action = ANY
+        with session_scope() as session:
+            self.people, self.actions = audit_filter_choices(session=session, actor=actor())
         self._fetch()
 
     @guarded(Need.AREA, Area.LOG)
-    def apply_search(self, form_data: dict):
-        self.search = str(form_data.get("search", ""))[:100] if isinstance(form_data, dict) else ""
+    def apply_filters(self, form_data: dict):
+        first, last = (str(form_data.get(k) or "").strip()[:10] for k in ("first", "last"))
+        errors = {
+            k: "Enter a date like 2026-12-01."
+            for k, v in (("first", first), ("last", last))
+            if v and _day(v) is None
+        }
+        if not errors and first and last and _day(first) > _day(last):
+            errors["last"] = "The end is before the start."
+        self.errors = errors
+        if errors:
+            self.rows, self.total = [], 0
+            return
+        self.search = str(form_data.get("search") or "")[:100]
+        self.first, self.last = first, last
+        who, action = str(form_data.get("who") or ANY), str(form_data.get("action") or ANY)
+        self.who = who if who in self.people else ANY
+        self.action = action if action in self.actions else ANY
         self.page = 0
         self._fetch()
 
     @guarded(Need.AREA, Area.LOG)
     def go_page(self, delta: int):
-        try:
-            step = max(-1, min(1, int(delta)))
-        except (TypeError, ValueError):
-            return
-        last = max(0, (self.total - 1) // PAGE_SIZE)
-        self.page = max(0, min(last, self.page + step))
+        self.page = step_page(self.page, self.total, PAGE_SIZE, delta)
         self._fetch()
+
+    @guarded(Need.AREA, Area.LOG)
+    def download_csv(self):
+        """The rows the filters select (newest first, at most CSV_ROWS) as a CSV file."""
+        if self.errors:
+            return
+        with session_scope() as session:
+            result = audit_list(session=session, actor=actor(), limit=CSV_ROWS, **self._filters())
+            data = audit_csv_text(audit_views(session=session, events=result.rows))
+        return rx.download(data=data, filename="audit-log.csv")
 
     @rx.var
     def page_label(self) -> str:
-        if not self.total:
-            return "No entries"
-        first = self.page * PAGE_SIZE + 1
-        return f"{first}–{min(self.total, first + PAGE_SIZE - 1)} of {self.total}"
+        return page_label(self.page, self.total, PAGE_SIZE, "No entries")
 
     @rx.var
     def has_next(self) -> bool:
-        return (self.page + 1) * PAGE_SIZE < self.total
+        return has_next(self.page, self.total, PAGE_SIZE)

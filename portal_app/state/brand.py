@@ -6,6 +6,7 @@ import json
 
 import reflex as rx
 
+from portal_app import routes
 from portal_app.services.db import session_scope
 from portal_app.services.domains import brand_lookup, script_src
 
@@ -19,6 +20,7 @@ class BrandState(AppState):
     brand_name: str = ""
     logo_url: str = ""
     custom_css: str = ""
+    palette_css: str = ""  # the brand's colours, built from validated values only
     footer: str = ""
     customer_signup: bool = False
     carrier_signup: bool = False
@@ -32,13 +34,18 @@ class BrandState(AppState):
         self.checked = True
         if brand is None:
             self.found, self.brand_name, self.logo_url = False, "", ""
-            self.custom_css = self.footer = ""
+            self.custom_css = self.footer = self.palette_css = ""
             return rx.call_script("document.title = 'Portal not configured'")
         self.found = True
         self.brand_name, self.logo_url = brand.brand_name, brand.logo_url
         self.custom_css, self.footer = brand.custom_css, brand.footer
+        self.palette_css = brand.palette_css
         self.customer_signup, self.carrier_signup = brand.customer_signup, brand.carrier_signup
         self.currencies = list(brand.currencies) or ["USD"]
+        if routes.is_control_page(self.router.url.path):
+            # The brand's root (or a control-panel address) on a brand host: its portal,
+            # which shows the login and sign-up to visitors and the portal to contacts.
+            return rx.redirect(routes.PORTAL)
         events = [rx.call_script(f"document.title = {json.dumps(brand.brand_name)}")]
         if src := script_src(brand.custom_js):
             events.append(

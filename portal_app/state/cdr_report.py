@@ -128,7 +128,7 @@ class CdrReportMixin(rx.State, mixin=True):
         try:
             query = self._query(customer_id)
         except ValidationError as exc:
-            self.errors = exc.fields
+            self._refuse(exc)
             return
         self.errors, self.loading = {}, True
         yield
@@ -150,6 +150,14 @@ class CdrReportMixin(rx.State, mixin=True):
             self.cost = self._total(totals.cost)
             self.asr = f"{totals.asr:.1f} %"
             self.acd = cdrs.duration(round(totals.acd))
+
+    def _refuse(self, exc: ValidationError) -> None:
+        """A refused range shows its error and no figures: the last range's totals, rows
+        and CSV link would read as this range's."""
+        self.errors = exc.fields
+        self.rows, self.breakout_rows, self.chart = [], [], []
+        self.calls = self.minutes = self.cost = self.asr = self.acd = ""
+        self.csv_url, self.has_next, self._next = "", False, None
 
     def _first_page(self):
         self._cursors, self.page_no = [None], 0
@@ -174,7 +182,7 @@ class CdrReportMixin(rx.State, mixin=True):
         try:
             query = self._query(customer_id)
         except ValidationError as exc:
-            self.errors = exc.fields
+            self._refuse(exc)
             return
         self.errors, self.loading = {}, True
         yield

@@ -66,6 +66,12 @@ class CustomersState(AppState):
     tab: str = "details"
     cards: list[CardChoice] = []  # Config › Routes: the rate cards in the customer's currency
     _cards_before: list[int] = []
+    # What the operator typed or chose since the dialog opened (each field reports its
+    # value when it loses focus or changes), so Close can ask before discarding it.
+    _draft: dict[str, str] = {}
+    _saved: dict[str, str] = {}
+    _access_before: dict[str, str] = {}
+    confirm_discard: bool = False
 
     def _fetch(self) -> None:
         domain_id = None if self.domain == "all" else int(self.domain)
@@ -139,6 +145,7 @@ class CustomersState(AppState):
             "country": customer.country,
             "domain_id": str(customer.domain_id or "none"),
         }
+        self._draft, self.confirm_discard = {}, False
         shown = set(svc.effective_access(customer, domain))
         self.access = [
             AccessRow(
@@ -149,6 +156,8 @@ class CustomersState(AppState):
             )
             for k, label in SECTIONS.items()
         ]
+        self._access_before = {a.key: a.choice for a in self.access}
+        self._saved = dict(self.form)
 
     def _fill_cards(self, session, customer) -> None:
         from portal_app.services.rates import customer_cards
@@ -169,6 +178,9 @@ class CustomersState(AppState):
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def open_customer(self, customer_id: str):
+        return self._open(customer_id)
+
+    def _open(self, customer_id: str):
         from .contacts import ContactsState
         from .extras import ExtrasState
         from .ledger import LedgerState
@@ -224,7 +236,32 @@ class CustomersState(AppState):
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def close_customer(self):
-        self.editing, self.errors = "", {}
+        """Close the dialog now (also after "Discard changes")."""
+        self.editing, self.errors, self.confirm_discard, self._draft = "", {}, False, {}
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def note_field(self, key: str, value: str):
+        """A field of the dialog's form has this value now (reported on blur or change)."""
+        if self.editing and key in self.form:
+            self._draft[key] = str(value)[:300]
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def request_close(self):
+        """Close, or ask first when something typed or chosen would be lost."""
+        if not self.editing:
+            return
+        now = self.form | self._draft  # after a refused save, the form holds what was typed
+        typed = any(self._saved.get(k, "") != v for k, v in now.items())
+        access = {a.key: a.choice for a in self.access} != self._access_before
+        cards = sorted(c.id for c in self.cards if c.checked) != self._cards_before
+        if typed or access or cards:
+            self.confirm_discard = True
+        else:
+            self.editing, self.errors = "", {}
+
+    @guarded(Need.AREA, Area.CUSTOMER)
+    def keep_editing(self):
+        self.confirm_discard = False
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def save(self, form_data: dict):
@@ -241,6 +278,7 @@ class CustomersState(AppState):
                         session=session, actor=actor(), customer_id=int(self.editing), data=data
                     )
                 session.flush()
+                saved_id = customer.id
                 chosen = sorted(c.id for c in self.cards if c.checked)
                 if chosen != self._cards_before:
                     customer_cards_set(
@@ -252,10 +290,16 @@ class CustomersState(AppState):
             return
         except ServiceError as exc:
             return rx.toast.error(exc.message)
-        created = self.editing == "new"
-        self.editing, self.errors = "", {}
         self._fetch()
-        return rx.toast.success("Customer added." if created else "Customer saved.")
+        if self.editing == "new":
+            # The new customer's dialog stays open: its contacts can be added at once.
+            opened = self._open(str(saved_id))
+            toast = rx.toast.success(
+                "Customer added. Add its contacts on the Contacts tab.", id="customer-save"
+            )
+            return [*opened, toast] if isinstance(opened, list) else opened
+        self.editing, self.errors = "", {}
+        return rx.toast.success("Customer saved.", id="customer-save")
 
     @rx.var
     def page_label(self) -> str:

@@ -1,4 +1,5 @@
-"""The dashboard: a few figures and, for those allowed, the latest changes."""
+"""The dashboard: today's traffic, customers near their credit limit, the top customers
+per currency, the team's figures and, for those allowed, the latest changes."""
 
 from __future__ import annotations
 
@@ -8,12 +9,19 @@ import reflex as rx
 
 from portal_app.services import money
 from portal_app.services.audit import audit_list
-from portal_app.services.dashboard import dashboard_figures, top_customers
+from portal_app.services.audit_view import audit_views
+from portal_app.services.cdrs import duration
+from portal_app.services.dashboard import (
+    customers_near_limit,
+    dashboard_figures,
+    top_customers,
+    traffic_since,
+)
 from portal_app.services.db import session_scope
 from portal_app.services.email_log import mail_warnings
 from portal_app.services.identity import Area
 
-from .audit import AuditRow, _json
+from .audit import AuditRow, audit_row
 from .base import AppState
 from .guard import Need, actor, guarded
 
@@ -54,9 +62,38 @@ def _top(who) -> list[SpendGroup]:
     ]
 
 
+def _traffic(who) -> dict[str, str]:
+    with session_scope() as session:
+        t = traffic_since(session=session, actor=who)
+    return {
+        "calls": f"{t.calls:,}",
+        "minutes": f"{t.billed_seconds / 60:,.0f}",
+        "asr": f"{t.asr:.1f} %" if t.calls else "—",
+        "acd": duration(round(t.acd)) if t.answered else "—",
+    }
+
+
+def _near(who) -> list[dict[str, str]]:
+    with session_scope() as session:
+        rows = customers_near_limit(session=session, actor=who)
+    return [
+        {
+            "name": r.name,
+            "available": money.format_minor(r.available, r.currency),
+            "limit": money.format_minor(r.credit_limit, r.currency),
+            "over": "yes" if r.available < 0 else "",
+        }
+        for r in rows
+    ]
+
+
 class DashboardState(AppState):
     top: list[SpendGroup] = []  # one per currency, busiest first
     figures: dict[str, int] = {}
+    traffic: dict[str, str] = {}  # today (UTC): calls, minutes, asr, acd
+    near_limit: list[dict[str, str]] = []  # name, available, limit, over
+    can_see_traffic: bool = False
+    can_see_credit: bool = False
     recent: list[AuditRow] = []
     can_see_log: bool = False
     mail_warnings: list[dict[str, str]] = []  # level ("info" or "warning") and text
@@ -73,26 +110,21 @@ class DashboardState(AppState):
             self.can_see_log = who.can(Area.LOG)
             if self.can_see_log:
                 rows = audit_list(session=session, actor=who, limit=8).rows
-                self.recent = [
-                    AuditRow(
-                        id=r.id,
-                        at=r.at.strftime("%Y-%m-%d %H:%M"),
-                        who=r.actor_label,
-                        action=r.action,
-                        entity=f"{r.entity} {r.entity_id}".strip(),
-                        before=_json(r.before),
-                        after=_json(r.after),
-                    )
-                    for r in rows
-                ]
+                self.recent = [audit_row(v) for v in audit_views(session=session, events=rows)]
             else:
                 self.recent = []
 
     @guarded(Need.OPERATOR)
     def load_top(self):
-        """Top customers by spend over 7 days, per currency, for operators who may read CDRs."""
+        """Today's traffic and the top customers by spend over 7 days, per currency, for
+        operators who may read CDRs; customers near their credit limit for those who may
+        see customers or carriers."""
         who = actor()
-        self.top = _top(who) if who.can(Area.CDR) else []
+        self.can_see_traffic = who.can(Area.CDR)
+        self.top = _top(who) if self.can_see_traffic else []
+        self.traffic = _traffic(who) if self.can_see_traffic else {}
+        self.can_see_credit = who.can(Area.CUSTOMER) or who.can(Area.CARRIER)
+        self.near_limit = _near(who) if self.can_see_credit else []
 
     @rx.var
     def has_recent(self) -> bool:

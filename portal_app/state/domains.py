@@ -8,10 +8,11 @@ import time
 
 import reflex as rx
 
-from portal_app import live
+from portal_app import live, routes
 from portal_app.services import domains as svc
 from portal_app.services.customers import customer_choices, customers_on_domain
 from portal_app.services.db import session_scope
+from portal_app.services.emails import portal_url
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.files import logo_choices
 from portal_app.services.identity import Area
@@ -33,6 +34,7 @@ STATUS_LABELS = {
 WATCH_SECONDS = 1800  # half an hour; reopening the page starts a new watch
 RECHECK_SECONDS = 5  # with no change, the session is still re-checked this often
 WATCH_RULE = Rule(Need.AREA, Area.PORTAL)
+SAVE_TOAST = "domain-save"
 LISTS = {"access": svc.SECTIONS, "breakout": svc.BREAKOUT_COLUMNS, "cdr": svc.CDR_COLUMNS}
 
 
@@ -46,6 +48,7 @@ class DomainRow:
     detail: str
     last_checked: str
     certificate: str
+    url: str  # the brand's portal, with the public scheme and port
 
 
 @dataclasses.dataclass
@@ -71,6 +74,7 @@ def _row(d) -> DomainRow:
         if d.last_checked_at
         else "not yet",
         certificate=cert,
+        url=portal_url(d.host, routes.PORTAL),
     )
 
 
@@ -101,6 +105,7 @@ class DomainsState(AppState):
     editing: str = ""  # "", "new" or the id
     form: dict[str, str] = {}
     signup: dict[str, bool] = {}
+    swatches: dict[str, str] = {}
     currencies: list[str] = []
     access: list[ListItem] = []
     breakout: list[ListItem] = []
@@ -139,6 +144,8 @@ class DomainsState(AppState):
             "custom_js": d.custom_js,
             "custom_css": d.custom_css,
             "footer": d.footer,
+            "accent_color": d.accent_color,
+            "header_color": d.header_color,
             "logo_file_id": str(d.logo_file_id or "none"),
             "smtp_server": d.smtp_server,
             "smtp_username": d.smtp_username,
@@ -146,6 +153,8 @@ class DomainsState(AppState):
             "template_customer_id": str(d.template_customer_id or "none"),
         }
         self.signup = {"customer": d.customer_signup, "carrier": d.carrier_signup}
+        # Swatches show stored (validated) colours only, never what was typed.
+        self.swatches = {"accent_color": d.accent_color, "header_color": d.header_color}
         self.currencies = list(d.currencies)
         self.access = _items("access", list(d.access))
         self.breakout = _items("breakout", list(d.breakout_columns))
@@ -252,16 +261,18 @@ class DomainsState(AppState):
             self.form = self.form | {
                 k: v for k, v in data.items() if isinstance(v, str) and k in self.form
             }
-            return rx.toast.error("Some fields need attention: see the marked tabs.")
+            # One toast per save (the same id): a later success replaces this warning.
+            return rx.toast.error("Some fields need attention: see the marked tabs.", id=SAVE_TOAST)
         except ServiceError as exc:
-            return rx.toast.error(exc.message)
+            return rx.toast.error(exc.message, id=SAVE_TOAST)
         created = self.editing == "new"
         self.editing, self.errors = "", {}
         self._reload()
         return rx.toast.success(
             "Domain added: create the CNAME record, then Verify now."
             if created
-            else "Domain saved."
+            else "Domain saved.",
+            id=SAVE_TOAST,
         )
 
     @guarded(Need.AREA, Area.PORTAL)
@@ -353,8 +364,6 @@ class DomainsState(AppState):
     async def watch(self):
         """While this page is open, statuses found by the background checks show up live
         (woken by the worker's one poller; the session is re-checked every round)."""
-        from portal_app import routes
-
         async with self:
             self._watch_id += 1
             mine = self._watch_id

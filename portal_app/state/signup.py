@@ -69,6 +69,12 @@ class SignupState(AppState):
         self.notice = CHECK_EMAIL.format(email=str(form_data.get("email", "")).strip())
 
     @guarded(Need.PUBLIC)
+    def clear_error(self, key: str):
+        """The person changed a field whose error was showing: the error goes."""
+        if key in self.errors:
+            self.errors = {k: v for k, v in self.errors.items() if k != key}
+
+    @guarded(Need.PUBLIC)
     def confirm(self):
         token = str(self.router.url.query_parameters.get("token", ""))[:128]
         self.confirmed, self.error = "", ""

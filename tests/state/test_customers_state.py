@@ -39,8 +39,10 @@ def test_save_keeps_portal_access_overrides_and_shows_effective_access(db, admin
             "domain_id": str(domain.id),
         },
     )
-    assert out.toasts == [("success", "Customer added.")]
+    assert out.toasts == [("success", "Customer added. Add its contacts on the Contacts tab.")]
     (customer,) = fresh(db, Customer)
+    # The dialog stays open on the new customer, so its contacts can be added now.
+    assert state.editing == str(customer.id) and state.form["name"] == "Bluebird"
     assert customer.portal_access == {"cdr": "hide", "breakout": "show"}
     assert [r.name for r in state.rows] == ["Bluebird"]
     call(state, "open_customer", customer_id=str(customer.id))

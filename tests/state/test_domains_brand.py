@@ -94,12 +94,16 @@ def test_brand_host_shows_its_verified_brand_and_nothing_else(db):
     _domain(db, "portal.acme.test", DomainStatus.VERIFIED)
     _domain(db, "portal.globex.test", DomainStatus.PENDING)
 
-    acme = make_state(BrandState, origin="http://PORTAL.ACME.TEST:3000")
+    acme = make_state(BrandState, origin="http://PORTAL.ACME.TEST:3000", path="/portal/login")
     out = call(acme, "load_brand")
     assert acme.found and acme.brand_name == "Portal"
     assert acme.footer == "Copyright portal.acme.test"
     assert any("document.title" in str(e) for e in out.events)
     assert any("console.log('brand')" in str(e) for e in out.events)
+    # The brand's root and the control panel's addresses lead to its portal.
+    for path in ("/", "/login", "/management/customers/"):
+        root = make_state(BrandState, origin="http://portal.acme.test:3000", path=path)
+        assert call(root, "load_brand").redirects == ["/portal"]
 
     for origin in (
         "http://portal.globex.test",

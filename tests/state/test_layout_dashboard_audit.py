@@ -70,7 +70,7 @@ def test_audit_log_search_and_paging(db, clerk):
     assert state.rows[0].who == "system"
     assert state.page_label == "1–2 of 2" and not state.has_next
 
-    call(state, "apply_search", form_data={"search": "GROUP"})
+    call(state, "apply_filters", form_data={"search": "GROUP"})
     assert [r.action for r in state.rows] == ["group.create"] and state.total == 1
 
     for n in range(PAGE_SIZE):

@@ -22,7 +22,7 @@ def test_a_yen_credit_limit_is_stored_and_shown_in_yen(db, admin):
     call(state, "load")
     call(state, "open_customer", customer_id="new")
     out = call(state, "save", form_data=FORM | {"currency": "JPY", "credit_limit": "500"})
-    assert out.toasts == [("success", "Customer added.")]
+    assert out.toasts == [("success", "Customer added. Add its contacts on the Contacts tab.")]
     (customer,) = fresh(db, Customer)
     assert customer.credit_limit == 500  # was 50000
     assert [(r.currency, r.credit_limit) for r in state.rows] == [("JPY", "¥500")]

@@ -32,7 +32,7 @@ FORM_HANDLERS = [
     _case(UsersState, "save_user", {"user_dialog": "new"}),
     _case(UsersState, "save_group", {"group_dialog": "new"}),
     _case(ConfigState, "save", {}),
-    _case(AuditState, "apply_search", {}),
+    _case(AuditState, "apply_filters", {}),
     _case(ProfileState, "change_password", {}),
     _case(ProfileState, "save_name", {}),
     _case(ProfileState, "confirm_totp", {}),

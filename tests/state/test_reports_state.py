@@ -66,6 +66,8 @@ def test_portal_cdr_report_uses_the_domains_columns_and_pages(db):
     assert "customer=" not in state.csv_url and "tz=Europe%2FLondon" in state.csv_url
     call(state, "apply_cdr", form_data={"first": "2026-13-01", "last": "x"})
     assert set(state.errors) == {"first", "last"}
+    # No figures of the last range under a refused one.
+    assert state.rows == [] and state.calls == state.cost == "" and state.csv_url == ""
     refused = call(state, "load_cdr", customer_id=bravo.customer_id)
     assert "malformed" in str(refused.toasts)
 
