@@ -18,25 +18,24 @@ def customer_picker(S) -> rx.Component:
             width="100%",
             max_width="28em",
         ),
-        rx.cond(
-            S.pick_rows.length() > 0,
-            rx.flex(
-                rx.foreach(
-                    S.pick_rows,
-                    lambda r: rx.button(
-                        r.label,
-                        variant="soft",
-                        size="2",
-                        on_click=S.pick_customer(r.id),
-                        class_name="cp-pick",
-                    ),
+        # Always in the page (empty until you type): aria-controls must name an element.
+        rx.flex(
+            rx.foreach(
+                S.pick_rows,
+                lambda r: rx.button(
+                    r.label,
+                    variant="soft",
+                    size="2",
+                    on_click=S.pick_customer(r.id),
+                    class_name="cp-pick",
                 ),
-                id="customer-matches",
-                role="group",
-                aria_label="Matching customers",
-                wrap="wrap",
-                spacing="2",
             ),
+            id="customer-matches",
+            role="group",
+            aria_label="Matching customers",
+            aria_live="polite",
+            wrap="wrap",
+            spacing="2",
         ),
         rx.cond(
             S.pick_note != "",

@@ -35,6 +35,7 @@ from portal_app.state.page_gate import gated
 from portal_app.state.payments_admin import PaymentsState
 from portal_app.state.pending import PendingState
 from portal_app.state.profile import ProfileState
+from portal_app.state.rate_card_detail import RateCardDetailState
 from portal_app.state.rate_cards import RateCardsState
 from portal_app.state.reports import OperatorReportState
 from portal_app.state.sessions import OperatorSessionsState
@@ -57,7 +58,12 @@ CONTROL_PAGES = [
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
     (customers_page, routes.CUSTOMERS, "Customers", CustomersState.load),
-    (rate_cards_page, routes.RATE_CARDS, "Rate Cards", RateCardsState.load),
+    (
+        rate_cards_page,
+        routes.RATE_CARDS,
+        "Rate Cards",
+        [RateCardsState.load, RateCardDetailState.close_card],  # no dialog left open
+    ),
     (pending_page, routes.PENDING, "Pending Approval", PendingState.load),
     (payments_page, routes.PAYMENTS, "Payments", PaymentsState.load),
     (cdr_report_page, routes.CDR_REPORT, "CDR Report", OperatorReportState.load_cdr),
