@@ -118,6 +118,7 @@ class DomainsState(AppState):
     mail_testing: bool = False
     mail_answer: str = ""
     mail_ok: bool = False
+    code_locked: bool = False  # the Javascript and CSS: administrators only
     _watch_id: int = 0
 
     def _reload(self) -> None:
@@ -151,6 +152,7 @@ class DomainsState(AppState):
         self.breakout = _items("breakout", list(d.breakout_columns))
         self.cdr = _items("cdr", list(d.cdr_columns))
         self.has_smtp_password = bool(d.smtp_password_enc)
+        self.code_locked = not actor().is_admin
         with session_scope() as session:
             files = logo_choices(session=session, actor=actor())
             self.logo_options = [[str(i), n] for i, n in files]
