@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pyotp
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, select
 
-from portal_app.models import AccountConfig, LoginFailure, OperatorUser, RecoveryCode
+from portal_app.models import AccountConfig, OperatorUser, RecoveryCode
 from portal_app.models.base import utcnow
 
 from .audit import audit_record
@@ -16,15 +15,13 @@ from .crypto import decrypt_secret, hash_password, token_hash, verify_password
 from .emails import email_compose
 from .errors import AuthFailed, Throttled, ValidationError
 from .identity import Actor
+from .limiter import limit_full, limit_hit, limit_reset
 from .outbox import outbox_enqueue
 from .sessions import session_create, sessions_revoke_for_user
 from .validation import check_password, normalize_email
 
 BAD_LOGIN = "Email or password is incorrect."
 BAD_CODE = "That code is not valid. Enter the current code from your app or a recovery code."
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILS_PER_ACCOUNT = 5
-MAX_FAILS_PER_CLIENT = 20
 
 
 @dataclass(frozen=True)
@@ -36,31 +33,24 @@ class PasswordResult:
     token: str | None = None
 
 
-def _fail_keys(email: str, client: str) -> tuple[str, str]:
-    return f"acct:{email}", f"ip:{client}"
+def _fail_keys(email: str, client: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    return ("login", email), ("login_client", client)
 
 
 def throttle_check(*, session: Session, email: str, client: str) -> None:
     """Refuse when recent failures for this account or this client are too many."""
-    since = utcnow() - THROTTLE_WINDOW
-    acct, ip = _fail_keys(email, client)
-    for key, limit in ((acct, MAX_FAILS_PER_ACCOUNT), (ip, MAX_FAILS_PER_CLIENT)):
-        count = session.exec(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.key == key, LoginFailure.at >= since)
-        ).one()
-        if count >= limit:
+    for name, key in _fail_keys(email, client):
+        if limit_full(session=session, name=name, key=key):
             raise Throttled("Too many failed attempts. Wait 15 minutes and try again.")
 
 
 def throttle_fail(*, session: Session, email: str, client: str) -> None:
-    for key in _fail_keys(email, client):
-        session.add(LoginFailure(key=key))
+    for name, key in _fail_keys(email, client):
+        limit_hit(session=session, name=name, key=key)
 
 
 def throttle_clear(*, session: Session, email: str) -> None:
-    session.exec(delete(LoginFailure).where(LoginFailure.key == _fail_keys(email, "")[0]))
+    limit_reset(session=session, name="login", key=email)
 
 
 def login_password(

@@ -299,12 +299,10 @@ class DomainsState(AppState):
     @guarded(Need.AREA, Area.PORTAL, background=True)
     async def verify_now(self, domain_id: str):
         """Check DNS now, off the event loop; the page stays responsive meanwhile."""
-        from portal_app.services import domain_checks
-
         target = parse_id(domain_id)
         if target is None:
             return
-        if not domain_checks.verify_allowed(target):
+        if not await run_blocking(_verify_allowed, target):
             yield rx.toast.info("Checked a moment ago: try again in a few seconds.")
             return
         async with self:
@@ -387,6 +385,13 @@ def _stamp() -> tuple:
 
 
 DOMAINS = live.topic("domains", _stamp)
+
+
+def _verify_allowed(domain_id: int) -> bool:
+    from portal_app.services import domain_checks
+
+    with session_scope() as session:
+        return domain_checks.verify_allowed(session=session, domain_id=domain_id)
 
 
 def _check(domain_id: int):

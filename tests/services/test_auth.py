@@ -16,9 +16,9 @@ from datetime import timedelta
 import pyotp
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from portal_app.models import AuditEvent, AuthSession, LoginFailure, OperatorUser, RecoveryCode
+from portal_app.models import AuditEvent, AuthSession, OperatorUser, RecoveryCode
 from portal_app.models.base import utcnow
 from portal_app.services.auth import (
     BAD_CODE,
@@ -30,6 +30,7 @@ from portal_app.services.auth import (
 from portal_app.services.crypto import decrypt_secret, verify_password
 from portal_app.services.errors import AuthFailed, Conflict, Throttled, ValidationError
 from portal_app.services.identity import SYSTEM
+from portal_app.services.limiter import limit_count, limit_hit
 from portal_app.services.sessions import session_create, session_revoke, session_user
 from portal_app.services.totp import (
     recovery_codes_regenerate,
@@ -47,9 +48,9 @@ CLIENT = "198.51.100.7"
 
 def _failures(engine, key: str) -> int:
     """Failures for a throttle key, as committed (read through another session)."""
+    name, _, value = key.partition(":")
     with Session(engine) as other:
-        query = select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key)
-        return other.exec(query).one()
+        return limit_count(session=other, name=name, key=value)
 
 
 def _fail_login(db: Session, email: str, client: str = CLIENT) -> None:
@@ -112,8 +113,8 @@ def test_five_failures_lock_the_account_even_for_the_right_password(db, engine, 
     for _ in range(5):
         _fail_login(db, "ann@example.com")
     db.rollback()  # whatever the caller does after AuthFailed, the failures stay
-    assert _failures(engine, "acct:ann@example.com") == 5
-    assert _failures(engine, f"ip:{CLIENT}") == 5
+    assert _failures(engine, "login:ann@example.com") == 5
+    assert _failures(engine, f"login_client:{CLIENT}") == 5
     with pytest.raises(Throttled, match="Too many failed attempts"):
         login_password(session=db, email="ann@example.com", password=PASSWORD, client=CLIENT)
     # The lock is per account: another client is refused too.
@@ -132,9 +133,9 @@ def test_four_failures_do_not_lock_the_account(db, make_user):
 def test_failures_older_than_the_window_do_not_count(db, make_user):
     make_user(email="ann@example.com")
     old = utcnow() - timedelta(minutes=16)
-    for key in ["acct:ann@example.com"] * 5 + [f"ip:{CLIENT}"] * 20:
-        db.add(LoginFailure(key=key, at=old))
-    db.commit()
+    for _ in range(20):
+        limit_hit(session=db, name="login", key="ann@example.com", now=old)
+        limit_hit(session=db, name="login_client", key=CLIENT, now=old)
     result = login_password(session=db, email="ann@example.com", password=PASSWORD, client=CLIENT)
     assert result.token
 
@@ -143,8 +144,8 @@ def test_twenty_failures_from_one_client_lock_it_across_accounts(db, engine, mak
     make_user(email="ann@example.com")
     for n in range(20):  # one failure each: no single account reaches its limit
         _fail_login(db, f"guess{n}@example.com")
-    assert _failures(engine, f"ip:{CLIENT}") == 20
-    assert _failures(engine, "acct:ann@example.com") == 0
+    assert _failures(engine, f"login_client:{CLIENT}") == 20
+    assert _failures(engine, "login:ann@example.com") == 0
     with pytest.raises(Throttled):
         login_password(session=db, email="ann@example.com", password=PASSWORD, client=CLIENT)
     # The same account from another client is fine: the lock was on the client.
@@ -160,7 +161,7 @@ def test_successful_login_clears_the_accounts_failures(db, engine, make_user):
         _fail_login(db, "ann@example.com")
     assert login_password(session=db, email="ann@example.com", password=PASSWORD).token
     db.commit()
-    assert _failures(engine, "acct:ann@example.com") == 0
+    assert _failures(engine, "login:ann@example.com") == 0
     # Four more would make eight without the reset, and lock the account.
     for _ in range(4):
         _fail_login(db, "ann@example.com")

@@ -34,8 +34,9 @@ from portal_app.services.errors import (
 )
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.ledger import ledger_add, ledger_csv, ledger_page
+from portal_app.services.limiter import rate
 from portal_app.services.mail import MailError
-from portal_app.services.password_reset import FORGOT_PER_CLIENT, password_forgot
+from portal_app.services.password_reset import password_forgot
 from portal_app.services.portal import portal_context
 
 PW = "contact-password-1"
@@ -235,7 +236,7 @@ def test_forgot_password_answers_only_for_this_brand_and_is_rate_limited(db, wor
     assert [m.kind for m in db.exec(select(OutboxMessage)).all()] == ["password_reset"] * 3
     # One client asking for many addresses is held back too, with the same answer.
     other, _ = contact(db, a, "other@example.com")
-    for n in range(FORGOT_PER_CLIENT - 1):
+    for n in range(rate("forgot_client").amount - 1):
         forgot(f"n{n}@example.com", acme, client="10.0.0.9")
     assert forgot("other@example.com", acme, client="10.0.0.9") is not None
     assert forgot("other@example.com", acme, client="10.0.0.9") is None
