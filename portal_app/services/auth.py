@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyotp
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from portal_app.models import AccountConfig, OperatorUser, RecoveryCode
+from portal_app.models import AccountConfig, Contact, OperatorUser, RecoveryCode
 from portal_app.models.base import utcnow
 
 from .audit import audit_record
@@ -123,8 +125,12 @@ def login_alert(*, session: Session, user: OperatorUser, client: str, user_agent
     return True
 
 
-def totp_accept(*, session: Session, user: OperatorUser, code: str) -> bool:
-    """True once per time-step: a code that was used cannot be replayed."""
+def totp_accept(*, session: Session, user: OperatorUser | Contact, code: str) -> bool:
+    """True once per time-step: a code that was used cannot be replayed.
+
+    The step is taken by one conditional UPDATE whose row count decides, so two
+    submissions of the same code at the same moment cannot both pass.
+    """
     code = "".join(str(code).split())
     if not user.totp_secret_enc or not code.isdigit() or len(code) != 6:
         return False
@@ -132,28 +138,34 @@ def totp_accept(*, session: Session, user: OperatorUser, code: str) -> bool:
     now_step = totp.timecode(utcnow())
     for step in (now_step - 1, now_step, now_step + 1):
         if step > user.totp_last_step and pyotp.utils.strings_equal(totp.generate_otp(step), code):
-            user.totp_last_step = step
-            session.add(user)
+            table = type(user)
+            taken = session.execute(
+                sa.update(table)
+                .where(table.id == user.id, table.totp_last_step < step)
+                .values(totp_last_step=step)
+            )
+            if taken.rowcount != 1:
+                return False
+            set_committed_value(user, "totp_last_step", step)
             return True
     return False
 
 
 def recovery_code_use(*, session: Session, user: OperatorUser, code: str) -> bool:
+    """True once per recovery code, by one conditional UPDATE (as for TOTP codes)."""
     normalized = "".join(str(code).split()).replace("-", "").upper()
     if len(normalized) != 10:
         return False
-    row = session.exec(
-        select(RecoveryCode).where(
+    used = session.execute(
+        sa.update(RecoveryCode)
+        .where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == token_hash(normalized),
             RecoveryCode.used_at.is_(None),
         )
-    ).first()
-    if row is None:
-        return False
-    row.used_at = utcnow()
-    session.add(row)
-    return True
+        .values(used_at=utcnow())
+    )
+    return used.rowcount == 1
 
 
 def password_change(

@@ -42,6 +42,7 @@ from portal_app.services.users import user_update
 from portal_app.settings import get_settings
 
 from .conftest import PASSWORD
+from .race import together
 
 CLIENT = "198.51.100.7"
 
@@ -313,6 +314,41 @@ def test_recovery_code_works_once(db, make_user, as_actor):
     db.commit()
     used = db.exec(select(RecoveryCode).where(RecoveryCode.used_at.is_not(None))).all()
     assert len(used) == 2
+
+
+def _second_factor_twice_at_once(engine, user_id: int, code: str) -> list:
+    """The same code submitted by two requests at the same moment."""
+    return together(
+        engine,
+        [
+            lambda s: login_second_factor(session=s, user_id=user_id, code=code, client=CLIENT)
+            for _ in range(2)
+        ],
+    )
+
+
+def test_a_totp_code_submitted_twice_at_once_logs_in_once(db, engine, make_user, as_actor):
+    ann = make_user(email="ann@example.com")
+    totp, _ = _enrol(db, ann, as_actor)
+    results = _second_factor_twice_at_once(engine, ann.id, totp.now())
+    tokens = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if isinstance(r, AuthFailed)]
+    assert len(tokens) == 1 and len(refused) == 1, results
+    db.expire_all()
+    assert len(db.exec(select(AuthSession)).all()) == 1
+
+
+def test_a_recovery_code_submitted_twice_at_once_logs_in_once(db, engine, make_user, as_actor):
+    ann = make_user(email="ann@example.com")
+    _, codes = _enrol(db, ann, as_actor)
+    results = _second_factor_twice_at_once(engine, ann.id, codes[0])
+    tokens = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if isinstance(r, AuthFailed)]
+    assert len(tokens) == 1 and len(refused) == 1, results
+    db.expire_all()
+    assert len(db.exec(select(AuthSession)).all()) == 1
+    used = db.exec(select(RecoveryCode).where(RecoveryCode.used_at.is_not(None))).all()
+    assert len(used) == 1
 
 
 def test_second_factor_failures_throttle_the_account(db, make_user, as_actor):
