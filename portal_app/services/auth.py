@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 import pyotp
 import sqlalchemy as sa
@@ -14,14 +17,16 @@ from portal_app.models.base import utcnow
 
 from .audit import audit_record
 from .crypto import decrypt_secret, hash_password, token_hash, verify_password
+from .devices import device_trusted
 from .emails import email_compose
-from .errors import AuthFailed, Throttled, ValidationError
+from .errors import AuthFailed, ValidationError
 from .identity import Actor
-from .limiter import limit_full, limit_hit, limit_reset
+from .login_throttle import login_throttle_check, login_throttle_clear, login_throttle_fail
 from .outbox import outbox_enqueue
 from .sessions import session_create, sessions_revoke_for_user
 from .validation import check_password, normalize_email
 
+OPERATOR = "operator"  # the principal of operator sessions
 BAD_LOGIN = "Email or password is incorrect."
 BAD_CODE = "That code is not valid. Enter the current code from your app or a recovery code."
 
@@ -35,41 +40,28 @@ class PasswordResult:
     token: str | None = None
 
 
-def _fail_keys(email: str, client: str) -> tuple[tuple[str, str], tuple[str, str]]:
-    return ("login", email), ("login_client", client)
-
-
-def throttle_check(*, session: Session, email: str, client: str) -> None:
-    """Refuse when recent failures for this account or this client are too many."""
-    for name, key in _fail_keys(email, client):
-        if limit_full(session=session, name=name, key=key):
-            raise Throttled("Too many failed attempts. Wait 15 minutes and try again.")
-
-
-def throttle_fail(*, session: Session, email: str, client: str) -> None:
-    for name, key in _fail_keys(email, client):
-        limit_hit(session=session, name=name, key=key)
-
-
-def throttle_clear(*, session: Session, email: str) -> None:
-    limit_reset(session=session, name="login", key=email)
-
-
 def login_password(
-    *, session: Session, email: str, password: str, client: str = "", user_agent: str = ""
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    client: str = "",
+    user_agent: str = "",
+    device: str = "",
+    pause: Callable[[float], None] = time.sleep,
 ) -> PasswordResult:
     """Check email and password. Slow by design (argon2): call it in a thread.
 
-    Unknown email, wrong password and disabled account give the same answer.
+    Unknown email, wrong password and disabled account give the same answer, after the
+    same work. ``device`` is the browser's device cookie: a browser that logged in to
+    this account before is slowed down (``pause``) rather than refused past the limits.
     """
     email = normalize_email(email)
-    throttle_check(session=session, email=email, client=client)
     user = session.exec(select(OperatorUser).where(OperatorUser.email == email)).first()
+    _wait(session, user, email, client, device, pause)
     ok = verify_password(str(password)[:256], user.password_hash if user else None)
     if not ok or user is None or not user.enabled:
-        throttle_fail(session=session, email=email, client=client)
-        session.commit()  # the failure must count even though we raise
-        raise AuthFailed(BAD_LOGIN)
+        _refuse(session, user, email, client, BAD_LOGIN)
     if user.totp_enabled:
         return PasswordResult(user_id=user.id, needs_totp=True)
     return PasswordResult(
@@ -77,26 +69,61 @@ def login_password(
     )
 
 
+def _wait(
+    session: Session,
+    user: OperatorUser | None,
+    email: str,
+    client: str,
+    device: str,
+    pause: Callable[[float], None],
+) -> None:
+    trusted = user is not None and device_trusted(token=device, principal=OPERATOR, user_id=user.id)
+    seconds = login_throttle_check(
+        session=session, principal=OPERATOR, email=email, client=client, trusted=trusted
+    )
+    if seconds:
+        pause(seconds)
+
+
+def _refuse(
+    session: Session, user: OperatorUser | None, email: str, client: str, message: str
+) -> NoReturn:
+    login_throttle_fail(
+        session=session,
+        principal=OPERATOR,
+        email=email,
+        client=client,
+        owner=user.name if user is not None else None,
+    )
+    session.commit()  # the failure must count even though we raise
+    raise AuthFailed(message)
+
+
 def login_second_factor(
-    *, session: Session, user_id: int, code: str, client: str = "", user_agent: str = ""
+    *,
+    session: Session,
+    user_id: int,
+    code: str,
+    client: str = "",
+    user_agent: str = "",
+    device: str = "",
+    pause: Callable[[float], None] = time.sleep,
 ) -> str:
     """Accept a TOTP code (once) or an unused recovery code; returns a session token."""
     user = session.get(OperatorUser, user_id)
     if user is None or not user.enabled or not user.totp_enabled:
         raise AuthFailed(BAD_LOGIN)
-    throttle_check(session=session, email=user.email, client=client)
+    _wait(session, user, user.email, client, device, pause)
     if not (
         totp_accept(session=session, user=user, code=code)
         or recovery_code_use(session=session, user=user, code=code)
     ):
-        throttle_fail(session=session, email=user.email, client=client)
-        session.commit()  # the failure must count even though we raise
-        raise AuthFailed(BAD_CODE)
+        _refuse(session, user, user.email, client, BAD_CODE)
     return _finish_login(session, user, client, user_agent)
 
 
 def _finish_login(session: Session, user: OperatorUser, client: str, agent: str) -> str:
-    throttle_clear(session=session, email=user.email)
+    login_throttle_clear(session=session, principal=OPERATOR, email=user.email, client=client)
     user.last_login_at = utcnow()
     session.add(user)
     login_alert(session=session, user=user, client=client, user_agent=agent)

@@ -30,6 +30,7 @@ KINDS = (
     "signup_rejected",
     "low_balance",
     "login_alert",
+    "login_failures",
 )
 ACCOUNT_BRAND = "Carrier Portal"  # the account's own mail when the company has no name
 

@@ -8,12 +8,13 @@ after it was sent (state/portal_auth.py), which hides what difference remains.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
-from portal_app.models import Contact, Customer, CustomerStatus, PortalDomain
+from portal_app.models import Contact, Customer, CustomerStatus, PasswordLink, PortalDomain
+from portal_app.models.base import utcnow
 
 from .contacts import LINK_TTL, password_link_send
-from .crypto import new_token
+from .crypto import encrypt_secret, new_token, token_hash
 from .emails import duration_words, email_compose, portal_url
 from .limiter import limit_hit
 from .validation import normalize_email
@@ -55,16 +56,27 @@ def _may_reset(session: Session, contact: Contact, domain_id: int | None) -> boo
 
 
 def _compose_for_nobody(session: Session, email: str, domain_id: int | None) -> None:
-    """The work of a reset email, thrown away: an unknown email costs what a known one does."""
+    """The work of a reset email, thrown away: an unknown email costs what a known one
+    does (the same statements on the links, the email composed and encrypted as the
+    outbox would, a token and its hash)."""
+    session.exec(
+        update(PasswordLink)
+        .where(PasswordLink.contact_id == -1, PasswordLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     domain = session.get(PortalDomain, domain_id) if domain_id else None
+    token = new_token()
+    token_hash(token)
     if domain is not None:
-        email_compose(
+        mail = email_compose(
             session=session,
             kind="password_reset",
             to=email,
             domain=domain,
             name="",
             email=email,
-            link=portal_url(domain.host, f"/?token={new_token()}"),
+            link=portal_url(domain.host, f"/?token={token}"),
             expires=duration_words(LINK_TTL["reset"]),
         )
+        encrypt_secret(mail.text), encrypt_secret(mail.html)
+    session.flush()

@@ -8,19 +8,25 @@ only on its own customer's brand host, and only while the customer is active.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import NoReturn
+
 import pyotp
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from portal_app.models import Contact, Customer, PasswordLink
+from portal_app.models import Contact, Customer, PasswordLink, PortalDomain
 from portal_app.models.base import utcnow
 
 from .audit import audit_record
-from .auth import BAD_CODE, BAD_LOGIN, PasswordResult, throttle_check, throttle_clear, totp_accept
-from .auth import throttle_fail as _throttle_fail
+from .auth import BAD_CODE, BAD_LOGIN, PasswordResult, totp_accept
 from .contacts import PRINCIPAL
 from .crypto import encrypt_secret, hash_password, token_hash, verify_password
+from .devices import device_trusted
 from .errors import AuthFailed, Conflict, ValidationError
 from .identity import Actor
+from .login_throttle import login_throttle_check, login_throttle_clear, login_throttle_fail
 from .portal import STATUS_REFUSALS, contact_actor
 from .sessions import session_create, sessions_revoke_for_user
 from .totp import Enrolment, enrolment_for
@@ -29,13 +35,36 @@ from .validation import check_name, check_password, normalize_email
 BAD_LINK = "This link has expired or was already used. Ask for a new one below."
 
 
-def _key(email: str) -> str:
-    # Contacts and operators are throttled separately: the same address may be both.
-    return f"contact:{email}"
+def _wait(
+    session: Session,
+    contact: Contact | None,
+    email: str,
+    client: str,
+    device: str,
+    pause: Callable[[float], None],
+) -> None:
+    trusted = contact is not None and device_trusted(
+        token=device, principal=PRINCIPAL, user_id=contact.id
+    )
+    seconds = login_throttle_check(
+        session=session, principal=PRINCIPAL, email=email, client=client, trusted=trusted
+    )
+    if seconds:
+        pause(seconds)
 
 
-def _refuse(session: Session, email: str, client: str, message: str = BAD_LOGIN):
-    _throttle_fail(session=session, email=_key(email), client=client)
+def _refuse(
+    session: Session, contact: Contact | None, email: str, client: str, message: str = BAD_LOGIN
+) -> NoReturn:
+    customer = session.get(Customer, contact.customer_id) if contact is not None else None
+    login_throttle_fail(
+        session=session,
+        principal=PRINCIPAL,
+        email=email,
+        client=client,
+        owner=contact.name if contact is not None else None,
+        domain=session.get(PortalDomain, customer.domain_id) if customer else None,
+    )
     session.commit()  # the failure must count even though we raise
     raise AuthFailed(message)
 
@@ -56,16 +85,19 @@ def contact_login_password(
     domain_id: int | None,
     client: str = "",
     user_agent: str = "",
+    device: str = "",
+    pause: Callable[[float], None] = time.sleep,
 ) -> PasswordResult:
-    """Check a contact's email and password on the brand host of ``domain_id``."""
+    """Check a contact's email and password on the brand host of ``domain_id``
+    (``device`` and ``pause`` as for operators, services/auth.py)."""
     email = normalize_email(email)
-    throttle_check(session=session, email=_key(email), client=client)
     contact = session.exec(select(Contact).where(Contact.email == email)).first()
+    _wait(session, contact, email, client, device, pause)
     ok = verify_password(str(password)[:256], contact.password_hash if contact else None)
     if not ok or contact is None:
-        _refuse(session, email, client)
+        _refuse(session, contact, email, client)
     if reason := _login_allowed(session, contact, domain_id):
-        _refuse(session, email, client, reason)
+        _refuse(session, contact, email, client, reason)
     if contact.totp_enabled:
         return PasswordResult(user_id=contact.id, needs_totp=True)
     token = _finish(session, contact, client, user_agent)
@@ -80,18 +112,20 @@ def contact_login_code(
     domain_id: int | None,
     client: str = "",
     user_agent: str = "",
+    device: str = "",
+    pause: Callable[[float], None] = time.sleep,
 ) -> str:
     contact = session.get(Contact, contact_id)
     if contact is None or not contact.totp_enabled or _login_allowed(session, contact, domain_id):
         raise AuthFailed(BAD_LOGIN)
-    throttle_check(session=session, email=_key(contact.email), client=client)
+    _wait(session, contact, contact.email, client, device, pause)
     if not totp_accept(session=session, user=contact, code=code):
-        _refuse(session, contact.email, client, BAD_CODE)
+        _refuse(session, contact, contact.email, client, BAD_CODE)
     return _finish(session, contact, client, user_agent)
 
 
 def _finish(session: Session, contact: Contact, client: str, agent: str) -> str:
-    throttle_clear(session=session, email=_key(contact.email))
+    login_throttle_clear(session=session, principal=PRINCIPAL, email=contact.email, client=client)
     contact.last_login_at = utcnow()
     session.add(contact)
     return session_create(
@@ -113,26 +147,41 @@ def _live_link(session: Session, token: str) -> PasswordLink | None:
     return link
 
 
-def password_link_check(*, session: Session, token: str) -> Contact:
-    """The contact a live link belongs to (to greet them on the form)."""
+def _link_contact(
+    session: Session, token: str, domain_id: int | None
+) -> tuple[PasswordLink, Contact]:
+    """The live link and its contact, on the brand it was sent for only: a link mailed
+    under one brand does nothing on another brand's host."""
     link = _live_link(session, token)
     contact = session.get(Contact, link.contact_id) if link else None
-    if contact is None:
+    customer = session.get(Customer, contact.customer_id) if contact else None
+    if customer is None or domain_id is None or customer.domain_id != domain_id:
         raise AuthFailed(BAD_LINK)
-    return contact
+    return link, contact
 
 
-def password_link_use(*, session: Session, token: str, new: str, confirm: str) -> Contact:
-    """Set the password from a link. The link is spent and every session ends."""
-    link = _live_link(session, token)
-    contact = session.get(Contact, link.contact_id) if link else None
-    if contact is None:
-        raise AuthFailed(BAD_LINK)
+def password_link_check(*, session: Session, token: str, domain_id: int | None) -> Contact:
+    """The contact a live link of this brand belongs to (to greet them on the form)."""
+    return _link_contact(session, token, domain_id)[1]
+
+
+def password_link_use(
+    *, session: Session, token: str, domain_id: int | None, new: str, confirm: str
+) -> Contact:
+    """Set the password from a link of this brand. The link is spent and every
+    session ends."""
+    link, contact = _link_contact(session, token, domain_id)
     _check_new(new, confirm)
-    link.used_at = utcnow()
+    spent = session.execute(  # once, even when the form is sent twice at the same moment
+        sa.update(PasswordLink)
+        .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if spent.rowcount != 1:
+        raise AuthFailed(BAD_LINK)
     contact.password_hash = hash_password(new)
     contact.updated_at = utcnow()
-    session.add_all([link, contact])
+    session.add(contact)
     sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
     audit_record(
         session=session,

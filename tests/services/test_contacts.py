@@ -39,6 +39,8 @@ from portal_app.services.mail import MailError
 from portal_app.services.password_reset import password_forgot
 from portal_app.services.portal import portal_context
 
+from .race import together
+
 PW = "contact-password-1"
 
 
@@ -89,27 +91,59 @@ def test_auto_password_contact_gets_a_single_use_link(db, world):
     acme, _, a, _ = world
     row, token = contact(db, a, "Pat@Example.com", auto=True)
     assert row.email == "pat@example.com" and row.password_hash is None and token
-    assert pa.password_link_check(session=db, token=token).id == row.id
+    assert pa.password_link_check(session=db, token=token, domain_id=acme.id).id == row.id
     with pytest.raises(ValidationError) as info:
-        pa.password_link_use(session=db, token=token, new="short", confirm="short")
+        use_link(db, token, acme, "short")
     assert "new_password" in info.value.fields
     db.rollback()
-    pa.password_link_use(session=db, token=token, new="a-new-password", confirm="a-new-password")
+    use_link(db, token, acme, "a-new-password")
     db.commit()
     with pytest.raises(AuthFailed):  # spent
-        pa.password_link_use(
-            session=db, token=token, new="another-pass-1", confirm="another-pass-1"
-        )
+        use_link(db, token, acme, "another-pass-1")
     assert login(db, "pat@example.com", acme, "a-new-password").token
 
 
+def use_link(db, token: str, domain: PortalDomain, password: str) -> Contact:
+    return pa.password_link_use(
+        session=db, token=token, domain_id=domain.id, new=password, confirm=password
+    )
+
+
+def test_a_link_works_only_on_the_brand_it_was_sent_for(db, world):
+    acme, globex, a, _ = world
+    row, token = contact(db, a, "pat@example.com", auto=True)
+    for elsewhere in (globex.id, None):
+        with pytest.raises(AuthFailed):
+            pa.password_link_check(session=db, token=token, domain_id=elsewhere)
+        with pytest.raises(AuthFailed):
+            pa.password_link_use(
+                session=db, token=token, domain_id=elsewhere, new="pw-123456", confirm="pw-123456"
+            )
+    db.rollback()
+    assert db.get(Contact, row.id).password_hash is None  # nothing changed
+    assert use_link(db, token, acme, "a-new-password").id == row.id
+
+
+def test_a_link_sent_twice_at_once_sets_the_password_once(db, engine, world):
+    acme, _, a, _ = world
+    row, token = contact(db, a, "pat@example.com", auto=True)
+    results = together(
+        engine,
+        [lambda s, pw=pw: use_link(s, token, acme, pw) for pw in ("first-pw-1", "second-pw-2")],
+    )
+    assert sorted(type(r).__name__ for r in results) == ["AuthFailed", "Contact"], results
+    db.expire_all()
+    audits = db.exec(select(AuditEvent).where(AuditEvent.action == "contact.password_set")).all()
+    assert len(audits) == 1
+
+
 def test_links_expire_and_a_newer_link_replaces_older_ones(db, world):
-    _, _, a, _ = world
+    acme, _, a, _ = world
     row, first = contact(db, a, "pat@example.com", auto=True)
     second = cs.password_link_create(session=db, contact=row, purpose="reset")
     db.commit()
     with pytest.raises(AuthFailed):
-        pa.password_link_check(session=db, token=first)
+        pa.password_link_check(session=db, token=first, domain_id=acme.id)
     link = db.exec(
         select(PasswordLink).where(
             PasswordLink.contact_id == row.id, PasswordLink.used_at.is_(None)
@@ -119,7 +153,7 @@ def test_links_expire_and_a_newer_link_replaces_older_ones(db, world):
     db.add(link)
     db.commit()
     with pytest.raises(AuthFailed):
-        pa.password_link_check(session=db, token=second)
+        pa.password_link_check(session=db, token=second, domain_id=acme.id)
 
 
 def test_bad_input_is_refused_next_to_the_field_and_changes_nothing(db, world):
@@ -216,7 +250,7 @@ def test_reset_password_ends_sessions_and_the_old_password(db, world):
     assert portal_context(session=db, token=token, host="acme.example.test") is None
     with pytest.raises(AuthFailed):
         login(db, "pat@example.com", acme)
-    pa.password_link_use(session=db, token=link, new="fresh-password-1", confirm="fresh-password-1")
+    use_link(db, link, acme, "fresh-password-1")
     db.commit()
     assert login(db, "pat@example.com", acme, "fresh-password-1").token
 

@@ -260,6 +260,8 @@ def test_every_template_renders_the_brand_and_escapes_html(db, kind):
         at="2026-01-01 10:00 UTC",
         client="10.0.0.1",
         browser=hostile,
+        failures=10,
+        window="1 hour",
     )
     email = email_compose(session=db, kind=kind, to="pat@example.com", domain=domain, **values)
     assert email.subject and "\n" not in email.subject and email.brand == "Acme Telecom"

@@ -55,7 +55,7 @@ def test_wrong_password_and_unknown_email_get_the_same_generic_error(db, operato
         assert state.step == "password" and state.busy is False
         assert out.redirects == []
     assert count(db, AuthSession) == 0
-    assert hits(db) == 4  # account + client key, per attempt
+    assert hits(db) == 6  # account and client, client, account from anywhere: per attempt
 
 
 def test_right_password_logs_in_with_a_token_that_resolves(db, operator):
