@@ -1,4 +1,7 @@
-"""Operator login: password, throttling, second factor, password change."""
+"""Operator login: password, throttling, second factor.
+
+Changing one's password or 2FA is services/credentials.py (operators and contacts).
+"""
 
 from __future__ import annotations
 
@@ -15,16 +18,14 @@ from sqlmodel import Session, select
 from portal_app.models import AccountConfig, Contact, OperatorUser, RecoveryCode
 from portal_app.models.base import utcnow
 
-from .audit import audit_record
-from .crypto import decrypt_secret, hash_password, token_hash, verify_password
+from .crypto import decrypt_secret, token_hash, verify_password
 from .devices import device_trusted
 from .emails import email_compose
-from .errors import AuthFailed, ValidationError
-from .identity import Actor
+from .errors import AuthFailed
 from .login_throttle import login_throttle_check, login_throttle_clear, login_throttle_fail
 from .outbox import outbox_enqueue
-from .sessions import session_create, sessions_revoke_for_user
-from .validation import check_password, normalize_email
+from .sessions import session_create
+from .validation import normalize_email
 
 OPERATOR = "operator"  # the principal of operator sessions
 BAD_LOGIN = "Email or password is incorrect."
@@ -193,39 +194,3 @@ def recovery_code_use(*, session: Session, user: OperatorUser, code: str) -> boo
         .values(used_at=utcnow())
     )
     return used.rowcount == 1
-
-
-def password_change(
-    *,
-    session: Session,
-    actor: Actor,
-    current: str,
-    new: str,
-    confirm: str,
-    client: str = "",
-    user_agent: str = "",
-) -> str:
-    """Change one's own password. Every session of the user ends; the browser that
-    asked gets a fresh one, whose token is returned."""
-    user = session.get(OperatorUser, actor.id)
-    errors: dict[str, str] = {}
-    if user is None or not verify_password(str(current)[:256], user.password_hash):
-        errors["current_password"] = "Your current password is not correct."
-    if msg := check_password(new):
-        errors["new_password"] = msg
-    elif new != confirm:
-        errors["confirm_password"] = "The two new passwords do not match."
-    if errors:
-        raise ValidationError(errors)
-    user.password_hash = hash_password(new)
-    session.add(user)
-    sessions_revoke_for_user(session=session, user_id=user.id)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="user.password_change",
-        entity="operator_user",
-        entity_id=user.id,
-        after={"password": "changed"},
-    )
-    return session_create(session=session, user_id=user.id, client_ip=client, user_agent=user_agent)

@@ -1,4 +1,5 @@
-"""Contact login to the customer portal, password links, and the contact's own profile.
+"""Contact login to the customer portal and password links (the contact's own name,
+password and 2FA: services/credentials.py, shared with operators).
 
 The same rules as operator login (services/auth.py): argon2 in a thread, the same
 answer for an unknown email and a wrong password, throttling per account and per
@@ -12,7 +13,6 @@ import time
 from collections.abc import Callable
 from typing import NoReturn
 
-import pyotp
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -22,15 +22,14 @@ from portal_app.models.base import utcnow
 from .audit import audit_record
 from .auth import BAD_CODE, BAD_LOGIN, PasswordResult, totp_accept
 from .contacts import PRINCIPAL
-from .crypto import encrypt_secret, hash_password, token_hash, verify_password
+from .credentials import new_password_errors
+from .crypto import hash_password, token_hash, verify_password
 from .devices import device_trusted
-from .errors import AuthFailed, Conflict, ValidationError
-from .identity import Actor
+from .errors import AuthFailed
 from .login_throttle import login_throttle_check, login_throttle_clear, login_throttle_fail
 from .portal import STATUS_REFUSALS, contact_actor
 from .sessions import session_create, sessions_revoke_for_user
-from .totp import Enrolment, enrolment_for
-from .validation import check_name, check_password, normalize_email
+from .validation import normalize_email
 
 BAD_LINK = "This link has expired or was already used. Ask for a new one below."
 
@@ -171,7 +170,7 @@ def password_link_use(
     """Set the password from a link of this brand. The link is spent and every
     session ends."""
     link, contact = _link_contact(session, token, domain_id)
-    _check_new(new, confirm)
+    new_password_errors(new, confirm)
     spent = session.execute(  # once, even when the form is sent twice at the same moment
         sa.update(PasswordLink)
         .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
@@ -192,128 +191,3 @@ def password_link_use(
         after={"password": f"set from {link.purpose} link"},
     )
     return contact
-
-
-# The contact's own profile ------------------------------------------------------------
-
-
-def _me(session: Session, actor: Actor) -> Contact:
-    contact = session.get(Contact, actor.id) if actor.is_contact else None
-    if contact is None or contact.customer_id != actor.customer_id:
-        raise Conflict("Your login no longer exists.")
-    return contact
-
-
-def _check_new(new: str, confirm: str, errors: dict[str, str] | None = None) -> None:
-    errors = errors if errors is not None else {}
-    if msg := check_password(str(new)):
-        errors["new_password"] = msg
-    elif new != confirm:
-        errors["confirm_password"] = "The two new passwords do not match."
-    if errors:
-        raise ValidationError(errors)
-
-
-def contact_rename(*, session: Session, actor: Actor, name: str) -> Contact:
-    contact = _me(session, actor)
-    name = str(name or "").strip()
-    if msg := check_name(name):
-        raise ValidationError({"name": msg})
-    before = {"name": contact.name}
-    contact.name, contact.updated_at = name, utcnow()
-    session.add(contact)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="contact.rename",
-        entity="contact",
-        entity_id=contact.id,
-        before=before,
-        after={"name": name},
-    )
-    return contact
-
-
-def contact_password_change(
-    *,
-    session: Session,
-    actor: Actor,
-    current: str,
-    new: str,
-    confirm: str,
-    client: str = "",
-    user_agent: str = "",
-) -> str:
-    """Change one's own password: every session ends, this browser gets a new one."""
-    contact = _me(session, actor)
-    errors: dict[str, str] = {}
-    if not verify_password(str(current)[:256], contact.password_hash):
-        errors["current_password"] = "Your current password is not correct."
-    _check_new(new, confirm, errors)
-    contact.password_hash = hash_password(new)
-    session.add(contact)
-    sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="contact.password_change",
-        entity="contact",
-        entity_id=contact.id,
-        after={"password": "changed"},
-    )
-    return session_create(
-        session=session,
-        user_id=contact.id,
-        principal=PRINCIPAL,
-        client_ip=client,
-        user_agent=user_agent,
-    )
-
-
-def contact_totp_begin(*, session: Session, actor: Actor) -> Enrolment:
-    contact = _me(session, actor)
-    if contact.totp_enabled:
-        raise Conflict("Two-factor authentication is already on.")
-    secret = pyotp.random_base32()
-    contact.totp_secret_enc, contact.totp_last_step = encrypt_secret(secret), 0
-    session.add(contact)
-    return enrolment_for(contact.email, secret)
-
-
-def contact_totp_confirm(*, session: Session, actor: Actor, code: str) -> None:
-    contact = _me(session, actor)
-    if contact.totp_enabled or not contact.totp_secret_enc:
-        raise Conflict("Start the set-up again.")
-    if not totp_accept(session=session, user=contact, code=code):
-        raise ValidationError(
-            {
-                "totp_code": "That code does not match. Check the time on your phone and "
-                "enter the newest code."
-            }
-        )
-    contact.totp_enabled = True
-    session.add(contact)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="contact.totp_enable",
-        entity="contact",
-        entity_id=contact.id,
-        after={"totp_enabled": True},
-    )
-
-
-def contact_totp_disable(*, session: Session, actor: Actor, password: str) -> None:
-    contact = _me(session, actor)
-    if not verify_password(str(password)[:256], contact.password_hash):
-        raise ValidationError({"totp_password": "Your password is not correct."})
-    contact.totp_enabled, contact.totp_secret_enc, contact.totp_last_step = False, None, 0
-    session.add(contact)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="contact.totp_disable",
-        entity="contact",
-        entity_id=contact.id,
-        after={"totp_enabled": False},
-    )

@@ -25,20 +25,15 @@ from portal_app.services.auth import (
     BAD_LOGIN,
     login_password,
     login_second_factor,
-    password_change,
 )
+from portal_app.services.credentials import password_change, totp_begin, totp_confirm, totp_disable
 from portal_app.services.crypto import decrypt_secret, verify_password
 from portal_app.services.devices import device_token_issue, device_trusted
 from portal_app.services.errors import AuthFailed, Conflict, Throttled, ValidationError
 from portal_app.services.identity import SYSTEM
 from portal_app.services.limiter import limit_count, limit_hit, rate
 from portal_app.services.sessions import session_create, session_revoke, session_user
-from portal_app.services.totp import (
-    recovery_codes_regenerate,
-    totp_begin,
-    totp_confirm,
-    totp_disable,
-)
+from portal_app.services.totp import recovery_codes_regenerate
 from portal_app.services.users import user_update
 from portal_app.settings import get_settings
 

@@ -23,6 +23,7 @@ from portal_app.models import (
 )
 from portal_app.models.base import utcnow
 from portal_app.services import contacts as cs
+from portal_app.services import credentials
 from portal_app.services import portal_auth as pa
 from portal_app.services.crypto import decrypt_secret
 from portal_app.services.errors import (
@@ -216,10 +217,10 @@ def test_totp_for_contacts_and_the_operators_reset(db, world):
     acme, _, a, _ = world
     row, _ = contact(db, a, "pat@example.com")
     me = Actor(kind="contact", id=row.id, label=row.email, customer_id=a.id)
-    enrolment = pa.contact_totp_begin(session=db, actor=me)
+    enrolment = credentials.totp_begin(session=db, actor=me)
     db.commit()
     totp = pyotp.TOTP(enrolment.secret)
-    pa.contact_totp_confirm(session=db, actor=me, code=totp.now())
+    credentials.totp_confirm(session=db, actor=me, code=totp.now())
     db.commit()
     first = login(db, "pat@example.com", acme)
     assert first.needs_totp and first.token is None
@@ -282,10 +283,10 @@ def test_password_change_rotates_sessions(db, world):
     old = login(db, "pat@example.com", acme).token
     me = Actor(kind="contact", id=row.id, label=row.email, customer_id=a.id)
     with pytest.raises(ValidationError) as info:
-        pa.contact_password_change(session=db, actor=me, current="wrong", new="x", confirm="x")
+        credentials.password_change(session=db, actor=me, current="wrong", new="x", confirm="x")
     assert set(info.value.fields) == {"current_password", "new_password"}
     db.rollback()
-    new = pa.contact_password_change(
+    new = credentials.password_change(
         session=db, actor=me, current=PW, new="changed-pass-12", confirm="changed-pass-12"
     )
     db.commit()

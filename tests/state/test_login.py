@@ -11,8 +11,8 @@ import pytest
 from portal_app import routes
 from portal_app.models import AuthSession, OperatorUser, RateLimit
 from portal_app.services import auth
+from portal_app.services.credentials import totp_begin, totp_confirm
 from portal_app.services.limiter import rate
-from portal_app.services.totp import totp_begin, totp_confirm
 from portal_app.services.users import actor_for
 from portal_app.state.auth import LoginState
 from portal_app.state.guard import resolve_actor
