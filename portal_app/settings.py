@@ -90,6 +90,33 @@ def _url(env: dict[str, str], name: str, default: str) -> str:
     return value
 
 
+# Rate limits (services/limiter.py), "N per W" as the `limits` library writes them.
+LIMIT_DEFAULTS = {
+    "login": "5 per 15 minutes",  # failed logins of one account from one client
+    "login_client": "20 per 15 minutes",  # failed logins from one client, any account
+    "login_alert": "10 per 1 hour",  # failures on one account from anywhere: owner emailed
+    "forgot_client": "20 per 15 minutes",  # "forgot password" requests from one client
+    "forgot_login": "3 per 1 hour",  # reset links for one login
+    "signup_client": "5 per 1 hour",  # unconfirmed sign-ups from one client
+    "signup_domain": "50 per 1 hour",  # confirmed sign-ups on one brand
+    "verify_now": "1 per 10 seconds",  # manual DNS checks of one domain
+}
+
+
+def _rate(env: dict[str, str], name: str) -> str:
+    import limits
+
+    variable = f"PORTAL_LIMIT_{name.upper()}"
+    value = env.get(variable, "").strip() or LIMIT_DEFAULTS[name]
+    try:
+        item = limits.parse(value)
+    except ValueError as exc:
+        raise SettingsError(f"{variable}: write it like '5 per 15 minutes'") from exc
+    if item.amount < 1:
+        raise SettingsError(f"{variable} must allow at least one")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """The app's configuration. Build it with :func:`get_settings`."""
@@ -113,6 +140,18 @@ class Settings:
     # Payment providers' addresses: the real ones, or stand-ins in tests (localstripe).
     stripe_api_base: str = "https://api.stripe.com"
     stripe_js_url: str = "https://js.stripe.com/v3/"
+    limit_login: str = LIMIT_DEFAULTS["login"]
+    limit_login_client: str = LIMIT_DEFAULTS["login_client"]
+    limit_login_alert: str = LIMIT_DEFAULTS["login_alert"]
+    limit_forgot_client: str = LIMIT_DEFAULTS["forgot_client"]
+    limit_forgot_login: str = LIMIT_DEFAULTS["forgot_login"]
+    limit_signup_client: str = LIMIT_DEFAULTS["signup_client"]
+    limit_signup_domain: str = LIMIT_DEFAULTS["signup_domain"]
+    limit_verify_now: str = LIMIT_DEFAULTS["verify_now"]
+    # A browser that logged in to an account before stays trusted this long, and past
+    # the login limits it is slowed by this many seconds instead of locked out.
+    device_days: int = 90
+    login_slow_seconds: int = 3
 
     @property
     def is_production(self) -> bool:
@@ -163,6 +202,9 @@ class Settings:
             paypal_api_base=_api_base(env, "PORTAL_PAYPAL_API_BASE"),
             stripe_api_base=_url(env, "PORTAL_STRIPE_API_BASE", cls.stripe_api_base),
             stripe_js_url=_url(env, "PORTAL_STRIPE_JS_URL", cls.stripe_js_url),
+            device_days=_positive(env, "PORTAL_DEVICE_DAYS", 90, 3650),
+            login_slow_seconds=_positive(env, "PORTAL_LOGIN_SLOW_SECONDS", 3, 60),
+            **{f"limit_{name}": _rate(env, name) for name in LIMIT_DEFAULTS},
         )
 
 

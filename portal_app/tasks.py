@@ -14,16 +14,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import delete
 
-from portal_app.models import (
-    AuthSession,
-    LoginFailure,
-    OutboxMessage,
-    PasswordLink,
-    PaymentEvent,
-)
+from portal_app.models import AuthSession, OutboxMessage, PasswordLink, PaymentEvent
 from portal_app.models.base import utcnow
 from portal_app.services import principals, tls_allow
-from portal_app.services.auth import THROTTLE_WINDOW
 from portal_app.services.brand_scripts import brand_scripts
 from portal_app.services.db import get_engine, session_scope
 from portal_app.services.dns_check import dns_check
@@ -35,6 +28,7 @@ from portal_app.services.domain_checks import (
 from portal_app.services.errors import NotFound
 from portal_app.services.import_batches import import_recover
 from portal_app.services.import_files import import_files_sweep
+from portal_app.services.limiter import limits_purge
 from portal_app.services.offloop import run_blocking
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
 from portal_app.services.payment_settle import payment_reconcile_one, payments_due
@@ -55,9 +49,9 @@ PAYMENT_RECONCILE_SECONDS = 60
 
 
 def purge_expired() -> tuple[int, int]:
-    """Drop sessions that ended over a day ago, failures outside the window, password
-    links that expired over a day ago (recent ones count for rate limits), sent or
-    dead email older than OUTBOX_KEEP and provider events older than PAYMENT_EVENTS_KEEP."""
+    """Drop sessions that ended over a day ago, rate-limit counts whose own window has
+    ended (never a live one), password links that expired over a day ago, sent or dead
+    email older than OUTBOX_KEEP and provider events older than PAYMENT_EVENTS_KEEP."""
     now = utcnow()
     with session_scope() as session:
         old = now - timedelta(days=1)
@@ -66,9 +60,7 @@ def purge_expired() -> tuple[int, int]:
                 (AuthSession.expires_at < old) | (AuthSession.revoked_at < old)
             )
         ).rowcount
-        failures = session.exec(
-            delete(LoginFailure).where(LoginFailure.at < now - THROTTLE_WINDOW)
-        ).rowcount
+        failures = limits_purge(session=session, now=now)
         session.exec(delete(PasswordLink).where(PasswordLink.expires_at < old))
         session.exec(
             delete(OutboxMessage).where(

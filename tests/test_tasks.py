@@ -18,19 +18,20 @@ from portal_app.models import (
     Contact,
     Customer,
     ImportBatch,
-    LoginFailure,
     PasswordLink,
+    RateLimit,
 )
 from portal_app.models.base import utcnow
 from portal_app.portal_app import app
 from portal_app.services.identity import SYSTEM
 from portal_app.services.imports import import_cdrs
+from portal_app.services.limiter import limit_hit
 from portal_app.services.processes import HOST
 from portal_app.tasks import import_repair_loop, imports_repair, purge_expired
 from tests.services.import_child import cdr_lines
 
 
-def test_purge_drops_ended_sessions_old_failures_and_expired_links(db):
+def test_purge_drops_ended_sessions_ended_rate_windows_and_expired_links(db):
     now = utcnow()
     customer = Customer(name="Acme")
     db.add(customer)
@@ -42,8 +43,6 @@ def test_purge_drops_ended_sessions_old_failures_and_expired_links(db):
         [
             AuthSession(token_hash="a" * 64, user_id=1, expires_at=now - timedelta(days=2)),
             AuthSession(token_hash="b" * 64, user_id=1, expires_at=now + timedelta(days=2)),
-            LoginFailure(key="acct:x", at=now - timedelta(hours=1)),
-            LoginFailure(key="acct:x", at=now),
             PasswordLink(
                 token_hash="c" * 64,
                 contact_id=contact.id,
@@ -59,10 +58,13 @@ def test_purge_drops_ended_sessions_old_failures_and_expired_links(db):
         ]
     )
     db.commit()
+    limit_hit(session=db, name="login", key="x", now=now - timedelta(hours=1))
+    limit_hit(session=db, name="signup_client", key="x", now=now - timedelta(minutes=30))
+    db.commit()
     assert purge_expired() == (1, 1)
     db.expire_all()
     assert [s.token_hash[0] for s in db.exec(select(AuthSession)).all()] == ["b"]
-    assert len(db.exec(select(LoginFailure)).all()) == 1
+    assert len(db.exec(select(RateLimit)).all()) == 1  # the live hour-long window stays
     assert [p.token_hash[0] for p in db.exec(select(PasswordLink)).all()] == ["d"]
 
 

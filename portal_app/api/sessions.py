@@ -1,5 +1,7 @@
 """``POST /api/session`` and ``POST /api/session/end``: the session cookie, set and cleared
 by plain HTTP responses, so it can be HttpOnly (no script on the page ever reads it).
+A session start also sets the device cookie (services/devices.py): this browser has
+logged in to that account, so failed logins elsewhere cannot lock it out.
 
 A login or password change over the websocket ends with a single-use ticket
 (services/tickets.py); the page posts it here and gets the cookie and a redirect. Both
@@ -15,10 +17,11 @@ from starlette.routing import Route
 
 from portal_app import routes
 from portal_app.services.db import session_scope
+from portal_app.services.devices import DEVICE_COOKIE, device_token_issue
 from portal_app.services.hosts import normalize_host
 from portal_app.services.offloop import run_blocking
 from portal_app.services.policy import control_host
-from portal_app.services.sessions import SESSION_COOKIE, session_revoke
+from portal_app.services.sessions import SESSION_COOKIE, session_revoke, session_row
 from portal_app.services.tickets import ticket_claim
 from portal_app.settings import get_settings
 
@@ -64,14 +67,35 @@ def clear_session_cookie(response: Response) -> None:
     )
 
 
+def set_device_cookie(response: Response, device: str) -> None:
+    """The browser's mark of a successful login (services/devices.py), as HttpOnly as
+    the session cookie; it outlives sessions (PORTAL_DEVICE_DAYS)."""
+    settings = get_settings()
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device,
+        max_age=settings.device_days * 24 * 3600,
+        path="/",
+        httponly=True,
+        secure=settings.is_production,
+        samesite="strict",
+    )
+
+
 def _claim(ticket: str, host: str, client_ip: str, user_agent: str, old: str):
+    """(session token, device cookie value) for a good ticket, else None."""
     with session_scope() as session:
         claimed = ticket_claim(
             session=session, ticket=ticket, host=host, client_ip=client_ip, user_agent=user_agent
         )
-        if claimed is not None and old and old != claimed[0]:
+        if claimed is None:
+            return None
+        token, principal = claimed
+        if old and old != token:
             session_revoke(session=session, token=old)  # rotation: the old session ends
-        return claimed
+        row = session_row(session=session, token=token, principal=principal)
+        device = device_token_issue(principal=principal, user_id=row.user_id) if row else ""
+        return token, device
 
 
 async def session_start(request: Request) -> Response:
@@ -93,6 +117,8 @@ async def session_start(request: Request) -> Response:
         return RedirectResponse(f"{login}?expired=1", status_code=303)
     response = RedirectResponse(landing, status_code=303)
     set_session_cookie(response, claimed[0])
+    if claimed[1]:
+        set_device_cookie(response, claimed[1])
     response.headers["Cache-Control"] = "no-store"
     return response
 

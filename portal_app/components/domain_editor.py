@@ -208,12 +208,25 @@ def _colour(key: str, label: str, hint: str) -> rx.Component:
 def _advanced() -> rx.Component:
     f, e = S.form, S.errors
     return rx.vstack(
+        rx.cond(
+            S.code_locked,
+            rx.callout(
+                "Only administrators can change the Javascript and CSS: they run in "
+                "your customers' browsers. You can change everything else.",
+                icon="lock",
+                color_scheme="gray",
+                size="1",
+                id="code-locked",
+                width="100%",
+            ),
+        ),
         field(
             "Javascript",
             rx.text_area(
                 name="custom_js",
                 id="custom_js",
                 default_value=f["custom_js"],
+                read_only=S.code_locked,
                 rows="4",
                 font_family="monospace",
                 width="100%",
@@ -229,6 +242,7 @@ def _advanced() -> rx.Component:
                 name="custom_css",
                 id="custom_css",
                 default_value=f["custom_css"],
+                read_only=S.code_locked,
                 rows="6",
                 font_family="monospace",
                 width="100%",

@@ -2,7 +2,7 @@
 
 from .account import AccountConfig
 from .audit import AuditEvent
-from .auth import AuthEpoch, AuthSession, LoginFailure, SessionTicket
+from .auth import AuthEpoch, AuthSession, RateLimit, SessionTicket
 from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
 from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
@@ -46,7 +46,6 @@ __all__ = [
     "ImportBatch",
     "LedgerEntry",
     "LedgerKind",
-    "LoginFailure",
     "MICROS",
     "OperatorGroup",
     "OperatorUser",
@@ -62,6 +61,7 @@ __all__ = [
     "Provider",
     "PublicFile",
     "RateCard",
+    "RateLimit",
     "RateEntry",
     "RecoveryCode",
     "Role",

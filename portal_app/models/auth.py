@@ -1,4 +1,4 @@
-"""Server-side login sessions and the failed-login record used for throttling."""
+"""Server-side login sessions, session tickets, rate-limit counters and the auth epoch."""
 
 from __future__ import annotations
 
@@ -53,14 +53,18 @@ class SessionTicket(SQLModel, table=True):
     used_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
 
 
-class LoginFailure(SQLModel, table=True):
-    """A failed login, keyed by account or by client address."""
+class RateLimit(SQLModel, table=True):
+    """One rate limit's count for one key (services/limiter.py): hits since
+    ``started_at``; the window ends at ``expires_at``, and the next hit after that starts
+    a new one. The key is the limit's name and a digest of what it counts (an address,
+    an account), so no email or address is kept here."""
 
-    __tablename__ = "login_failure"
+    __tablename__ = "rate_limit"
 
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=300, index=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=ts_column(index=True))
+    key: str = Field(max_length=100, primary_key=True)
+    hits: int = 0
+    started_at: datetime = Field(sa_column=ts_column())
+    expires_at: datetime = Field(sa_column=ts_column(index=True))
 
 
 class AuthEpoch(SQLModel, table=True):

@@ -1,30 +1,35 @@
-"""Operator login: password, throttling, second factor, password change."""
+"""Operator login: password, throttling, second factor.
+
+Changing one's password or 2FA is services/credentials.py (operators and contacts).
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from typing import NoReturn
 
 import pyotp
-from sqlmodel import Session, delete, func, select
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, select
 
-from portal_app.models import AccountConfig, LoginFailure, OperatorUser, RecoveryCode
+from portal_app.models import AccountConfig, Contact, OperatorUser, RecoveryCode
 from portal_app.models.base import utcnow
 
-from .audit import audit_record
-from .crypto import decrypt_secret, hash_password, token_hash, verify_password
+from .crypto import decrypt_secret, token_hash, verify_password
+from .devices import device_trusted
 from .emails import email_compose
-from .errors import AuthFailed, Throttled, ValidationError
-from .identity import Actor
+from .errors import AuthFailed
+from .login_throttle import login_throttle_check, login_throttle_clear, login_throttle_fail
 from .outbox import outbox_enqueue
-from .sessions import session_create, sessions_revoke_for_user
-from .validation import check_password, normalize_email
+from .sessions import session_create
+from .validation import normalize_email
 
+OPERATOR = "operator"  # the principal of operator sessions
 BAD_LOGIN = "Email or password is incorrect."
 BAD_CODE = "That code is not valid. Enter the current code from your app or a recovery code."
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILS_PER_ACCOUNT = 5
-MAX_FAILS_PER_CLIENT = 20
 
 
 @dataclass(frozen=True)
@@ -36,48 +41,28 @@ class PasswordResult:
     token: str | None = None
 
 
-def _fail_keys(email: str, client: str) -> tuple[str, str]:
-    return f"acct:{email}", f"ip:{client}"
-
-
-def throttle_check(*, session: Session, email: str, client: str) -> None:
-    """Refuse when recent failures for this account or this client are too many."""
-    since = utcnow() - THROTTLE_WINDOW
-    acct, ip = _fail_keys(email, client)
-    for key, limit in ((acct, MAX_FAILS_PER_ACCOUNT), (ip, MAX_FAILS_PER_CLIENT)):
-        count = session.exec(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.key == key, LoginFailure.at >= since)
-        ).one()
-        if count >= limit:
-            raise Throttled("Too many failed attempts. Wait 15 minutes and try again.")
-
-
-def throttle_fail(*, session: Session, email: str, client: str) -> None:
-    for key in _fail_keys(email, client):
-        session.add(LoginFailure(key=key))
-
-
-def throttle_clear(*, session: Session, email: str) -> None:
-    session.exec(delete(LoginFailure).where(LoginFailure.key == _fail_keys(email, "")[0]))
-
-
 def login_password(
-    *, session: Session, email: str, password: str, client: str = "", user_agent: str = ""
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    client: str = "",
+    user_agent: str = "",
+    device: str = "",
+    pause: Callable[[float], None] = time.sleep,
 ) -> PasswordResult:
     """Check email and password. Slow by design (argon2): call it in a thread.
 
-    Unknown email, wrong password and disabled account give the same answer.
+    Unknown email, wrong password and disabled account give the same answer, after the
+    same work. ``device`` is the browser's device cookie: a browser that logged in to
+    this account before is slowed down (``pause``) rather than refused past the limits.
     """
     email = normalize_email(email)
-    throttle_check(session=session, email=email, client=client)
     user = session.exec(select(OperatorUser).where(OperatorUser.email == email)).first()
+    _wait(session, user, email, client, device, pause)
     ok = verify_password(str(password)[:256], user.password_hash if user else None)
     if not ok or user is None or not user.enabled:
-        throttle_fail(session=session, email=email, client=client)
-        session.commit()  # the failure must count even though we raise
-        raise AuthFailed(BAD_LOGIN)
+        _refuse(session, user, email, client, BAD_LOGIN)
     if user.totp_enabled:
         return PasswordResult(user_id=user.id, needs_totp=True)
     return PasswordResult(
@@ -85,26 +70,61 @@ def login_password(
     )
 
 
+def _wait(
+    session: Session,
+    user: OperatorUser | None,
+    email: str,
+    client: str,
+    device: str,
+    pause: Callable[[float], None],
+) -> None:
+    trusted = user is not None and device_trusted(token=device, principal=OPERATOR, user_id=user.id)
+    seconds = login_throttle_check(
+        session=session, principal=OPERATOR, email=email, client=client, trusted=trusted
+    )
+    if seconds:
+        pause(seconds)
+
+
+def _refuse(
+    session: Session, user: OperatorUser | None, email: str, client: str, message: str
+) -> NoReturn:
+    login_throttle_fail(
+        session=session,
+        principal=OPERATOR,
+        email=email,
+        client=client,
+        owner=user.name if user is not None else None,
+    )
+    session.commit()  # the failure must count even though we raise
+    raise AuthFailed(message)
+
+
 def login_second_factor(
-    *, session: Session, user_id: int, code: str, client: str = "", user_agent: str = ""
+    *,
+    session: Session,
+    user_id: int,
+    code: str,
+    client: str = "",
+    user_agent: str = "",
+    device: str = "",
+    pause: Callable[[float], None] = time.sleep,
 ) -> str:
     """Accept a TOTP code (once) or an unused recovery code; returns a session token."""
     user = session.get(OperatorUser, user_id)
     if user is None or not user.enabled or not user.totp_enabled:
         raise AuthFailed(BAD_LOGIN)
-    throttle_check(session=session, email=user.email, client=client)
+    _wait(session, user, user.email, client, device, pause)
     if not (
         totp_accept(session=session, user=user, code=code)
         or recovery_code_use(session=session, user=user, code=code)
     ):
-        throttle_fail(session=session, email=user.email, client=client)
-        session.commit()  # the failure must count even though we raise
-        raise AuthFailed(BAD_CODE)
+        _refuse(session, user, user.email, client, BAD_CODE)
     return _finish_login(session, user, client, user_agent)
 
 
 def _finish_login(session: Session, user: OperatorUser, client: str, agent: str) -> str:
-    throttle_clear(session=session, email=user.email)
+    login_throttle_clear(session=session, principal=OPERATOR, email=user.email, client=client)
     user.last_login_at = utcnow()
     session.add(user)
     login_alert(session=session, user=user, client=client, user_agent=agent)
@@ -133,8 +153,12 @@ def login_alert(*, session: Session, user: OperatorUser, client: str, user_agent
     return True
 
 
-def totp_accept(*, session: Session, user: OperatorUser, code: str) -> bool:
-    """True once per time-step: a code that was used cannot be replayed."""
+def totp_accept(*, session: Session, user: OperatorUser | Contact, code: str) -> bool:
+    """True once per time-step: a code that was used cannot be replayed.
+
+    The step is taken by one conditional UPDATE whose row count decides, so two
+    submissions of the same code at the same moment cannot both pass.
+    """
     code = "".join(str(code).split())
     if not user.totp_secret_enc or not code.isdigit() or len(code) != 6:
         return False
@@ -142,61 +166,31 @@ def totp_accept(*, session: Session, user: OperatorUser, code: str) -> bool:
     now_step = totp.timecode(utcnow())
     for step in (now_step - 1, now_step, now_step + 1):
         if step > user.totp_last_step and pyotp.utils.strings_equal(totp.generate_otp(step), code):
-            user.totp_last_step = step
-            session.add(user)
+            table = type(user)
+            taken = session.execute(
+                sa.update(table)
+                .where(table.id == user.id, table.totp_last_step < step)
+                .values(totp_last_step=step)
+            )
+            if taken.rowcount != 1:
+                return False
+            set_committed_value(user, "totp_last_step", step)
             return True
     return False
 
 
 def recovery_code_use(*, session: Session, user: OperatorUser, code: str) -> bool:
+    """True once per recovery code, by one conditional UPDATE (as for TOTP codes)."""
     normalized = "".join(str(code).split()).replace("-", "").upper()
     if len(normalized) != 10:
         return False
-    row = session.exec(
-        select(RecoveryCode).where(
+    used = session.execute(
+        sa.update(RecoveryCode)
+        .where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == token_hash(normalized),
             RecoveryCode.used_at.is_(None),
         )
-    ).first()
-    if row is None:
-        return False
-    row.used_at = utcnow()
-    session.add(row)
-    return True
-
-
-def password_change(
-    *,
-    session: Session,
-    actor: Actor,
-    current: str,
-    new: str,
-    confirm: str,
-    client: str = "",
-    user_agent: str = "",
-) -> str:
-    """Change one's own password. Every session of the user ends; the browser that
-    asked gets a fresh one, whose token is returned."""
-    user = session.get(OperatorUser, actor.id)
-    errors: dict[str, str] = {}
-    if user is None or not verify_password(str(current)[:256], user.password_hash):
-        errors["current_password"] = "Your current password is not correct."
-    if msg := check_password(new):
-        errors["new_password"] = msg
-    elif new != confirm:
-        errors["confirm_password"] = "The two new passwords do not match."
-    if errors:
-        raise ValidationError(errors)
-    user.password_hash = hash_password(new)
-    session.add(user)
-    sessions_revoke_for_user(session=session, user_id=user.id)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="user.password_change",
-        entity="operator_user",
-        entity_id=user.id,
-        after={"password": "changed"},
+        .values(used_at=utcnow())
     )
-    return session_create(session=session, user_id=user.id, client_ip=client, user_agent=user_agent)
+    return used.rowcount == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session, delete, func, select, update
+from sqlmodel import Session, delete, select, update
 
 from portal_app.models import Contact, Customer, PasswordLink, PortalDomain
 from portal_app.models.base import utcnow
@@ -239,15 +239,6 @@ def password_link_create(*, session: Session, contact: Contact, purpose: str) ->
         )
     )
     return token
-
-
-def links_sent_since(*, session: Session, contact_id: int, hours: int = 1) -> int:
-    since = utcnow() - timedelta(hours=hours)
-    return session.exec(
-        select(func.count())
-        .select_from(PasswordLink)
-        .where(PasswordLink.contact_id == contact_id, PasswordLink.created_at >= since)
-    ).one()
 
 
 def password_mail(*, session: Session, contact: Contact, token: str, purpose: str) -> Email:

@@ -17,7 +17,6 @@ Services never commit; callers do (``session_scope``).
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, or_, select, update
@@ -30,13 +29,13 @@ from .audit import audit_record, snapshot
 from .dns_check import MISCONFIGURED, VERIFIED, CheckResult, dns_check
 from .errors import NotFound
 from .identity import SYSTEM
+from .limiter import limit_hit
 
 VERIFIED_RECHECK = timedelta(days=1)
 VERIFIED_RETRY = timedelta(minutes=5)  # a verified domain whose check got no answer
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(minutes=30)
 CLAIM_LEASE = timedelta(minutes=2)  # longer than any check takes
-VERIFY_NOW_EVERY = timedelta(seconds=10)
 _DETAIL_MAX = 500  # PortalDomain.status_detail
 
 
@@ -145,24 +144,7 @@ def domain_check_now(
     return result, domain_check_record(session=session, domain_id=domain_id, result=result)
 
 
-# "Verify now" rate limit. It lives in each worker's memory on purpose: it only stops
-# one person's repeated clicks from hammering DNS and our threads. Nothing depends on it
-# for correctness, so losing it on restart is harmless, and with N workers the worst
-# case is N checks per domain per 10 s, which is still nothing.
-_last_verify: dict[int, datetime] = {}
-_last_verify_lock = threading.Lock()
-
-
-def verify_allowed(domain_id: int, now: datetime | None = None) -> bool:
-    """At most one manual check per domain every 10 s; True also records this one."""
-    now = now or utcnow()
-    with _last_verify_lock:
-        last = _last_verify.get(domain_id)
-        if last is not None and now - last < VERIFY_NOW_EVERY:
-            return False
-        if len(_last_verify) > 1000:  # forget old clicks so the dict stays small
-            for key, at in list(_last_verify.items()):
-                if now - at >= VERIFY_NOW_EVERY:
-                    del _last_verify[key]
-        _last_verify[domain_id] = now
-        return True
+def verify_allowed(*, session: Session, domain_id: int, now: datetime | None = None) -> bool:
+    """At most one manual check per domain in the ``verify_now`` window (10 s by
+    default), across every worker; True also counts this one."""
+    return limit_hit(session=session, name="verify_now", key=str(domain_id), now=now) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import ipaddress
 import re
 from typing import Any
@@ -94,6 +95,11 @@ _SCRIPT_SRC = re.compile(
     r"""^\s*<script\s+src=["'](https://[^"'<>\s]+)["']\s*>\s*</script>\s*$""", re.I
 )
 MAX_CODE = 20_000
+# A brand's Javascript and CSS run in its customers' browsers: only administrators may
+# change them. An operator with the Portal area edits everything else.
+CODE_FIELDS = ("custom_js", "custom_css")
+CODE_ADMIN_ONLY = "Only administrators can change a brand's Javascript and CSS."
+AUDIT_CODE_MAX = 300  # longer code is audited as its digest and length
 
 
 @functools.cache
@@ -269,8 +275,31 @@ def _validate(
     return clean
 
 
+def _audit_code(text: str) -> str:
+    """Code as the audit shows it: itself when short, else a digest and its length."""
+    if len(text) <= AUDIT_CODE_MAX:
+        return text
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return f"sha256:{digest} ({len(text):,} characters)"
+
+
+def _require_code_rights(actor: Actor, domain: PortalDomain | None, clean: dict) -> None:
+    """Refuse a change of the Javascript or CSS by anyone but an administrator."""
+    if actor.is_admin:
+        return
+    errors = {
+        key: CODE_ADMIN_ONLY
+        for key in CODE_FIELDS
+        if clean[key] != (getattr(domain, key) if domain is not None else "")
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def _audit_view(domain: PortalDomain) -> dict[str, Any]:
     view = snapshot(domain, EDITABLE + ["id", "status"])
+    for key in CODE_FIELDS:
+        view[key] = _audit_code(view[key] or "")
     view["smtp_password"] = "set" if domain.smtp_password_enc else "none"
     return view
 
@@ -336,6 +365,7 @@ def domain_create(
 ) -> PortalDomain:
     _require(actor)
     clean = _validate(session, data, domain_id=None, settings=settings)
+    _require_code_rights(actor, None, clean)
     domain = PortalDomain(**clean, status=DomainStatus.PENDING.value, next_check_at=utcnow())
     _apply_password(domain, data)
     session.add(domain)
@@ -354,9 +384,13 @@ def domain_create(
 def domain_update(
     *, session: Session, actor: Actor, domain_id: int, data: dict[str, Any], settings: Settings
 ) -> PortalDomain:
-    """Edit a domain. A new host starts verification again."""
+    """Edit a domain. A new host starts verification again. Only an administrator
+    changes the Javascript and CSS; for anyone else, fields left out stay as they are."""
     domain = domain_get(session=session, actor=actor, domain_id=domain_id)
+    if not actor.is_admin:
+        data = {k: getattr(domain, k) for k in CODE_FIELDS} | data
     clean = _validate(session, data, domain_id=domain_id, settings=settings)
+    _require_code_rights(actor, domain, clean)
     before = _audit_view(domain)
     if clean["host"] != domain.host:
         domain.status, domain.status_detail = DomainStatus.PENDING.value, ""

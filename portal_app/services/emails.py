@@ -31,6 +31,7 @@ KINDS = (
     "low_balance",
     "login_alert",
     "payment_receipt",
+    "login_failures",
 )
 ACCOUNT_BRAND = "Carrier Portal"  # the account's own mail when the company has no name
 

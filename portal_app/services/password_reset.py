@@ -8,19 +8,17 @@ after it was sent (state/portal_auth.py), which hides what difference remains.
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select, update
 
-from portal_app.models import Contact, Customer, CustomerStatus, LoginFailure, PortalDomain
+from portal_app.models import Contact, Customer, CustomerStatus, PasswordLink, PortalDomain
 from portal_app.models.base import utcnow
 
-from .auth import THROTTLE_WINDOW
-from .contacts import LINK_TTL, links_sent_since, password_link_send
-from .crypto import new_token
+from .contacts import LINK_TTL, password_link_send
+from .crypto import encrypt_secret, new_token, token_hash
 from .emails import duration_words, email_compose, portal_url
+from .limiter import limit_hit
 from .validation import normalize_email
 
-MAX_LINKS_PER_HOUR = 3
-FORGOT_PER_CLIENT = 20  # reset requests per client address in the throttle window
 # Far above either path's own time (a few ms; tens on a busy machine), so both answer
 # at this floor.
 FORGOT_ANSWER_SECONDS = 0.3
@@ -33,26 +31,18 @@ def password_forgot(
     there is none (or too many were asked for).
 
     The caller gives the same answer either way, no sooner than FORGOT_ANSWER_SECONDS.
-    Each request is counted (a row, like a login failure) and the reset email is
-    composed, for nobody when the email is unknown. At most three links an hour per contact and
-    FORGOT_PER_CLIENT requests per client in the throttle window, so the form cannot be
-    used to flood someone's inbox.
+    Both paths count the request against the client's limit (``forgot_client``) and the
+    email's on this brand (``forgot_login``: links for one login), whether or not the
+    email is known, and compose the reset email, for nobody when the email is unknown.
+    So the form can flood no inbox, and the work done does not tell a known email from
+    an unknown one.
     """
     email = normalize_email(email)
-    key = f"forgot-ip:{client[:64]}"
-    since = utcnow() - THROTTLE_WINDOW
-    asked = session.exec(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.key == key, LoginFailure.at >= since)
-    ).one()
-    session.add(LoginFailure(key=key))
+    client_ok = limit_hit(session=session, name="forgot_client", key=client[:64]) is not None
+    login_key = f"{domain_id}|{email}"  # one brand's requests use up no other's
+    login_ok = limit_hit(session=session, name="forgot_login", key=login_key) is not None
     contact = session.exec(select(Contact).where(Contact.email == email)).first()
-    if (
-        contact is not None
-        and asked < FORGOT_PER_CLIENT
-        and _may_reset(session, contact, domain_id)
-    ):
+    if contact is not None and client_ok and login_ok and _may_reset(session, contact, domain_id):
         return contact, password_link_send(session=session, contact=contact, purpose="reset")
     _compose_for_nobody(session, email, domain_id)
     return None
@@ -62,22 +52,31 @@ def _may_reset(session: Session, contact: Contact, domain_id: int | None) -> boo
     customer = session.get(Customer, contact.customer_id)
     if customer is None or domain_id is None or customer.domain_id != domain_id:
         return False
-    if customer.status != CustomerStatus.ACTIVE.value:
-        return False
-    return links_sent_since(session=session, contact_id=contact.id) < MAX_LINKS_PER_HOUR
+    return customer.status == CustomerStatus.ACTIVE.value
 
 
 def _compose_for_nobody(session: Session, email: str, domain_id: int | None) -> None:
-    """The work of a reset email, thrown away: an unknown email costs what a known one does."""
+    """The work of a reset email, thrown away: an unknown email costs what a known one
+    does (the same statements on the links, the email composed and encrypted as the
+    outbox would, a token and its hash)."""
+    session.exec(
+        update(PasswordLink)
+        .where(PasswordLink.contact_id == -1, PasswordLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
     domain = session.get(PortalDomain, domain_id) if domain_id else None
+    token = new_token()
+    token_hash(token)
     if domain is not None:
-        email_compose(
+        mail = email_compose(
             session=session,
             kind="password_reset",
             to=email,
             domain=domain,
             name="",
             email=email,
-            link=portal_url(domain.host, f"/?token={new_token()}"),
+            link=portal_url(domain.host, f"/?token={token}"),
             expires=duration_words(LINK_TTL["reset"]),
         )
+        encrypt_secret(mail.text), encrypt_secret(mail.html)
+    session.flush()

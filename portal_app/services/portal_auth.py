@@ -1,4 +1,5 @@
-"""Contact login to the customer portal, password links, and the contact's own profile.
+"""Contact login to the customer portal and password links (the contact's own name,
+password and 2FA: services/credentials.py, shared with operators).
 
 The same rules as operator login (services/auth.py): argon2 in a thread, the same
 answer for an unknown email and a wrong password, throttling per account and per
@@ -8,34 +9,61 @@ only on its own customer's brand host, and only while the customer is active.
 
 from __future__ import annotations
 
-import pyotp
+import time
+from collections.abc import Callable
+from typing import NoReturn
+
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from portal_app.models import Contact, Customer, PasswordLink
+from portal_app.models import Contact, Customer, PasswordLink, PortalDomain
 from portal_app.models.base import utcnow
 
 from .audit import audit_record
-from .auth import BAD_CODE, BAD_LOGIN, PasswordResult, throttle_check, throttle_clear, totp_accept
-from .auth import throttle_fail as _throttle_fail
+from .auth import BAD_CODE, BAD_LOGIN, PasswordResult, totp_accept
 from .contacts import PRINCIPAL
-from .crypto import encrypt_secret, hash_password, token_hash, verify_password
-from .errors import AuthFailed, Conflict, ValidationError
-from .identity import Actor
+from .credentials import new_password_errors
+from .crypto import hash_password, token_hash, verify_password
+from .devices import device_trusted
+from .errors import AuthFailed
+from .login_throttle import login_throttle_check, login_throttle_clear, login_throttle_fail
 from .portal import STATUS_REFUSALS, contact_actor
 from .sessions import session_create, sessions_revoke_for_user
-from .totp import Enrolment, enrolment_for
-from .validation import check_name, check_password, normalize_email
+from .validation import normalize_email
 
 BAD_LINK = "This link has expired or was already used. Ask for a new one below."
 
 
-def _key(email: str) -> str:
-    # Contacts and operators are throttled separately: the same address may be both.
-    return f"contact:{email}"
+def _wait(
+    session: Session,
+    contact: Contact | None,
+    email: str,
+    client: str,
+    device: str,
+    pause: Callable[[float], None],
+) -> None:
+    trusted = contact is not None and device_trusted(
+        token=device, principal=PRINCIPAL, user_id=contact.id
+    )
+    seconds = login_throttle_check(
+        session=session, principal=PRINCIPAL, email=email, client=client, trusted=trusted
+    )
+    if seconds:
+        pause(seconds)
 
 
-def _refuse(session: Session, email: str, client: str, message: str = BAD_LOGIN):
-    _throttle_fail(session=session, email=_key(email), client=client)
+def _refuse(
+    session: Session, contact: Contact | None, email: str, client: str, message: str = BAD_LOGIN
+) -> NoReturn:
+    customer = session.get(Customer, contact.customer_id) if contact is not None else None
+    login_throttle_fail(
+        session=session,
+        principal=PRINCIPAL,
+        email=email,
+        client=client,
+        owner=contact.name if contact is not None else None,
+        domain=session.get(PortalDomain, customer.domain_id) if customer else None,
+    )
     session.commit()  # the failure must count even though we raise
     raise AuthFailed(message)
 
@@ -56,16 +84,19 @@ def contact_login_password(
     domain_id: int | None,
     client: str = "",
     user_agent: str = "",
+    device: str = "",
+    pause: Callable[[float], None] = time.sleep,
 ) -> PasswordResult:
-    """Check a contact's email and password on the brand host of ``domain_id``."""
+    """Check a contact's email and password on the brand host of ``domain_id``
+    (``device`` and ``pause`` as for operators, services/auth.py)."""
     email = normalize_email(email)
-    throttle_check(session=session, email=_key(email), client=client)
     contact = session.exec(select(Contact).where(Contact.email == email)).first()
+    _wait(session, contact, email, client, device, pause)
     ok = verify_password(str(password)[:256], contact.password_hash if contact else None)
     if not ok or contact is None:
-        _refuse(session, email, client)
+        _refuse(session, contact, email, client)
     if reason := _login_allowed(session, contact, domain_id):
-        _refuse(session, email, client, reason)
+        _refuse(session, contact, email, client, reason)
     if contact.totp_enabled:
         return PasswordResult(user_id=contact.id, needs_totp=True)
     token = _finish(session, contact, client, user_agent)
@@ -80,18 +111,20 @@ def contact_login_code(
     domain_id: int | None,
     client: str = "",
     user_agent: str = "",
+    device: str = "",
+    pause: Callable[[float], None] = time.sleep,
 ) -> str:
     contact = session.get(Contact, contact_id)
     if contact is None or not contact.totp_enabled or _login_allowed(session, contact, domain_id):
         raise AuthFailed(BAD_LOGIN)
-    throttle_check(session=session, email=_key(contact.email), client=client)
+    _wait(session, contact, contact.email, client, device, pause)
     if not totp_accept(session=session, user=contact, code=code):
-        _refuse(session, contact.email, client, BAD_CODE)
+        _refuse(session, contact, contact.email, client, BAD_CODE)
     return _finish(session, contact, client, user_agent)
 
 
 def _finish(session: Session, contact: Contact, client: str, agent: str) -> str:
-    throttle_clear(session=session, email=_key(contact.email))
+    login_throttle_clear(session=session, principal=PRINCIPAL, email=contact.email, client=client)
     contact.last_login_at = utcnow()
     session.add(contact)
     return session_create(
@@ -113,26 +146,41 @@ def _live_link(session: Session, token: str) -> PasswordLink | None:
     return link
 
 
-def password_link_check(*, session: Session, token: str) -> Contact:
-    """The contact a live link belongs to (to greet them on the form)."""
+def _link_contact(
+    session: Session, token: str, domain_id: int | None
+) -> tuple[PasswordLink, Contact]:
+    """The live link and its contact, on the brand it was sent for only: a link mailed
+    under one brand does nothing on another brand's host."""
     link = _live_link(session, token)
     contact = session.get(Contact, link.contact_id) if link else None
-    if contact is None:
+    customer = session.get(Customer, contact.customer_id) if contact else None
+    if customer is None or domain_id is None or customer.domain_id != domain_id:
         raise AuthFailed(BAD_LINK)
-    return contact
+    return link, contact
 
 
-def password_link_use(*, session: Session, token: str, new: str, confirm: str) -> Contact:
-    """Set the password from a link. The link is spent and every session ends."""
-    link = _live_link(session, token)
-    contact = session.get(Contact, link.contact_id) if link else None
-    if contact is None:
+def password_link_check(*, session: Session, token: str, domain_id: int | None) -> Contact:
+    """The contact a live link of this brand belongs to (to greet them on the form)."""
+    return _link_contact(session, token, domain_id)[1]
+
+
+def password_link_use(
+    *, session: Session, token: str, domain_id: int | None, new: str, confirm: str
+) -> Contact:
+    """Set the password from a link of this brand. The link is spent and every
+    session ends."""
+    link, contact = _link_contact(session, token, domain_id)
+    new_password_errors(new, confirm)
+    spent = session.execute(  # once, even when the form is sent twice at the same moment
+        sa.update(PasswordLink)
+        .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if spent.rowcount != 1:
         raise AuthFailed(BAD_LINK)
-    _check_new(new, confirm)
-    link.used_at = utcnow()
     contact.password_hash = hash_password(new)
     contact.updated_at = utcnow()
-    session.add_all([link, contact])
+    session.add(contact)
     sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
     audit_record(
         session=session,
@@ -143,128 +191,3 @@ def password_link_use(*, session: Session, token: str, new: str, confirm: str) -
         after={"password": f"set from {link.purpose} link"},
     )
     return contact
-
-
-# The contact's own profile ------------------------------------------------------------
-
-
-def _me(session: Session, actor: Actor) -> Contact:
-    contact = session.get(Contact, actor.id) if actor.is_contact else None
-    if contact is None or contact.customer_id != actor.customer_id:
-        raise Conflict("Your login no longer exists.")
-    return contact
-
-
-def _check_new(new: str, confirm: str, errors: dict[str, str] | None = None) -> None:
-    errors = errors if errors is not None else {}
-    if msg := check_password(str(new)):
-        errors["new_password"] = msg
-    elif new != confirm:
-        errors["confirm_password"] = "The two new passwords do not match."
-    if errors:
-        raise ValidationError(errors)
-
-
-def contact_rename(*, session: Session, actor: Actor, name: str) -> Contact:
-    contact = _me(session, actor)
-    name = str(name or "").strip()
-    if msg := check_name(name):
-        raise ValidationError({"name": msg})
-    before = {"name": contact.name}
-    contact.name, contact.updated_at = name, utcnow()
-    session.add(contact)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="contact.rename",
-        entity="contact",
-        entity_id=contact.id,
-        before=before,
-        after={"name": name},
-    )
-    return contact
-
-
-def contact_password_change(
-    *,
-    session: Session,
-    actor: Actor,
-    current: str,
-    new: str,
-    confirm: str,
-    client: str = "",
-    user_agent: str = "",
-) -> str:
-    """Change one's own password: every session ends, this browser gets a new one."""
-    contact = _me(session, actor)
-    errors: dict[str, str] = {}
-    if not verify_password(str(current)[:256], contact.password_hash):
-        errors["current_password"] = "Your current password is not correct."
-    _check_new(new, confirm, errors)
-    contact.password_hash = hash_password(new)
-    session.add(contact)
-    sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="contact.password_change",
-        entity="contact",
-        entity_id=contact.id,
-        after={"password": "changed"},
-    )
-    return session_create(
-        session=session,
-        user_id=contact.id,
-        principal=PRINCIPAL,
-        client_ip=client,
-        user_agent=user_agent,
-    )
-
-
-def contact_totp_begin(*, session: Session, actor: Actor) -> Enrolment:
-    contact = _me(session, actor)
-    if contact.totp_enabled:
-        raise Conflict("Two-factor authentication is already on.")
-    secret = pyotp.random_base32()
-    contact.totp_secret_enc, contact.totp_last_step = encrypt_secret(secret), 0
-    session.add(contact)
-    return enrolment_for(contact.email, secret)
-
-
-def contact_totp_confirm(*, session: Session, actor: Actor, code: str) -> None:
-    contact = _me(session, actor)
-    if contact.totp_enabled or not contact.totp_secret_enc:
-        raise Conflict("Start the set-up again.")
-    if not totp_accept(session=session, user=contact, code=code):
-        raise ValidationError(
-            {
-                "totp_code": "That code does not match. Check the time on your phone and "
-                "enter the newest code."
-            }
-        )
-    contact.totp_enabled = True
-    session.add(contact)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="contact.totp_enable",
-        entity="contact",
-        entity_id=contact.id,
-        after={"totp_enabled": True},
-    )
-
-
-def contact_totp_disable(*, session: Session, actor: Actor, password: str) -> None:
-    contact = _me(session, actor)
-    if not verify_password(str(password)[:256], contact.password_hash):
-        raise ValidationError({"totp_password": "Your password is not correct."})
-    contact.totp_enabled, contact.totp_secret_enc, contact.totp_last_step = False, None, 0
-    session.add(contact)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="contact.totp_disable",
-        entity="contact",
-        entity_id=contact.id,
-        after={"totp_enabled": False},
-    )

@@ -1,12 +1,14 @@
 """Self sign-up, confirmation by email, and the operator's approval.
 
-1. ``signup_start`` (brand host, anyone): checks the form, throttles per client and per
-   domain, stores the request with a hashed single-use token and queues the email with
-   the link. The answer never says whether an email is known, nor does the time it
+1. ``signup_start`` (brand host, anyone): checks the form, throttles per client, stores
+   the request with a hashed single-use token and queues the email with the link.
+   The answer never says whether an email is known, nor does the time it
    takes: a known email costs the same password hash and gets a "you already have a
    login" email instead of a link.
 2. ``signup_confirm`` (the link): creates the customer or carrier with status pending
-   approval, the domain, the domain's Customer Limit as credit, and the contact.
+   approval, the domain, the domain's Customer Limit as credit, and the contact. The
+   brand's hourly cap counts these confirmed sign-ups only, so a spammer's unconfirmed
+   ones cannot lock genuine applicants out.
 3. ``signup_approve`` / ``signup_reject`` (operators with the Customer or Carrier
    permission): a conditional update moves the customer out of "pending" exactly once,
    so two approvals at the same time give one customer and one template credit.
@@ -33,7 +35,6 @@ from portal_app.models import (
     CustomerType,
     LedgerEntry,
     LedgerKind,
-    LoginFailure,
     PortalDomain,
     Signup,
 )
@@ -45,13 +46,12 @@ from .crypto import hash_password, new_token, token_hash
 from .emails import duration_words, email_compose, portal_url
 from .errors import AuthFailed, NotFound, PermissionDenied, Throttled, ValidationError
 from .identity import Actor
+from .limiter import limit_hit, rate
 from .outbox import outbox_enqueue
 from .policy import hidden_kinds
 from .validation import check_email, check_name, check_password, normalize_email
 
 LINK_TTL = timedelta(hours=24)
-PER_CLIENT_PER_HOUR = 5
-PER_DOMAIN_PER_HOUR = 50
 _PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 COUNTRIES = {
     code: name
@@ -73,22 +73,12 @@ def _area(kind: str) -> Area:
     return Area.CARRIER if kind == CustomerType.CARRIER.value else Area.CUSTOMER
 
 
-def _throttle(session: Session, domain: PortalDomain, client: str) -> None:
-    since = utcnow() - timedelta(hours=1)
-    for key, limit in (
-        (f"signup-ip:{client}", PER_CLIENT_PER_HOUR),
-        (f"signup-domain:{domain.id}", PER_DOMAIN_PER_HOUR),
-    ):
-        count = session.exec(
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.key == key, LoginFailure.at >= since)
-        ).one()
-        if count >= limit:
-            raise Throttled("Too many sign-ups from here. Please try again in an hour.")
-    session.add_all(
-        [LoginFailure(key=f"signup-ip:{client}"), LoginFailure(key=f"signup-domain:{domain.id}")]
-    )
+def _throttle(session: Session, client: str) -> None:
+    """Unconfirmed sign-ups are limited per client only: a spammer's unconfirmed ones
+    must not use up the brand's allowance (that counts confirmed sign-ups)."""
+    if limit_hit(session=session, name="signup_client", key=client[:64]) is None:
+        wait = rate("signup_client").wait_words
+        raise Throttled(f"Too many sign-ups from here. Please try again in {wait}.")
 
 
 def allowed_kinds(domain: PortalDomain) -> list[str]:
@@ -144,7 +134,7 @@ def signup_start(
     clean = _validate(domain, data)
     if str(data.get("website") or "").strip():  # hidden from people, filled by bots
         return None
-    _throttle(session, domain, client)
+    _throttle(session, client)
     password_hash = hash_password(clean["password"])  # known or not: the same cost
     if session.exec(select(Contact.id).where(Contact.email == clean["email"])).first():
         _mail(session, "signup_existing", clean["email"], domain, link=_url(domain, PORTAL_FORGOT))
@@ -203,6 +193,11 @@ def signup_confirm(*, session: Session, token: str) -> Customer:
         raise AuthFailed(BAD_LINK)
     if session.exec(select(Contact.id).where(Contact.email == signup.email)).first():
         raise AuthFailed("This email already has a login. Log in, or use Forgot your password.")
+    if limit_hit(session=session, name="signup_domain", key=str(signup.domain_id)) is None:
+        raise Throttled(
+            "This portal has had many new sign-ups in the last hour. Your link still "
+            f"works: please open it again in {rate('signup_domain').wait_words}."
+        )
     domain = session.get(PortalDomain, signup.domain_id)
     # The Customer Limit is an amount of the domain's first currency (never converted).
     in_limit_currency = domain is not None and domain.currencies[:1] == [signup.currency]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, delete, func, select
 
 from portal_app.models import (
@@ -102,10 +103,22 @@ def user_get(*, session: Session, actor: Actor, user_id: int) -> OperatorUser:
     return user
 
 
-def _admin_count(session: Session) -> int:
-    query = select(func.count()).select_from(OperatorUser)
-    query = query.where(OperatorUser.role == Role.ADMIN.value, OperatorUser.enabled)
-    return session.exec(query).one()
+def _admins_locked(session: Session) -> int:
+    """How many enabled administrators there are, counted so that the answer still holds
+    when this transaction commits: two administrators demoting each other at the same
+    moment must not both see "two left".
+
+    PostgreSQL: the administrators' rows are locked (FOR UPDATE) until commit; a second
+    transaction waits, then re-reads them without the one just demoted. SQLite allows one
+    writer at a time, and a transaction's first write takes that lock: a write that
+    changes nothing takes it before the count, so the count and the change that follows
+    are one write transaction (what BEGIN IMMEDIATE would give).
+    """
+    admin = (OperatorUser.role == Role.ADMIN.value) & OperatorUser.enabled
+    if session.get_bind().dialect.name == "sqlite":
+        table = OperatorUser.__table__
+        session.execute(sa.update(table).where(sa.false()).values(role=table.c.role))
+    return len(session.exec(select(OperatorUser.id).where(admin).with_for_update()).all())
 
 
 def _validate_user(
@@ -192,7 +205,7 @@ def user_update(
         and user.enabled
         and (clean["role"] != Role.ADMIN.value or not clean["enabled"])
     )
-    if losing_admin and _admin_count(session) <= 1:
+    if losing_admin and _admins_locked(session) <= 1:
         raise Conflict("This is the last enabled administrator: keep at least one.")
     if user_id == actor.id and not clean["enabled"]:
         raise ValidationError({"enabled": "You cannot disable your own account."})
@@ -224,7 +237,7 @@ def user_delete(*, session: Session, actor: Actor, user_id: int) -> None:
         raise Conflict("You cannot delete your own account.")
     user = user_get(session=session, actor=actor, user_id=user_id)
     _require_may_manage(session, actor, user=user, new_role=None, new_group_id=None)
-    if user.role == Role.ADMIN.value and user.enabled and _admin_count(session) <= 1:
+    if user.role == Role.ADMIN.value and user.enabled and _admins_locked(session) <= 1:
         raise Conflict("This is the last enabled administrator: keep at least one.")
     before = snapshot(user, USER_FIELDS)
     sessions_revoke_for_user(session=session, user_id=user.id)

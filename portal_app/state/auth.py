@@ -20,17 +20,27 @@ from .session_cookie import hand_over
 PENDING_SECONDS = 300
 
 
-def _password_step(email: str, password: str, client: str, agent: str):
+def _password_step(email: str, password: str, device: str, client: str, agent: str):
     with session_scope() as session:
         return auth.login_password(
-            session=session, email=email, password=password, client=client, user_agent=agent
+            session=session,
+            email=email,
+            password=password,
+            client=client,
+            user_agent=agent,
+            device=device,
         )
 
 
-def _code_step(user_id: int, code: str, client: str, agent: str) -> str:
+def _code_step(user_id: int, code: str, device: str, client: str, agent: str) -> str:
     with session_scope() as session:
         return auth.login_second_factor(
-            session=session, user_id=user_id, code=code, client=client, user_agent=agent
+            session=session,
+            user_id=user_id,
+            code=code,
+            client=client,
+            user_agent=agent,
+            device=device,
         )
 
 
@@ -60,7 +70,7 @@ class LoginState(AppState):
         self.error, self.busy = "", True
         yield
         try:
-            result = _password_step(email, password, *self._client())
+            result = _password_step(email, password, self._device(), *self._client())
         except (AuthFailed, Throttled) as exc:
             self.error = exc.message
             return
@@ -82,7 +92,7 @@ class LoginState(AppState):
             return
         code = str(form_data.get("code", ""))[:32]
         try:
-            token = _code_step(self._pending_user_id, code, *self._client())
+            token = _code_step(self._pending_user_id, code, self._device(), *self._client())
         except (AuthFailed, Throttled) as exc:
             self.error = exc.message
             return

@@ -48,6 +48,14 @@ class AppState(rx.State):
         """This connection's session token (its cookie), or ""; never sent to the page."""
         return session_token_of(self)
 
+    def _device(self) -> str:
+        """This browser's device cookie (services/devices.py), or ""."""
+        from portal_app.services.devices import DEVICE_COOKIE
+
+        from .session_cookie import cookie_of
+
+        return cookie_of(self, DEVICE_COOKIE)
+
     def _host(self) -> str:
         return self.router.url.netloc or self.router.headers.host
 

@@ -123,6 +123,7 @@ class DomainsState(AppState):
     mail_testing: bool = False
     mail_answer: str = ""
     mail_ok: bool = False
+    code_locked: bool = False  # the Javascript and CSS: administrators only
     _watch_id: int = 0
 
     def _reload(self) -> None:
@@ -160,6 +161,7 @@ class DomainsState(AppState):
         self.breakout = _items("breakout", list(d.breakout_columns))
         self.cdr = _items("cdr", list(d.cdr_columns))
         self.has_smtp_password = bool(d.smtp_password_enc)
+        self.code_locked = not actor().is_admin
         with session_scope() as session:
             files = logo_choices(session=session, actor=actor())
             self.logo_options = [[str(i), n] for i, n in files]
@@ -308,12 +310,10 @@ class DomainsState(AppState):
     @guarded(Need.AREA, Area.PORTAL, background=True)
     async def verify_now(self, domain_id: str):
         """Check DNS now, off the event loop; the page stays responsive meanwhile."""
-        from portal_app.services import domain_checks
-
         target = parse_id(domain_id)
         if target is None:
             return
-        if not domain_checks.verify_allowed(target):
+        if not await run_blocking(_verify_allowed, target):
             yield rx.toast.info("Checked a moment ago: try again in a few seconds.")
             return
         async with self:
@@ -394,6 +394,13 @@ def _stamp() -> tuple:
 
 
 DOMAINS = live.topic("domains", _stamp)
+
+
+def _verify_allowed(domain_id: int) -> bool:
+    from portal_app.services import domain_checks
+
+    with session_scope() as session:
+        return domain_checks.verify_allowed(session=session, domain_id=domain_id)
 
 
 def _check(domain_id: int):

@@ -33,7 +33,9 @@ def _domain_id(host: str) -> int | None:
         return domain.id if domain else None
 
 
-def _password_step(email: str, password: str, domain_id: int | None, client: str, agent: str):
+def _password_step(
+    email: str, password: str, domain_id: int | None, device: str, client: str, agent: str
+):
     with session_scope() as session:
         return svc.contact_login_password(
             session=session,
@@ -42,10 +44,13 @@ def _password_step(email: str, password: str, domain_id: int | None, client: str
             domain_id=domain_id,
             client=client,
             user_agent=agent,
+            device=device,
         )
 
 
-def _code_step(contact_id: int, code: str, domain_id: int | None, client: str, agent: str):
+def _code_step(
+    contact_id: int, code: str, domain_id: int | None, device: str, client: str, agent: str
+):
     with session_scope() as session:
         return svc.contact_login_code(
             session=session,
@@ -54,6 +59,7 @@ def _code_step(contact_id: int, code: str, domain_id: int | None, client: str, a
             domain_id=domain_id,
             client=client,
             user_agent=agent,
+            device=device,
         )
 
 
@@ -65,9 +71,16 @@ def _forgot(email: str, host: str, client: str) -> None:
         password_forgot(session=session, email=email, domain_id=domain_id, client=client)
 
 
-def _use_link(token: str, new: str, confirm: str) -> str:
+def _use_link(token: str, host: str, new: str, confirm: str) -> str:
     with session_scope() as session:
-        return svc.password_link_use(session=session, token=token, new=new, confirm=confirm).email
+        domain = domain_for_host(session=session, host=host)
+        return svc.password_link_use(
+            session=session,
+            token=token,
+            domain_id=domain.id if domain else None,
+            new=new,
+            confirm=confirm,
+        ).email
 
 
 class PortalLoginState(AppState):
@@ -102,7 +115,7 @@ class PortalLoginState(AppState):
         yield
         try:
             domain_id = _domain_id(self._host())
-            result = _password_step(email, password, domain_id, *self._client())
+            result = _password_step(email, password, domain_id, self._device(), *self._client())
         except (AuthFailed, Throttled) as exc:
             self.error = exc.message
             return
@@ -123,7 +136,11 @@ class PortalLoginState(AppState):
         code = str(form_data.get("code", ""))[:32]
         try:
             token = _code_step(
-                self._pending_contact, code, _domain_id(self._host()), *self._client()
+                self._pending_contact,
+                code,
+                _domain_id(self._host()),
+                self._device(),
+                *self._client(),
             )
         except (AuthFailed, Throttled) as exc:
             self.error = exc.message
@@ -166,7 +183,10 @@ class PortalLoginState(AppState):
         self._link_token = token
         try:
             with session_scope() as session:
-                self.link_email = svc.password_link_check(session=session, token=token).email
+                domain = domain_for_host(session=session, host=self._host())
+                self.link_email = svc.password_link_check(
+                    session=session, token=token, domain_id=domain.id if domain else None
+                ).email
         except AuthFailed:
             self.link_email = ""
 
@@ -177,7 +197,7 @@ class PortalLoginState(AppState):
         self.busy = True
         yield
         try:
-            email = _use_link(self._link_token, new, confirm)
+            email = _use_link(self._link_token, self._host(), new, confirm)
         except ValidationError as exc:
             self.errors = exc.fields
             return

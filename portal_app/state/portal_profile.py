@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services import portal_auth as svc
+from portal_app.services import credentials
 from portal_app.services.contacts import PRINCIPAL
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
-from portal_app.services.identity import Actor
 
+from . import own_account
 from .base import AppState
 from .guard import Need, guarded, portal
 from .session_cookie import hand_over
-
-
-def _change_password(who: Actor, form: dict, client: str, agent: str) -> str:
-    with session_scope() as session:
-        return svc.contact_password_change(
-            session=session,
-            actor=who,
-            current=str(form.get("current_password", ""))[:256],
-            new=str(form.get("new_password", ""))[:300],
-            confirm=str(form.get("confirm_password", ""))[:300],
-            client=client,
-            user_agent=agent,
-        )
-
-
-def _disable(who: Actor, password: str) -> None:
-    with session_scope() as session:
-        svc.contact_totp_disable(session=session, actor=who, password=password[:256])
 
 
 class PortalProfileState(AppState):
@@ -56,7 +38,7 @@ class PortalProfileState(AppState):
     def save_name(self, form_data: dict):
         try:
             with session_scope() as session:
-                contact = svc.contact_rename(
+                contact = credentials.profile_rename(
                     session=session, actor=portal().actor, name=str(form_data.get("name", ""))[:200]
                 )
         except ValidationError as exc:
@@ -71,7 +53,7 @@ class PortalProfileState(AppState):
     def change_password(self, form_data: dict):
         client = self._client()
         try:
-            token = _change_password(portal().actor, form_data, *client)
+            token = own_account.change_password(portal().actor, form_data, *client)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -84,7 +66,7 @@ class PortalProfileState(AppState):
     def start_totp(self):
         try:
             with session_scope() as session:
-                enrolment = svc.contact_totp_begin(session=session, actor=portal().actor)
+                enrolment = credentials.totp_begin(session=session, actor=portal().actor)
         except ServiceError as exc:
             return rx.toast.error(exc.message)
         self.errors, self.enrolling = {}, True
@@ -98,7 +80,7 @@ class PortalProfileState(AppState):
     def confirm_totp(self, form_data: dict):
         try:
             with session_scope() as session:
-                svc.contact_totp_confirm(
+                credentials.totp_confirm(
                     session=session,
                     actor=portal().actor,
                     code=str(form_data.get("totp_code", ""))[:16],
@@ -115,7 +97,9 @@ class PortalProfileState(AppState):
     @guarded(Need.CONTACT, section="profile")
     def disable_totp(self, form_data: dict):
         try:
-            _disable(portal().actor, str(form_data.get("totp_password", "")))
+            own_account.with_password(
+                credentials.totp_disable, portal().actor, str(form_data.get("totp_password", ""))
+            )
         except ValidationError as exc:
             self.errors = exc.fields
             return

@@ -4,32 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services import auth, profile, totp
+from portal_app.services import credentials, profile, totp
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
-from portal_app.services.identity import Actor
 
+from . import own_account
 from .base import AppState
 from .guard import Need, actor, guarded
 from .session_cookie import hand_over
-
-
-def _change_password(who: Actor, form: dict, client: str, agent: str) -> str:
-    with session_scope() as session:
-        return auth.password_change(
-            session=session,
-            actor=who,
-            current=str(form.get("current_password", ""))[:256],
-            new=str(form.get("new_password", ""))[:300],
-            confirm=str(form.get("confirm_password", ""))[:300],
-            client=client,
-            user_agent=agent,
-        )
-
-
-def _with_password(fn, who: Actor, password: str):
-    with session_scope() as session:
-        return fn(session=session, actor=who, password=str(password)[:256])
 
 
 class ProfileState(AppState):
@@ -59,7 +41,7 @@ class ProfileState(AppState):
     def save_name(self, form_data: dict):
         try:
             with session_scope() as session:
-                profile.profile_update(
+                credentials.profile_rename(
                     session=session, actor=actor(), name=str(form_data.get("name", ""))[:200]
                 )
         except ValidationError as exc:
@@ -76,7 +58,7 @@ class ProfileState(AppState):
             return
         client = self._client()
         try:
-            token = _change_password(actor(), form_data, *client)
+            token = own_account.change_password(actor(), form_data, *client)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -89,7 +71,7 @@ class ProfileState(AppState):
     def start_totp(self):
         try:
             with session_scope() as session:
-                enrolment = totp.totp_begin(session=session, actor=actor())
+                enrolment = credentials.totp_begin(session=session, actor=actor())
         except ServiceError as exc:
             return rx.toast.error(exc.message)
         self.errors = {}
@@ -105,7 +87,7 @@ class ProfileState(AppState):
     def confirm_totp(self, form_data: dict):
         try:
             with session_scope() as session:
-                codes = totp.totp_confirm(
+                codes = credentials.totp_confirm(
                     session=session, actor=actor(), code=str(form_data.get("totp_code", ""))[:16]
                 )
         except ValidationError as exc:
@@ -126,7 +108,7 @@ class ProfileState(AppState):
     def disable_totp(self, form_data: dict):
         password = str(form_data.get("totp_password", ""))
         try:
-            _with_password(totp.totp_disable, actor(), password)
+            own_account.with_password(credentials.totp_disable, actor(), password)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -138,7 +120,7 @@ class ProfileState(AppState):
     def regenerate_codes(self, form_data: dict):
         password = str(form_data.get("codes_password", ""))
         try:
-            codes = _with_password(totp.recovery_codes_regenerate, actor(), password)
+            codes = own_account.with_password(totp.recovery_codes_regenerate, actor(), password)
         except ValidationError as exc:
             self.errors = {"codes_password": next(iter(exc.fields.values()))}
             return

@@ -22,16 +22,21 @@ from portal_app.services.tickets import ticket_issue
 
 def session_token_of(state: Any) -> str:
     """The session token in this connection's cookie, or ""."""
+    return cookie_of(state, SESSION_COOKIE)[:128]
+
+
+def cookie_of(state: Any, name: str) -> str:
+    """The value of cookie ``name`` in this connection's handshake, or ""."""
     raw = state.router.headers.cookie or ""
-    if SESSION_COOKIE not in raw:
+    if name not in raw:
         return ""
     try:
         jar = SimpleCookie()
         jar.load(raw)
     except CookieError:
         return ""
-    morsel = jar.get(SESSION_COOKIE)
-    return morsel.value[:128] if morsel else ""
+    morsel = jar.get(name)
+    return morsel.value[:200] if morsel else ""
 
 
 def _post(action: str, fields: dict[str, str]) -> rx.event.EventSpec:

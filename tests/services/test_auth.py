@@ -16,40 +16,38 @@ from datetime import timedelta
 import pyotp
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from portal_app.models import AuditEvent, AuthSession, LoginFailure, OperatorUser, RecoveryCode
+from portal_app.models import AuditEvent, AuthSession, OperatorUser, OutboxMessage, RecoveryCode
 from portal_app.models.base import utcnow
 from portal_app.services.auth import (
     BAD_CODE,
     BAD_LOGIN,
     login_password,
     login_second_factor,
-    password_change,
 )
+from portal_app.services.credentials import password_change, totp_begin, totp_confirm, totp_disable
 from portal_app.services.crypto import decrypt_secret, verify_password
+from portal_app.services.devices import device_token_issue, device_trusted
 from portal_app.services.errors import AuthFailed, Conflict, Throttled, ValidationError
 from portal_app.services.identity import SYSTEM
+from portal_app.services.limiter import limit_count, limit_hit, rate
 from portal_app.services.sessions import session_create, session_revoke, session_user
-from portal_app.services.totp import (
-    recovery_codes_regenerate,
-    totp_begin,
-    totp_confirm,
-    totp_disable,
-)
+from portal_app.services.totp import recovery_codes_regenerate
 from portal_app.services.users import user_update
 from portal_app.settings import get_settings
 
 from .conftest import PASSWORD
+from .race import together
 
 CLIENT = "198.51.100.7"
 
 
 def _failures(engine, key: str) -> int:
     """Failures for a throttle key, as committed (read through another session)."""
+    name, _, value = key.partition(":")
     with Session(engine) as other:
-        query = select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key)
-        return other.exec(query).one()
+        return limit_count(session=other, name=name, key=value)
 
 
 def _fail_login(db: Session, email: str, client: str = CLIENT) -> None:
@@ -107,19 +105,27 @@ def test_disabled_user_cannot_log_in(db, make_user):
 # Throttling --------------------------------------------------------------------------
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(db, engine, make_user):
+def _key(email: str, client: str = CLIENT) -> str:
+    """The ``login`` limit's key: one account from one client."""
+    return f"login:operator|{email}|{client}"
+
+
+def test_five_failures_refuse_that_client_but_not_the_owner_elsewhere(db, engine, make_user):
     make_user(email="ann@example.com")
     for _ in range(5):
         _fail_login(db, "ann@example.com")
     db.rollback()  # whatever the caller does after AuthFailed, the failures stay
-    assert _failures(engine, "acct:ann@example.com") == 5
-    assert _failures(engine, f"ip:{CLIENT}") == 5
-    with pytest.raises(Throttled, match="Too many failed attempts"):
+    assert _failures(engine, _key("ann@example.com")) == 5
+    assert _failures(engine, f"login_client:{CLIENT}") == 5
+    with pytest.raises(Throttled, match="Too many failed attempts. Wait 15 minutes"):
         login_password(session=db, email="ann@example.com", password=PASSWORD, client=CLIENT)
-    # The lock is per account: another client is refused too.
-    with pytest.raises(Throttled):
-        login_password(session=db, email="ANN@example.com", password=PASSWORD, client="10.0.0.9")
     assert db.exec(select(AuthSession)).all() == []
+    # The limit is per account and client: five failures from one address do not lock
+    # the owner out from theirs.
+    result = login_password(
+        session=db, email="ANN@example.com", password=PASSWORD, client="10.0.0.9"
+    )
+    assert result.token
 
 
 def test_four_failures_do_not_lock_the_account(db, make_user):
@@ -132,9 +138,9 @@ def test_four_failures_do_not_lock_the_account(db, make_user):
 def test_failures_older_than_the_window_do_not_count(db, make_user):
     make_user(email="ann@example.com")
     old = utcnow() - timedelta(minutes=16)
-    for key in ["acct:ann@example.com"] * 5 + [f"ip:{CLIENT}"] * 20:
-        db.add(LoginFailure(key=key, at=old))
-    db.commit()
+    for _ in range(20):
+        limit_hit(session=db, name="login", key=_key("ann@example.com")[6:], now=old)
+        limit_hit(session=db, name="login_client", key=CLIENT, now=old)
     result = login_password(session=db, email="ann@example.com", password=PASSWORD, client=CLIENT)
     assert result.token
 
@@ -143,8 +149,8 @@ def test_twenty_failures_from_one_client_lock_it_across_accounts(db, engine, mak
     make_user(email="ann@example.com")
     for n in range(20):  # one failure each: no single account reaches its limit
         _fail_login(db, f"guess{n}@example.com")
-    assert _failures(engine, f"ip:{CLIENT}") == 20
-    assert _failures(engine, "acct:ann@example.com") == 0
+    assert _failures(engine, f"login_client:{CLIENT}") == 20
+    assert _failures(engine, _key("ann@example.com")) == 0
     with pytest.raises(Throttled):
         login_password(session=db, email="ann@example.com", password=PASSWORD, client=CLIENT)
     # The same account from another client is fine: the lock was on the client.
@@ -158,12 +164,74 @@ def test_successful_login_clears_the_accounts_failures(db, engine, make_user):
     make_user(email="ann@example.com")
     for _ in range(4):
         _fail_login(db, "ann@example.com")
-    assert login_password(session=db, email="ann@example.com", password=PASSWORD).token
+    login = login_password(session=db, email="ann@example.com", password=PASSWORD, client=CLIENT)
+    assert login.token
     db.commit()
-    assert _failures(engine, "acct:ann@example.com") == 0
+    assert _failures(engine, _key("ann@example.com")) == 0
     # Four more would make eight without the reset, and lock the account.
     for _ in range(4):
         _fail_login(db, "ann@example.com")
+    assert login_password(session=db, email="ann@example.com", password=PASSWORD).token
+
+
+def test_a_browser_that_logged_in_before_is_slowed_down_not_refused(db, make_user):
+    ann = make_user(email="ann@example.com")
+    bob = make_user(email="bob@example.com")
+    for _ in range(5):
+        _fail_login(db, "ann@example.com")
+    device = device_token_issue(principal="operator", user_id=ann.id)
+    pauses: list[float] = []
+    result = login_password(
+        session=db,
+        email="ann@example.com",
+        password=PASSWORD,
+        client=CLIENT,
+        device=device,
+        pause=pauses.append,
+    )
+    assert result.token and pauses == [get_settings().login_slow_seconds]
+    # Bob's device cookie, a forged one or none: refused as before.
+    for _ in range(5):
+        _fail_login(db, "ann@example.com")
+    forged = device[:-1] + ("1" if device.endswith("0") else "0")
+    bobs = device_token_issue(principal="operator", user_id=bob.id)
+    for other in ("", bobs, forged, device.replace("operator", "contact", 1)):
+        with pytest.raises(Throttled):
+            login_password(
+                session=db,
+                email="ann@example.com",
+                password=PASSWORD,
+                client=CLIENT,
+                device=other,
+                pause=pauses.append,
+            )
+    assert pauses == [get_settings().login_slow_seconds]
+
+
+def test_device_cookies_name_one_account_and_expire(make_user):
+    now = time.time()
+    token = device_token_issue(principal="operator", user_id=7, now=now)
+    assert device_trusted(token=token, principal="operator", user_id=7, now=now + 60)
+    assert not device_trusted(token=token, principal="operator", user_id=8, now=now)
+    assert not device_trusted(token=token, principal="contact", user_id=7, now=now)
+    days = get_settings().device_days
+    assert not device_trusted(
+        token=token, principal="operator", user_id=7, now=now + days * 86400 + 1
+    )
+    assert not device_trusted(token="x" * 500, principal="operator", user_id=7, now=now)
+
+
+def test_repeated_failures_from_anywhere_email_the_owner_once(db, make_user):
+    make_user(email="ann@example.com", name="Ann Owner")
+    amount = rate("login_alert").amount
+    for n in range(amount + 2):  # from many addresses: no client reaches its own limit
+        _fail_login(db, "ann@example.com", client=f"10.9.0.{n}")
+        _fail_login(db, "nobody@example.com", client=f"10.9.1.{n}")
+    (alert,) = db.exec(select(OutboxMessage).where(OutboxMessage.kind == "login_failures")).all()
+    text = decrypt_secret(alert.text_enc)
+    assert alert.recipient == "ann@example.com"
+    assert f"{amount} failed attempts" in text and "Ann Owner" in text
+    # Nobody was locked out by it.
     assert login_password(session=db, email="ann@example.com", password=PASSWORD).token
 
 
@@ -312,6 +380,41 @@ def test_recovery_code_works_once(db, make_user, as_actor):
     db.commit()
     used = db.exec(select(RecoveryCode).where(RecoveryCode.used_at.is_not(None))).all()
     assert len(used) == 2
+
+
+def _second_factor_twice_at_once(engine, user_id: int, code: str) -> list:
+    """The same code submitted by two requests at the same moment."""
+    return together(
+        engine,
+        [
+            lambda s: login_second_factor(session=s, user_id=user_id, code=code, client=CLIENT)
+            for _ in range(2)
+        ],
+    )
+
+
+def test_a_totp_code_submitted_twice_at_once_logs_in_once(db, engine, make_user, as_actor):
+    ann = make_user(email="ann@example.com")
+    totp, _ = _enrol(db, ann, as_actor)
+    results = _second_factor_twice_at_once(engine, ann.id, totp.now())
+    tokens = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if isinstance(r, AuthFailed)]
+    assert len(tokens) == 1 and len(refused) == 1, results
+    db.expire_all()
+    assert len(db.exec(select(AuthSession)).all()) == 1
+
+
+def test_a_recovery_code_submitted_twice_at_once_logs_in_once(db, engine, make_user, as_actor):
+    ann = make_user(email="ann@example.com")
+    _, codes = _enrol(db, ann, as_actor)
+    results = _second_factor_twice_at_once(engine, ann.id, codes[0])
+    tokens = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if isinstance(r, AuthFailed)]
+    assert len(tokens) == 1 and len(refused) == 1, results
+    db.expire_all()
+    assert len(db.exec(select(AuthSession)).all()) == 1
+    used = db.exec(select(RecoveryCode).where(RecoveryCode.used_at.is_not(None))).all()
+    assert len(used) == 1
 
 
 def test_second_factor_failures_throttle_the_account(db, make_user, as_actor):

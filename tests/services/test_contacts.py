@@ -23,6 +23,7 @@ from portal_app.models import (
 )
 from portal_app.models.base import utcnow
 from portal_app.services import contacts as cs
+from portal_app.services import credentials
 from portal_app.services import portal_auth as pa
 from portal_app.services.crypto import decrypt_secret
 from portal_app.services.errors import (
@@ -34,9 +35,12 @@ from portal_app.services.errors import (
 )
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.ledger import ledger_add, ledger_csv, ledger_page
+from portal_app.services.limiter import rate
 from portal_app.services.mail import MailError
-from portal_app.services.password_reset import FORGOT_PER_CLIENT, password_forgot
+from portal_app.services.password_reset import password_forgot
 from portal_app.services.portal import portal_context
+
+from .race import together
 
 PW = "contact-password-1"
 
@@ -88,27 +92,59 @@ def test_auto_password_contact_gets_a_single_use_link(db, world):
     acme, _, a, _ = world
     row, token = contact(db, a, "Pat@Example.com", auto=True)
     assert row.email == "pat@example.com" and row.password_hash is None and token
-    assert pa.password_link_check(session=db, token=token).id == row.id
+    assert pa.password_link_check(session=db, token=token, domain_id=acme.id).id == row.id
     with pytest.raises(ValidationError) as info:
-        pa.password_link_use(session=db, token=token, new="short", confirm="short")
+        use_link(db, token, acme, "short")
     assert "new_password" in info.value.fields
     db.rollback()
-    pa.password_link_use(session=db, token=token, new="a-new-password", confirm="a-new-password")
+    use_link(db, token, acme, "a-new-password")
     db.commit()
     with pytest.raises(AuthFailed):  # spent
-        pa.password_link_use(
-            session=db, token=token, new="another-pass-1", confirm="another-pass-1"
-        )
+        use_link(db, token, acme, "another-pass-1")
     assert login(db, "pat@example.com", acme, "a-new-password").token
 
 
+def use_link(db, token: str, domain: PortalDomain, password: str) -> Contact:
+    return pa.password_link_use(
+        session=db, token=token, domain_id=domain.id, new=password, confirm=password
+    )
+
+
+def test_a_link_works_only_on_the_brand_it_was_sent_for(db, world):
+    acme, globex, a, _ = world
+    row, token = contact(db, a, "pat@example.com", auto=True)
+    for elsewhere in (globex.id, None):
+        with pytest.raises(AuthFailed):
+            pa.password_link_check(session=db, token=token, domain_id=elsewhere)
+        with pytest.raises(AuthFailed):
+            pa.password_link_use(
+                session=db, token=token, domain_id=elsewhere, new="pw-123456", confirm="pw-123456"
+            )
+    db.rollback()
+    assert db.get(Contact, row.id).password_hash is None  # nothing changed
+    assert use_link(db, token, acme, "a-new-password").id == row.id
+
+
+def test_a_link_sent_twice_at_once_sets_the_password_once(db, engine, world):
+    acme, _, a, _ = world
+    row, token = contact(db, a, "pat@example.com", auto=True)
+    results = together(
+        engine,
+        [lambda s, pw=pw: use_link(s, token, acme, pw) for pw in ("first-pw-1", "second-pw-2")],
+    )
+    assert sorted(type(r).__name__ for r in results) == ["AuthFailed", "Contact"], results
+    db.expire_all()
+    audits = db.exec(select(AuditEvent).where(AuditEvent.action == "contact.password_set")).all()
+    assert len(audits) == 1
+
+
 def test_links_expire_and_a_newer_link_replaces_older_ones(db, world):
-    _, _, a, _ = world
+    acme, _, a, _ = world
     row, first = contact(db, a, "pat@example.com", auto=True)
     second = cs.password_link_create(session=db, contact=row, purpose="reset")
     db.commit()
     with pytest.raises(AuthFailed):
-        pa.password_link_check(session=db, token=first)
+        pa.password_link_check(session=db, token=first, domain_id=acme.id)
     link = db.exec(
         select(PasswordLink).where(
             PasswordLink.contact_id == row.id, PasswordLink.used_at.is_(None)
@@ -118,7 +154,7 @@ def test_links_expire_and_a_newer_link_replaces_older_ones(db, world):
     db.add(link)
     db.commit()
     with pytest.raises(AuthFailed):
-        pa.password_link_check(session=db, token=second)
+        pa.password_link_check(session=db, token=second, domain_id=acme.id)
 
 
 def test_bad_input_is_refused_next_to_the_field_and_changes_nothing(db, world):
@@ -181,10 +217,10 @@ def test_totp_for_contacts_and_the_operators_reset(db, world):
     acme, _, a, _ = world
     row, _ = contact(db, a, "pat@example.com")
     me = Actor(kind="contact", id=row.id, label=row.email, customer_id=a.id)
-    enrolment = pa.contact_totp_begin(session=db, actor=me)
+    enrolment = credentials.totp_begin(session=db, actor=me)
     db.commit()
     totp = pyotp.TOTP(enrolment.secret)
-    pa.contact_totp_confirm(session=db, actor=me, code=totp.now())
+    credentials.totp_confirm(session=db, actor=me, code=totp.now())
     db.commit()
     first = login(db, "pat@example.com", acme)
     assert first.needs_totp and first.token is None
@@ -215,7 +251,7 @@ def test_reset_password_ends_sessions_and_the_old_password(db, world):
     assert portal_context(session=db, token=token, host="acme.example.test") is None
     with pytest.raises(AuthFailed):
         login(db, "pat@example.com", acme)
-    pa.password_link_use(session=db, token=link, new="fresh-password-1", confirm="fresh-password-1")
+    use_link(db, link, acme, "fresh-password-1")
     db.commit()
     assert login(db, "pat@example.com", acme, "fresh-password-1").token
 
@@ -235,7 +271,7 @@ def test_forgot_password_answers_only_for_this_brand_and_is_rate_limited(db, wor
     assert [m.kind for m in db.exec(select(OutboxMessage)).all()] == ["password_reset"] * 3
     # One client asking for many addresses is held back too, with the same answer.
     other, _ = contact(db, a, "other@example.com")
-    for n in range(FORGOT_PER_CLIENT - 1):
+    for n in range(rate("forgot_client").amount - 1):
         forgot(f"n{n}@example.com", acme, client="10.0.0.9")
     assert forgot("other@example.com", acme, client="10.0.0.9") is not None
     assert forgot("other@example.com", acme, client="10.0.0.9") is None
@@ -247,10 +283,10 @@ def test_password_change_rotates_sessions(db, world):
     old = login(db, "pat@example.com", acme).token
     me = Actor(kind="contact", id=row.id, label=row.email, customer_id=a.id)
     with pytest.raises(ValidationError) as info:
-        pa.contact_password_change(session=db, actor=me, current="wrong", new="x", confirm="x")
+        credentials.password_change(session=db, actor=me, current="wrong", new="x", confirm="x")
     assert set(info.value.fields) == {"current_password", "new_password"}
     db.rollback()
-    new = pa.contact_password_change(
+    new = credentials.password_change(
         session=db, actor=me, current=PW, new="changed-pass-12", confirm="changed-pass-12"
     )
     db.commit()

@@ -307,3 +307,61 @@ def test_template_customer_must_exist(db):
     db.add(template)
     db.commit()
     assert _create(db, template_customer_id=str(template.id)).template_customer_id == template.id
+
+
+PORTAL_USER = Actor(kind="operator", id=5, label="web@example.com", grants={"portal": "allow"})
+
+
+def test_only_administrators_change_the_javascript_and_css(db):
+    domain = _create(db, custom_js="alert(1);", custom_css="h1 { color: red; }")
+    # A Portal-area operator edits the rest; code fields left out or unchanged stay.
+    svc.domain_update(
+        session=db,
+        actor=PORTAL_USER,
+        domain_id=domain.id,
+        data=_data(brand_name="Acme 2"),
+        settings=SETTINGS,
+    )
+    db.commit()
+    assert (domain.brand_name, domain.custom_js) == ("Acme 2", "alert(1);")
+    for change in ({"custom_js": "steal();"}, {"custom_css": ""}):
+        with pytest.raises(ValidationError) as exc:
+            svc.domain_update(
+                session=db,
+                actor=PORTAL_USER,
+                domain_id=domain.id,
+                data=_data(custom_js="alert(1);", custom_css="h1 { color: red; }") | change,
+                settings=SETTINGS,
+            )
+        assert exc.value.fields == {next(iter(change)): svc.CODE_ADMIN_ONLY}
+        db.rollback()
+    with pytest.raises(ValidationError) as exc:
+        svc.domain_create(
+            session=db,
+            actor=PORTAL_USER,
+            data=_data(host="p9.acme.com", custom_js="x();"),
+            settings=SETTINGS,
+        )
+    assert set(exc.value.fields) == {"custom_js"}
+    db.rollback()
+    assert db.get(PortalDomain, domain.id).custom_js == "alert(1);"
+
+
+def test_the_audit_shows_code_changes_short_in_full_long_as_a_digest(db):
+    import hashlib
+
+    domain = _create(db, custom_js="alert(1);")
+    long_css = "h1 { color: red; }\n" * 40
+    svc.domain_update(
+        session=db,
+        actor=SYSTEM,
+        domain_id=domain.id,
+        data=_data(custom_js="alert(2);", custom_css=long_css),
+        settings=SETTINGS,
+    )
+    db.commit()
+    row = db.exec(select(AuditEvent).where(AuditEvent.action == "domain.update")).one()
+    assert (row.before["custom_js"], row.after["custom_js"]) == ("alert(1);", "alert(2);")
+    digest = hashlib.sha256(long_css.encode()).hexdigest()
+    assert row.before["custom_css"] == ""
+    assert row.after["custom_css"] == f"sha256:{digest} ({len(long_css):,} characters)"

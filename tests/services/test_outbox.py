@@ -266,6 +266,8 @@ def test_every_template_renders_the_brand_and_escapes_html(db, kind):
         surcharge="$0.25",
         reference="pi_123",
         balance="$12.00",
+        failures=10,
+        window="1 hour",
     )
     email = email_compose(session=db, kind=kind, to="pat@example.com", domain=domain, **values)
     assert email.subject and "\n" not in email.subject and email.brand == "Acme Telecom"

@@ -24,6 +24,7 @@ from portal_app.services.crypto import decrypt_secret
 from portal_app.services.errors import AuthFailed, PermissionDenied, Throttled, ValidationError
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.ledger import balance, ledger_add
+from portal_app.services.limiter import rate
 
 FORM = {
     "kind": "customer",
@@ -107,12 +108,33 @@ def test_the_form_is_checked_field_by_field_and_kinds_follow_the_domain(db, bran
 
 def test_bots_and_floods_are_kept_out(db, brand):
     assert start(db, brand, website="http://spam.example") is None
-    for n in range(su.PER_CLIENT_PER_HOUR):
+    for n in range(rate("signup_client").amount):
         assert start(db, brand, email=f"n{n}@newco.example").token
     with pytest.raises(Throttled):
         start(db, brand, email="late@newco.example")
     db.rollback()
     assert start(db, brand, client="10.0.0.2", email="other@newco.example").token
+
+
+def test_the_brands_cap_counts_confirmed_sign_ups_only(db, brand):
+    from portal_app.services.limiter import limit_count, limit_hit, limit_reset
+
+    # Unconfirmed sign-ups from many clients use up nothing of the brand's allowance.
+    started = [
+        start(db, brand, client=f"10.1.0.{n}", email=f"s{n}@newco.example") for n in range(3)
+    ]
+    assert limit_count(session=db, name="signup_domain", key=str(brand.id)) == 0
+    for _ in range(rate("signup_domain").amount - 1):
+        limit_hit(session=db, name="signup_domain", key=str(brand.id))
+    assert su.signup_confirm(session=db, token=started[0].token).status == "pending"
+    db.commit()
+    with pytest.raises(Throttled, match="Your link still works"):
+        su.signup_confirm(session=db, token=started[1].token)
+    db.rollback()
+    assert db.exec(select(Signup).where(Signup.confirmed_at.is_(None))).all()
+    limit_reset(session=db, name="signup_domain", key=str(brand.id))  # the hour is over
+    db.commit()
+    assert su.signup_confirm(session=db, token=started[1].token).status == "pending"
 
 
 def test_confirmation_creates_a_pending_customer_once(db, brand):

@@ -7,6 +7,7 @@ permission checks through group grants, audit rows, and session revocation.
 from __future__ import annotations
 
 import json
+import threading
 
 import pyotp
 import pytest
@@ -23,11 +24,11 @@ from portal_app.models import (
     Role,
 )
 from portal_app.services.audit import snapshot
+from portal_app.services.credentials import totp_begin, totp_confirm
 from portal_app.services.crypto import verify_password
 from portal_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from portal_app.services.identity import SYSTEM
 from portal_app.services.sessions import session_create, session_user
-from portal_app.services.totp import totp_begin, totp_confirm
 from portal_app.services.users import (
     group_create,
     group_delete,
@@ -41,6 +42,7 @@ from portal_app.services.users import (
 )
 
 from .conftest import PASSWORD
+from .race import together
 
 
 def _form(user: OperatorUser, **changes) -> dict:
@@ -233,6 +235,56 @@ def test_last_enabled_admin_cannot_be_deleted(db, make_user):
         user_delete(session=db, actor=SYSTEM, user_id=admin.id)
     db.commit()
     assert db.get(OperatorUser, admin.id) is not None
+
+
+@pytest.mark.parametrize(
+    "change", [{"role": "user"}, {"enabled": False}], ids=["demote", "disable"]
+)
+def test_two_admins_demoting_each_other_at_once_leave_one(engine, make_user, as_actor, change):
+    first, second = make_user(role="admin"), make_user(role="admin")
+    pairs = [(first, second), (second, first)]
+    results = together(
+        engine,
+        [
+            lambda s, me=me, other=other: user_update(
+                session=s, actor=as_actor(me), user_id=other.id, data=_form(other, **change)
+            )
+            for me, other in pairs
+        ],
+    )
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(refused) == 1 and "last enabled administrator" in refused[0].message
+    stored = [_fresh(engine, OperatorUser, u.id) for u in (first, second)]
+    assert sum(u.role == "admin" and u.enabled for u in stored) == 1
+
+
+def test_a_demotion_waits_for_one_in_flight_and_then_sees_it(engine, make_user, as_actor):
+    """The second transaction starts while the first has demoted but not committed: it
+    must wait for it and count again, not act on the old count of two."""
+    first, second = make_user(role="admin"), make_user(role="admin")
+    with Session(engine, expire_on_commit=False) as open_tx:
+        user_update(
+            session=open_tx,
+            actor=as_actor(first),
+            user_id=second.id,
+            data=_form(second, role="user"),
+        )
+        open_tx.flush()
+        later: list = []
+        thread = threading.Thread(
+            target=lambda: later.extend(
+                together(
+                    engine,
+                    [lambda s: user_delete(session=s, actor=as_actor(second), user_id=first.id)],
+                )
+            )
+        )
+        thread.start()
+        thread.join(timeout=0.5)  # it is waiting on our lock (or finished wrongly)
+        open_tx.commit()
+    thread.join(timeout=60)
+    assert isinstance(later[0], Conflict)
+    assert _fresh(engine, OperatorUser, first.id).role == "admin"
 
 
 def test_an_admin_can_be_demoted_or_deleted_while_another_remains(db, make_user, as_actor):

@@ -114,3 +114,27 @@ def test_brand_host_shows_its_verified_brand_and_nothing_else(db):
         call(other, "load_brand")
         assert other.checked and not other.found
         assert other.brand_name == other.footer == other.custom_css == ""
+
+
+def test_a_portal_operator_sees_the_code_read_only_and_cannot_change_it(db, admin):
+    from portal_app.models import Grant
+
+    from .helpers import seed_group, seed_operator
+
+    web = seed_operator(db, "web@example.com", group_id=seed_group(db, "Web", portal=Grant.ALLOW))
+    state = make_state(DomainsState, token=admin.token)
+    call(state, "open_editor", domain_id="new")
+    assert state.code_locked is False
+    call(state, "save", form_data=FORM | {"custom_js": "alert(1);"})
+    (domain,) = fresh(db, PortalDomain)
+
+    state = make_state(DomainsState, token=web.token)
+    call(state, "open_editor", domain_id=str(domain.id))
+    assert state.code_locked is True and state.form["custom_js"] == "alert(1);"
+    out = call(state, "save", form_data=FORM | {"custom_js": "steal();"})
+    assert out.toasts == [("error", "Some fields need attention: see the marked tabs.")]
+    assert set(state.errors) == {"custom_js"}
+    out = call(state, "save", form_data=FORM | {"custom_js": "alert(1);", "brand_name": "Acme 2"})
+    assert out.toasts[0][0] == "success"
+    (domain,) = fresh(db, PortalDomain)
+    assert (domain.brand_name, domain.custom_js) == ("Acme 2", "alert(1);")

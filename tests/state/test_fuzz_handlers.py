@@ -28,7 +28,7 @@ from .portal_seed import seed_tenant, sent_text
 
 FAILURE = "Something went wrong and nothing was changed. Please try again."
 # Rows a refused or anonymous call may still write: the throttles' own records.
-BOOKKEEPING = {"login_failure", "auth_epoch", "session_ticket", "outbox_message"}
+BOOKKEEPING = {"rate_limit", "auth_epoch", "session_ticket", "outbox_message"}
 FIELDS = [
     "name", "email", "password", "amount", "kind", "currency", "credit_limit", "host",
     "brand_name", "customer_id", "domain", "status", "search", "first", "last", "code",
