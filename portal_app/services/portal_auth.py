@@ -24,7 +24,7 @@ from .identity import Actor
 from .portal import STATUS_REFUSALS, contact_actor
 from .sessions import session_create, sessions_revoke_for_user
 from .totp import Enrolment, enrolment_for
-from .validation import check_name, check_password, normalize_email
+from .validation import check_name, check_password, clean_name, normalize_email
 
 BAD_LINK = "This link has expired or was already used. Ask for a new one below."
 
@@ -167,7 +167,7 @@ def _check_new(new: str, confirm: str, errors: dict[str, str] | None = None) -> 
 
 def contact_rename(*, session: Session, actor: Actor, name: str) -> Contact:
     contact = _me(session, actor)
-    name = str(name or "").strip()
+    name = clean_name(name)
     if msg := check_name(name):
         raise ValidationError({"name": msg})
     before = {"name": contact.name}

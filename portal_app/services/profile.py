@@ -9,7 +9,7 @@ from portal_app.models import OperatorUser
 from .audit import audit_record
 from .errors import NotFound, ValidationError
 from .identity import Actor
-from .validation import check_name
+from .validation import check_name, clean_name
 
 
 def profile_get(*, session: Session, actor: Actor) -> OperatorUser:
@@ -22,7 +22,7 @@ def profile_get(*, session: Session, actor: Actor) -> OperatorUser:
 def profile_update(*, session: Session, actor: Actor, name: str) -> OperatorUser:
     """Rename oneself. Email, role and group are changed by an administrator."""
     user = profile_get(session=session, actor=actor)
-    name = str(name or "").strip()
+    name = clean_name(name)
     if msg := check_name(name):
         raise ValidationError({"name": msg})
     before = {"name": user.name}
