@@ -22,7 +22,7 @@ def _status(row) -> rx.Component:
 
 def _row(r) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.link(r.host, href="//" + r.host, is_external=True)),
+        rx.table.row_header_cell(rx.link(r.shown, href="//" + r.host, is_external=True)),
         rx.table.cell(r.brand),
         rx.table.cell(
             rx.vstack(
