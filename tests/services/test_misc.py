@@ -246,7 +246,7 @@ def test_production_refuses_missing_placeholder_or_short_secret(secret):
 def test_production_accepts_a_long_secret():
     settings = Settings.from_env({"PORTAL_ENV": " Production ", "PORTAL_SECRET_KEY": STRONG_SECRET})
     assert settings.is_production
-    assert settings.secret_key == STRONG_SECRET
+    assert settings.secret_key.get_secret_value() == STRONG_SECRET
     assert STRONG_SECRET not in repr(settings)
 
 
