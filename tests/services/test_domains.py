@@ -173,7 +173,9 @@ def test_smtp_password_is_encrypted_never_audited_and_kept_when_blank(db):
     )
     db.commit()
     assert domain.smtp_password_enc is None
-    audits = db.exec(select(AuditEvent).where(AuditEvent.entity == "portal_domain")).all()
+    audits = db.exec(
+        select(AuditEvent).where(AuditEvent.entity == "portal_domain").order_by(AuditEvent.id)
+    ).all()
     assert [a.action for a in audits] == ["domain.create", "domain.update", "domain.update"]
     assert "s3cret" not in str([(a.before, a.after) for a in audits])
     assert audits[1].before["brand_name"] == "Acme" and audits[1].after["brand_name"] == "Acme 2"
