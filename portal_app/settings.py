@@ -39,6 +39,9 @@ from portal_app.services.hosts import HostError, host_name
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = PROJECT_ROOT / ".secret_key"
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
+# The ports an SMTP Server field may name in production (services/smtp_guard.py): relay
+# (25), SMTP over TLS (465), message submission (587) and the common alternative (2525).
+SMTP_PORTS = (25, 465, 587, 2525)
 _ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
     "portal_environ", default=None
 )
@@ -136,6 +139,12 @@ class Settings(BaseSettings):
     # Payment providers' addresses: the real ones, or stand-ins in tests (localstripe).
     stripe_api_base: str = "https://api.stripe.com"
     stripe_js_url: str = "https://js.stripe.com/v3/"
+    # The ports an SMTP Server may use; empty: any (development, where the tests' SMTP
+    # stand-in listens on a random port). Production defaults to SMTP_PORTS.
+    smtp_ports: tuple[int, ...] = ()
+    # SMTP servers on this machine or a private network that production may still use
+    # (e.g. "localhost" for a local Postfix); every other private address is refused.
+    smtp_internal_hosts: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -195,6 +204,7 @@ class Settings(BaseSettings):
         if "public_port" not in data or (isinstance(raw, str) and not raw.strip()):
             port = str(data.get("port", 3000)).strip()
             data["public_port"] = None if production or not port.isdigit() else int(port)
+        data.setdefault("smtp_ports", SMTP_PORTS if production else ())
         return data
 
     @field_validator("env", "public_scheme", mode="before")
@@ -251,6 +261,11 @@ class Settings(BaseSettings):
     def _control_hosts(cls, value: Any) -> tuple[str, ...]:
         return _hosts(value, "PORTAL_CONTROL_HOSTS", ip=True)
 
+    @field_validator("smtp_internal_hosts", mode="before")
+    @classmethod
+    def _internal_hosts(cls, value: Any) -> tuple[str, ...]:
+        return _hosts(value, "PORTAL_SMTP_INTERNAL_HOSTS", ip=True)
+
     @field_validator("cname_target", mode="before")
     @classmethod
     def _cname_target(cls, value: Any) -> str:
@@ -263,6 +278,14 @@ class Settings(BaseSettings):
     @classmethod
     def _nameservers(cls, value: Any) -> tuple[tuple[str, int], ...]:
         return _parse_nameservers(value)
+
+    @field_validator("smtp_ports", mode="before")
+    @classmethod
+    def _smtp_ports(cls, value: Any) -> tuple[int, ...]:
+        parts = _split(value)
+        if not all(p.isdigit() and 0 < int(p) < 65536 for p in parts):
+            raise SettingsError("PORTAL_SMTP_PORTS: port numbers separated by commas")
+        return tuple(int(p) for p in parts)
 
 
 @functools.cache

@@ -20,6 +20,7 @@ from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .hosts import IP_ADDRESS, HostError, host_display, host_name, normalize_host
 from .identity import Actor
 from .money import active_currencies, parse_minor
+from .smtp_guard import SmtpRules, smtp_server_problem
 from .validation import check_email, clean_name
 
 # Portal sections a domain can show (User Access Area), in menu order, with labels.
@@ -229,8 +230,9 @@ def _validate(
     if len(footer) > 500:
         errors["footer"] = "At most 500 characters."
     smtp_server = str(data.get("smtp_server") or "").strip()
-    if smtp_server and not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", smtp_server):
-        errors["smtp_server"] = "Enter a host name, optionally with :port (e.g. smtp.mail.com:587)."
+    rules = SmtpRules.from_settings(settings)
+    if smtp_server and (msg := smtp_server_problem(smtp_server, rules)):
+        errors["smtp_server"] = msg
     smtp_from = str(data.get("smtp_from") or "").strip().lower()
     if smtp_from and (msg := check_email(smtp_from)):
         errors["smtp_from"] = msg
