@@ -31,13 +31,18 @@ _PHONE_CHARS = re.compile(r"\+[\d\s().-]+")
 def strip_invisible(value: str) -> str:
     """``value`` without invisible format characters (bidi controls U+202A–U+202E,
     U+2066–U+2069, U+200E, U+200F, U+061C, zero-width spaces, tags, …)."""
+    if value.isascii():  # no format character is ASCII: the common case costs one scan
+        return value
     return "".join(c for c in value if c in _KEEP_FORMAT or unicodedata.category(c) != "Cf")
 
 
 def clean_name(value: object) -> str:
     """A name as stored: NFC, no invisible format or control characters, one line, with
     runs of white space made one space. Use for every name-like field."""
-    text = unicodedata.normalize("NFC", strip_invisible(str(value or "")))
+    text = str(value or "")
+    if text.isascii() and text.isprintable():
+        return " ".join(text.split())
+    text = unicodedata.normalize("NFC", strip_invisible(text))
     text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
     return " ".join(text.split())
 

@@ -11,13 +11,14 @@ import io
 import pytest
 from sqlmodel import select
 
-from portal_app.models import Contact, Customer, RateCard
+from portal_app.models import Contact, Customer, RateCard, RateEntry
 from portal_app.services import validation as v
 from portal_app.services.contacts import contact_create
 from portal_app.services.csvcell import csv_cell
 from portal_app.services.customers import customer_create
 from portal_app.services.errors import ValidationError
 from portal_app.services.identity import SYSTEM
+from portal_app.services.imports import import_rates
 from portal_app.services.ledger import ledger_add, ledger_csv
 from portal_app.services.rates import card_create
 
@@ -192,3 +193,17 @@ def test_ledger_csv_never_carries_bidi_controls(db):
     assert not any(c in text for c in BIDI + ZWSP)
     rows = list(csv.reader(io.StringIO(text)))
     assert "Invoice 9102" in rows[1] and "'=cmd" in rows[1]
+
+
+def test_imported_destination_names_lose_bidi_controls(db):
+    card = card_create(session=db, actor=SYSTEM, name="Deck", currency="USD")
+    db.commit()
+    lines = [
+        "prefix,destination,rate\n",
+        f"44,United {RLO}modgniK,0.0100\n",
+        f"4420,{LRI}London{PDI}  Fixed,0.0200\n",
+    ]
+    assert import_rates(session=db, actor=SYSTEM, card_id=card.id, lines=iter(lines)).ok
+    db.expire_all()
+    names = db.exec(select(RateEntry.destination).order_by(RateEntry.prefix)).all()
+    assert names == ["United modgniK", "London Fixed"]
