@@ -6,6 +6,7 @@ from portal_app.services.origins import control_origins
 from portal_app.settings import get_settings
 
 _settings = get_settings()
+_redis_url = _settings.redis_url.get_secret_value() if _settings.redis_url else None
 
 # Without Redis, Reflex keeps each tab's UI state in memory (one worker). Its default, the
 # disk manager, rescans every saved-state file on each write cycle: after an hour of use
@@ -13,9 +14,7 @@ _settings = get_settings()
 # of value is lost on a restart: sessions, data and settings live in the database, and a
 # reconnecting tab re-sends its cookie and reloads its page (see docs/architecture.md).
 _state_manager = (
-    rx.constants.StateManagerMode.REDIS
-    if _settings.redis_url
-    else rx.constants.StateManagerMode.MEMORY
+    rx.constants.StateManagerMode.REDIS if _redis_url else rx.constants.StateManagerMode.MEMORY
 )
 
 
@@ -30,8 +29,8 @@ class LayeredRadixThemes(rx.plugins.RadixThemesPlugin):
 
 config = rx.Config(
     app_name="portal_app",
-    db_url=_settings.database_url,
-    redis_url=_settings.redis_url,
+    db_url=_settings.database_url.get_secret_value(),
+    redis_url=_redis_url,
     state_manager_mode=_state_manager,
     frontend_port=_settings.port,
     backend_port=_settings.port,

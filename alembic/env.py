@@ -12,7 +12,7 @@ target_metadata = SQLModel.metadata
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=get_settings().database_url,
+        url=get_settings().database_url.get_secret_value(),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -24,7 +24,7 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = context.config.attributes.get("connection")
     if connectable is None:
-        engine = make_engine(get_settings().database_url)
+        engine = make_engine(get_settings().database_url.get_secret_value())
         with engine.connect() as connection:
             _run(connection)
         engine.dispose()

@@ -1,35 +1,73 @@
 """Application settings, read from the environment once into one typed object.
 
-Every setting is documented in README.md. Outside development the secret key must be
-given explicitly: a generated or placeholder key would silently invalidate encrypted
-secrets when the app moves to another machine.
+Every setting is a ``PORTAL_<FIELD>`` variable documented in README.md; pydantic-settings
+reads and types them, and a refusal names the variable. Outside development the secret
+key must be given explicitly: a generated or placeholder key would silently invalidate
+encrypted secrets when the app moves to another machine.
+
+A new setting is one typed field with its default (and, when its text needs parsing, a
+``mode="before"`` validator); nothing else needs to change.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import ipaddress
-import os
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from portal_app.services.hosts import HostError, host_name
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = PROJECT_ROOT / ".secret_key"
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev"}
+# The ports an SMTP Server field may name in production (services/smtp_guard.py): relay
+# (25), SMTP over TLS (465), message submission (587) and the common alternative (2525).
+SMTP_PORTS = (25, 465, 587, 2525)
+_ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
+    "portal_environ", default=None
+)
 
 
 class SettingsError(RuntimeError):
     """The environment does not describe a usable configuration."""
 
 
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+def _split(value: Any) -> tuple[str, ...]:
+    parts = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    return tuple(part.strip() for part in parts if part.strip())
 
 
-def _parse_nameservers(value: str) -> tuple[tuple[str, int], ...]:
+def _hosts(value: Any, variable: str, *, ip: bool) -> tuple[str, ...]:
+    try:
+        return tuple(host_name(part, ip=ip) for part in _split(value))
+    except HostError as exc:
+        raise SettingsError(f"{variable}: {exc.message}") from None
+
+
+def _parse_nameservers(value: Any) -> tuple[tuple[str, int], ...]:
+    if not isinstance(value, str):
+        return tuple((str(host), int(port)) for host, port in value)
     servers = []
-    for part in _split(value):
+    for part in _split(value.lower()):
         if part.startswith("["):  # [IPv6]:port or [IPv6]
             host, _, rest = part[1:].partition("]")
             port = rest[1:] if rest.startswith(":") else rest
@@ -55,39 +93,19 @@ def _local_secret_key() -> str:
     return key
 
 
-def _public_port(value: str | None, mode: str, port: int) -> int | None:
-    """The port in emailed links: none (the scheme's default) behind a proxy in
-    production, the app's own port in development; ``PORTAL_PUBLIC_PORT`` overrides."""
-    if value is None or not value.strip():
-        return None if mode == "production" else port
-    if not value.strip().isdigit():
-        raise SettingsError("PORTAL_PUBLIC_PORT must be a number")
-    number = int(value)
-    return None if number in (80, 443) else number
+def _plain(value: Any) -> str:
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return str(text if text is not None else "").strip()
 
 
-def _positive(env: dict[str, str], name: str, default: int, most: int) -> int:
-    value = env.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or not 1 <= int(value) <= most:
-        raise SettingsError(f"{name} must be a whole number from 1 to {most}")
-    return int(value)
+class _EnvSource(EnvSettingsSource):
+    """The process environment, or the mapping given to ``Settings.from_env``."""
 
-
-def _api_base(env: dict[str, str], name: str) -> str | None:
-    """An optional provider API base URL (a test server's), without a trailing slash."""
-    value = env.get(name, "").strip().rstrip("/")
-    if value and not value.startswith(("https://", "http://")):
-        raise SettingsError(f"{name} must be an http(s) URL, like https://api-m.paypal.com")
-    return value or None
-
-
-def _url(env: dict[str, str], name: str, default: str) -> str:
-    value = env.get(name, "").strip() or default
-    if not value.startswith(("https://", "http://")):
-        raise SettingsError(f"{name} must be an http(s) URL")
-    return value
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        given = _ENVIRON.get()
+        if given is None:
+            return super()._load_env_vars()
+        return {k.lower(): v for k, v in given.items() if not (self.env_ignore_empty and v == "")}
 
 
 # Rate limits (services/limiter.py), "N per W" as the `limits` library writes them.
@@ -103,36 +121,30 @@ LIMIT_DEFAULTS = {
 }
 
 
-def _rate(env: dict[str, str], name: str) -> str:
-    import limits
-
-    variable = f"PORTAL_LIMIT_{name.upper()}"
-    value = env.get(variable, "").strip() or LIMIT_DEFAULTS[name]
-    try:
-        item = limits.parse(value)
-    except ValueError as exc:
-        raise SettingsError(f"{variable}: write it like '5 per 15 minutes'") from exc
-    if item.amount < 1:
-        raise SettingsError(f"{variable} must allow at least one")
-    return value
-
-
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """The app's configuration. Build it with :func:`get_settings`."""
 
+    model_config = SettingsConfigDict(
+        env_prefix="PORTAL_",
+        env_ignore_empty=True,  # PORTAL_REDIS_URL= means "not set"
+        enable_decoding=False,  # lists are comma-separated text, not JSON
+        frozen=True,
+        extra="ignore",
+    )
+
     env: str = "development"
-    database_url: str = f"sqlite:///{PROJECT_ROOT / 'portal.db'}"
-    redis_url: str | None = None
-    secret_key: str = field(default="", repr=False)
+    # URLs may hold a password: SecretStr keeps them out of reprs, logs and tracebacks.
+    database_url: SecretStr = SecretStr(f"sqlite:///{PROJECT_ROOT / 'portal.db'}")
+    redis_url: SecretStr | None = None
+    secret_key: SecretStr = SecretStr("")
     control_hosts: tuple[str, ...] = ("localhost", "127.0.0.1")
     cname_target: str = "portal.localhost"
     dns_nameservers: tuple[tuple[str, int], ...] = ()
     port: int = 3000
-    session_days: int = 7  # absolute lifetime of a login
-    session_idle_minutes: int = 120  # a login unused this long ends
+    session_days: int = Field(7, ge=1, le=365)  # absolute lifetime of a login
+    session_idle_minutes: int = Field(120, ge=1, le=60 * 24 * 365)  # unused this long ends
     # How links in emails reach a brand host: behind Caddy that is https on 443; in
-    # development the app's own port over http.
+    # development the app's own port over http. Defaults depend on env (see _defaults).
     public_scheme: str = "http"
     public_port: int | None = 3000
     # None: PayPal's own hosts, chosen by each gateway's mode (services/paypal_client.py).
@@ -150,62 +162,170 @@ class Settings:
     limit_verify_now: str = LIMIT_DEFAULTS["verify_now"]
     # A browser that logged in to an account before stays trusted this long, and past
     # the login limits it is slowed by this many seconds instead of locked out.
-    device_days: int = 90
-    login_slow_seconds: int = 3
+    device_days: int = Field(90, ge=1, le=3650)
+    login_slow_seconds: int = Field(3, ge=1, le=60)
+    # The ports an SMTP Server may use; empty: any (development, where the tests' SMTP
+    # stand-in listens on a random port). Production defaults to SMTP_PORTS.
+    smtp_ports: tuple[int, ...] = ()
+    # SMTP servers on this machine or a private network that production may still use
+    # (e.g. "localhost" for a local Postfix); every other private address is refused.
+    smtp_internal_hosts: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
-        mode = env.get("PORTAL_ENV", "development").strip().lower()
-        secret = env.get("PORTAL_SECRET_KEY", "").strip()
-        if mode == "production":
-            if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
-                raise SettingsError(
-                    "PORTAL_SECRET_KEY must be set to a random value of at least "
-                    "32 characters when PORTAL_ENV=production"
-                )
-        elif not secret:
-            secret = _local_secret_key()
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``environ`` alone (default: the process environment)."""
+        token = _ENVIRON.set(None if environ is None else dict(environ))
         try:
-            port = int(env.get("PORTAL_PORT", "3000"))
-        except ValueError as exc:
-            raise SettingsError("PORTAL_PORT must be a number") from exc
-        days = _positive(env, "PORTAL_SESSION_DAYS", 7, 365)
-        idle = _positive(env, "PORTAL_SESSION_IDLE_MINUTES", 120, 60 * 24 * 365)
-        return cls(
-            env=mode,
-            database_url=env.get("PORTAL_DATABASE_URL") or cls.database_url,
-            redis_url=env.get("PORTAL_REDIS_URL") or None,
-            secret_key=secret,
-            control_hosts=tuple(
-                h.rstrip(".").strip("[]")
-                for h in _split(env.get("PORTAL_CONTROL_HOSTS", "localhost,127.0.0.1"))
-            ),
-            cname_target=env.get("PORTAL_CNAME_TARGET", "portal.localhost")
-            .strip()
-            .rstrip(".")
-            .lower(),
-            dns_nameservers=_parse_nameservers(env.get("PORTAL_DNS_NAMESERVERS", "")),
-            port=port,
-            public_scheme=env.get(
-                "PORTAL_PUBLIC_SCHEME", "https" if mode == "production" else "http"
+            return cls()
+        finally:
+            _ENVIRON.reset(token)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, _EnvSource(settings_cls)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _plain_errors(cls, data: Any, handler: Any) -> Settings:
+        """A wrongly typed value stops the app with the variable's name."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            problems = [
+                f"PORTAL_{str(e['loc'][0]).upper() if e['loc'] else ''}: {e['msg']}"
+                for e in exc.errors()
+            ]
+            raise SettingsError("; ".join(problems)) from None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        """Defaults that depend on PORTAL_ENV, and the refusal of a weak secret key."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        mode = str(data.get("env") or "development").strip().lower()
+        production = mode == "production"
+        secret = _plain(data.get("secret_key"))
+        if production and (secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 32):
+            raise SettingsError(
+                "PORTAL_SECRET_KEY must be set to a random value of at least "
+                "32 characters when PORTAL_ENV=production"
             )
-            .strip()
-            .lower(),
-            public_port=_public_port(env.get("PORTAL_PUBLIC_PORT"), mode, port),
-            session_days=days,
-            session_idle_minutes=idle,
-            paypal_api_base=_api_base(env, "PORTAL_PAYPAL_API_BASE"),
-            stripe_api_base=_url(env, "PORTAL_STRIPE_API_BASE", cls.stripe_api_base),
-            stripe_js_url=_url(env, "PORTAL_STRIPE_JS_URL", cls.stripe_js_url),
-            device_days=_positive(env, "PORTAL_DEVICE_DAYS", 90, 3650),
-            login_slow_seconds=_positive(env, "PORTAL_LOGIN_SLOW_SECONDS", 3, 60),
-            **{f"limit_{name}": _rate(env, name) for name in LIMIT_DEFAULTS},
-        )
+        data["secret_key"] = secret or _local_secret_key()
+        data.setdefault("public_scheme", "https" if production else "http")
+        raw = data.get("public_port")
+        if "public_port" not in data or (isinstance(raw, str) and not raw.strip()):
+            port = str(data.get("port", 3000)).strip()
+            data["public_port"] = None if production or not port.isdigit() else int(port)
+        data.setdefault("smtp_ports", SMTP_PORTS if production else ())
+        return data
+
+    @field_validator("env", "public_scheme", mode="before")
+    @classmethod
+    def _word(cls, value: Any) -> str:
+        return str(value).strip().lower()
+
+    @field_validator("public_scheme")
+    @classmethod
+    def _scheme(cls, value: str) -> str:
+        if value not in ("http", "https"):
+            raise SettingsError("PORTAL_PUBLIC_SCHEME must be http or https")
+        return value
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _port(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip().isdigit():
+            raise SettingsError("PORTAL_PORT must be a number")
+        return value
+
+    @field_validator("public_port", mode="before")
+    @classmethod
+    def _public_port(cls, value: Any) -> int | None:
+        """The port in emailed links; 80 and 443 are the schemes' own (left out)."""
+        if value is None:
+            return None
+        if not str(value).strip().isdigit():
+            raise SettingsError("PORTAL_PUBLIC_PORT must be a number")
+        number = int(value)
+        return None if number in (80, 443) else number
+
+    @field_validator("paypal_api_base", mode="before")
+    @classmethod
+    def _api_base(cls, value: Any) -> str | None:
+        """An optional provider API base URL (a test server's), without a trailing slash."""
+        text = str(value or "").strip().rstrip("/")
+        if text and not text.startswith(("https://", "http://")):
+            raise SettingsError(
+                "PORTAL_PAYPAL_API_BASE must be an http(s) URL, like https://api-m.paypal.com"
+            )
+        return text or None
+
+    @field_validator("stripe_api_base", "stripe_js_url", mode="before")
+    @classmethod
+    def _url(cls, value: Any, info: ValidationInfo) -> str:
+        text = str(value).strip()
+        if not text.startswith(("https://", "http://")):
+            raise SettingsError(f"PORTAL_{info.field_name.upper()} must be an http(s) URL")
+        return text
+
+    @field_validator("control_hosts", mode="before")
+    @classmethod
+    def _control_hosts(cls, value: Any) -> tuple[str, ...]:
+        return _hosts(value, "PORTAL_CONTROL_HOSTS", ip=True)
+
+    @field_validator("smtp_internal_hosts", mode="before")
+    @classmethod
+    def _internal_hosts(cls, value: Any) -> tuple[str, ...]:
+        return _hosts(value, "PORTAL_SMTP_INTERNAL_HOSTS", ip=True)
+
+    @field_validator("cname_target", mode="before")
+    @classmethod
+    def _cname_target(cls, value: Any) -> str:
+        try:
+            return host_name(value)
+        except HostError as exc:
+            raise SettingsError(f"PORTAL_CNAME_TARGET: {exc.message}") from None
+
+    @field_validator("dns_nameservers", mode="before")
+    @classmethod
+    def _nameservers(cls, value: Any) -> tuple[tuple[str, int], ...]:
+        return _parse_nameservers(value)
+
+    @field_validator("smtp_ports", mode="before")
+    @classmethod
+    def _smtp_ports(cls, value: Any) -> tuple[int, ...]:
+        parts = _split(value)
+        if not all(p.isdigit() and 0 < int(p) < 65536 for p in parts):
+            raise SettingsError("PORTAL_SMTP_PORTS: port numbers separated by commas")
+        return tuple(int(p) for p in parts)
+
+    @field_validator(*(f"limit_{name}" for name in LIMIT_DEFAULTS), mode="before")
+    @classmethod
+    def _rate(cls, value: Any, info: ValidationInfo) -> str:
+        import limits
+
+        variable = f"PORTAL_{info.field_name.upper()}"
+        text = str(value or "").strip() or LIMIT_DEFAULTS[info.field_name[len("limit_") :]]
+        try:
+            item = limits.parse(text)
+        except ValueError as exc:
+            raise SettingsError(f"{variable}: write it like '5 per 15 minutes'") from exc
+        if item.amount < 1:
+            raise SettingsError(f"{variable} must allow at least one")
+        return text
 
 
 @functools.cache

@@ -2,7 +2,8 @@
 
 It offers no STARTTLS, and AUTH without TLS (``auth_require_tls=False``): the mail
 service allows that only towards a loopback address. A wrong password gets ``535``;
-a message sent without logging in gets ``530``.
+a message sent without logging in gets ``530``. ``foreign_server`` is a listener of
+another protocol (an SSH or HTTP banner), for the checks that such text is never shown.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import contextlib
 import email
 import email.policy
 import itertools
+import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -90,3 +93,29 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield server
     finally:
         controller.stop()
+
+
+@contextlib.contextmanager
+def foreign_server(greeting: bytes, then: bytes = b"") -> Iterator[str]:
+    """A listener on loopback that is not an SMTP server: it sends ``greeting`` at once
+    and ``then`` after the client's first line. Yields ``host:port``."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn:
+                conn.sendall(greeting)
+                if then and conn.recv(1024):
+                    conn.sendall(then)
+                conn.recv(1024)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        thread.join(5)

@@ -27,7 +27,7 @@ def _row(r) -> rx.Component:
         rx.table.row_header_cell(
             rx.hstack(
                 rx.button(
-                    r.host,
+                    r.shown,
                     variant="ghost",
                     on_click=S.open_editor(r.id.to_string()),
                     id="domain-" + r.id.to_string(),
@@ -36,7 +36,7 @@ def _row(r) -> rx.Component:
                     rx.icon("external-link", size=14),
                     href=r.url,
                     is_external=True,
-                    aria_label="Open the portal of " + r.host + " (new tab)",
+                    aria_label="Open the portal of " + r.shown + " (new tab)",
                 ),
                 align="center",
                 spacing="2",

@@ -13,6 +13,7 @@ from portal_app.models.base import utcnow
 from .audit import audit_record, snapshot
 from .errors import PermissionDenied, ValidationError
 from .identity import Actor
+from .validation import PHONE_MESSAGE, check_phone, clean_name, normalize_phone
 
 DATE_FORMATS = ["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"]
 # ISO 4217 codes offered for the account currency; the Portal issue adds full lists.
@@ -25,7 +26,6 @@ TEXT_FIELDS = {
     "county_state": ("County / State", 80),
     "post_code": ("Post Code / ZIP", 20),
 }
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{5,32}$")
 
 
 def account_config_get(*, session: Session, actor: Actor) -> AccountConfig:
@@ -43,7 +43,7 @@ def account_config_update(*, session: Session, actor: Actor, data: dict[str, Any
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     for key, (label, max_len) in TEXT_FIELDS.items():
-        value = str(data.get(key, getattr(row, key)) or "").strip()
+        value = clean_name(data.get(key, getattr(row, key)))
         if len(value) > max_len:
             errors[key] = f"{label} must be at most {max_len} characters."
         clean[key] = value
@@ -61,9 +61,10 @@ def account_config_update(*, session: Session, actor: Actor, data: dict[str, Any
     clean["date_format"] = date_format
     for key, label in (("phone", "Phone"), ("mobile", "Mobile")):
         value = str(data.get(key, getattr(row, key)) or "").strip()
-        if value and not _PHONE.match(value):
-            errors[key] = f"{label}: digits, spaces and + ( ) - only."
-        clean[key] = value
+        # A number saved before E.164 storage stays as it is until someone changes it.
+        if value and value != getattr(row, key) and check_phone(value):
+            errors[key] = f"{label}: {PHONE_MESSAGE[0].lower()}{PHONE_MESSAGE[1:]}"
+        clean[key] = normalize_phone(value)
     clean["login_alerts"] = bool(data.get("login_alerts", row.login_alerts))
     if errors:
         raise ValidationError(errors)

@@ -24,7 +24,7 @@ from .identity import Actor
 from .mail import MailError, smtp_for_domain
 from .outbox import mailbox_enabled, outbox_enqueue
 from .sessions import sessions_revoke_for_user
-from .validation import check_email, check_name, check_password, normalize_email
+from .validation import check_email, check_name, check_password, clean_name, normalize_email
 
 PRINCIPAL = "contact"
 NOTES_MAX = 4000
@@ -62,7 +62,7 @@ def _validate(
     session: Session, data: dict[str, Any], contact_id: int | None, password_needed: bool
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    name = str(data.get("name") or "").strip()
+    name = clean_name(data.get("name"))
     if msg := check_name(name):
         errors["name"] = msg
     email = normalize_email(data.get("email"))

@@ -24,7 +24,7 @@ from .errors import Conflict, ValidationError
 from .identity import Actor
 from .sessions import session_create, sessions_revoke_for_user
 from .totp import Enrolment, enrolment_for, recovery_codes_replace
-from .validation import check_name, check_password
+from .validation import check_name, check_password, clean_name
 
 Account = OperatorUser | Contact
 
@@ -85,7 +85,7 @@ def new_password_errors(new: str, confirm: str, errors: dict[str, str] | None = 
 def profile_rename(*, session: Session, actor: Actor, name: str) -> Account:
     """Rename oneself (email, role and customer are changed by an operator)."""
     kind, row = account_of(session=session, actor=actor)
-    name = str(name or "").strip()
+    name = clean_name(name)
     if msg := check_name(name):
         raise ValidationError({"name": msg})
     before = {"name": row.name}

@@ -71,8 +71,12 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     """Keyed SHA-256 of a token: a stolen database does not yield usable tokens."""
-    key = get_settings().secret_key.encode()
+    key = _secret_key().encode()
     return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def _secret_key() -> str:
+    return get_settings().secret_key.get_secret_value()
 
 
 @functools.cache
@@ -82,11 +86,11 @@ def _fernet(secret_key: str) -> Fernet:
 
 
 def encrypt_secret(plain: str) -> str:
-    return _fernet(get_settings().secret_key).encrypt(plain.encode()).decode()
+    return _fernet(_secret_key()).encrypt(plain.encode()).decode()
 
 
 def decrypt_secret(cipher: str) -> str:
     try:
-        return _fernet(get_settings().secret_key).decrypt(cipher.encode()).decode()
+        return _fernet(_secret_key()).decrypt(cipher.encode()).decode()
     except InvalidToken as exc:
         raise ValueError("secret cannot be decrypted with this PORTAL_SECRET_KEY") from exc

@@ -25,6 +25,7 @@ from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, parse_minor
 from .policy import hidden_kinds
+from .validation import clean_name
 
 SORTS = {
     "name": Customer.name,
@@ -180,7 +181,7 @@ def effective_access(customer: Customer, domain: PortalDomain | None) -> list[st
 
 def _validate(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    name = str(data.get("name") or "").strip()
+    name = clean_name(data.get("name"))
     if not name or len(name) > 120:
         errors["name"] = "Enter the customer's name (at most 120 characters)."
     kind = str(data.get("kind") or CustomerType.CUSTOMER.value)
@@ -219,7 +220,7 @@ def _validate(session: Session, data: dict[str, Any]) -> dict[str, Any]:
                 errors["portal_access"] = f"Unknown choice for {section}."
             elif choice != "inherit":
                 access[section] = choice
-    company = str(data.get("company_name") or "").strip()[:120]
+    company = clean_name(data.get("company_name"))[:120]
     address = str(data.get("address") or "").strip()
     if len(address) > 300:
         errors["address"] = "At most 300 characters."

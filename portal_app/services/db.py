@@ -40,7 +40,7 @@ def _engine(url: str) -> sa.Engine:
 
 @functools.cache
 def get_engine() -> sa.Engine:
-    return make_engine(get_settings().database_url)
+    return make_engine(get_settings().database_url.get_secret_value())
 
 
 @contextmanager

@@ -12,7 +12,6 @@ DNS trouble (timeouts, SERVFAIL, REFUSED, no nameserver) never raises: it is the
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,12 +22,12 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
+from .hosts import HostError, host_name
 from .offloop import check_off_loop
 
 VERIFIED, MISCONFIGURED, UNKNOWN = "verified", "misconfigured", "unknown"
 MAX_CHAIN = 8  # CNAME steps followed before giving up; real set-ups use one or two
 _RETRY_NOTE = "The check is repeated automatically."
-_LABEL = re.compile(rb"[a-z0-9_-]{1,63}", re.IGNORECASE)  # after IDNA encoding
 
 
 @dataclass(frozen=True)
@@ -169,11 +168,8 @@ def dns_check(
         )
 
     try:
-        name = dns.name.from_text(shown)
-        labels = name.labels[:-1]  # without the root label
-        if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
-            raise ValueError(shown)
-    except (ValueError, dns.exception.DNSException):
+        name = dns.name.from_text(host_name(shown, min_labels=2))
+    except (HostError, dns.exception.DNSException):
         return result(MISCONFIGURED, "nxdomain", (), f'"{host}" is not a valid host name.')
 
     chain: list[str] = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import ipaddress
 import re
 from typing import Any
 
@@ -21,10 +20,11 @@ from .brand_colours import brand_palette_css, colour_check
 from .brands import BrandView
 from .crypto import encrypt_secret
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
-from .hosts import normalize_host
+from .hosts import IP_ADDRESS, HostError, host_display, host_name, normalize_host
 from .identity import Actor
 from .money import active_currencies, parse_minor
-from .validation import check_email
+from .smtp_guard import SmtpRules, smtp_server_problem
+from .validation import check_email, clean_name
 
 # Portal sections a domain can show (User Access Area), in menu order, with labels.
 SECTIONS: dict[str, str] = {
@@ -90,7 +90,6 @@ EDITABLE = [
     "smtp_username",
     "smtp_from",
 ]
-_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _SCRIPT_SRC = re.compile(
     r"""^\s*<script\s+src=["'](https://[^"'<>\s]+)["']\s*>\s*</script>\s*$""", re.I
 )
@@ -112,21 +111,30 @@ def _require(actor: Actor) -> None:
         raise PermissionDenied()
 
 
+def domain_host(value: object) -> str:
+    """The stored form (A-label) of a portal domain typed by an operator; raises
+    ``ValidationError`` for the host field when it is not a domain name."""
+    if not str(value or "").strip():
+        raise ValidationError({"host": "Enter the domain, like portal.yourbrand.com."})
+    try:
+        return host_name(value, min_labels=2)
+    except HostError as exc:
+        if exc.kind == IP_ADDRESS:
+            message = "Use a domain name, not an IP address: the portal needs a CNAME record."
+        else:
+            message = (
+                "This is not a valid domain name: letters, digits and hyphens, without "
+                "https:// or a path, like portal.yourbrand.com."
+            )
+        raise ValidationError({"host": message}) from None
+
+
 def check_host(host: str, *, settings: Settings) -> str | None:
     """Why this host cannot be a portal domain, or None."""
-    if not host:
-        return "Enter the domain, like portal.yourbrand.com."
     try:
-        ipaddress.ip_address(host)
-        return "Use a domain name, not an IP address: the portal needs a CNAME record."
-    except ValueError:
-        pass
-    labels = host.split(".")
-    if len(host) > 253 or len(labels) < 2 or not all(_LABEL.match(x) for x in labels):
-        return (
-            "This is not a valid domain name (letters, digits and hyphens, like "
-            "portal.yourbrand.com)."
-        )
+        host = domain_host(host)
+    except ValidationError as exc:
+        return exc.fields["host"]
     if host in settings.control_hosts:
         return "This host serves the control panel; choose another for the portal."
     if host == settings.cname_target:
@@ -134,8 +142,8 @@ def check_host(host: str, *, settings: Settings) -> str | None:
     # .localhost names never reach public DNS: allowed for local development.
     if not host.endswith(".localhost") and _psl().privatesuffix(host) in (host, None):
         return (
-            f"{host} is a top-level domain: DNS cannot hold a CNAME there. Use a "
-            f"sub-domain such as portal.{host}."
+            f"{host_display(host)} is a top-level domain: DNS cannot hold a CNAME there. "
+            f"Use a sub-domain such as portal.{host_display(host)}."
         )
     return None
 
@@ -173,16 +181,15 @@ def _validate(
     session: Session, data: dict[str, Any], *, domain_id: int | None, settings: Settings
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    host = normalize_host(str(data.get("host") or ""))
-    if str(data.get("host") or "").strip() and not host:
-        errors["host"] = "This is not a valid domain name."
-    elif msg := check_host(host, settings=settings):
+    host = ""
+    if msg := check_host(str(data.get("host") or ""), settings=settings):
         errors["host"] = msg
     else:
+        host = domain_host(data.get("host"))
         clash = session.exec(select(PortalDomain.id).where(PortalDomain.host == host)).first()
         if clash is not None and clash != domain_id:
             errors["host"] = "This domain is already set up."
-    brand = str(data.get("brand_name") or "").strip()
+    brand = clean_name(data.get("brand_name"))
     if not brand or len(brand) > 120:
         errors["brand_name"] = "Enter the brand name customers see (at most 120 characters)."
     currencies = data.get("currencies") or []
@@ -238,8 +245,9 @@ def _validate(
         if problem:
             errors[key] = problem
     smtp_server = str(data.get("smtp_server") or "").strip()
-    if smtp_server and not re.fullmatch(r"[A-Za-z0-9.-]+(:\d{1,5})?", smtp_server):
-        errors["smtp_server"] = "Enter a host name, optionally with :port (e.g. smtp.mail.com:587)."
+    rules = SmtpRules.from_settings(settings)
+    if smtp_server and (msg := smtp_server_problem(smtp_server, rules)):
+        errors["smtp_server"] = msg
     smtp_from = str(data.get("smtp_from") or "").strip().lower()
     if smtp_from and (msg := check_email(smtp_from)):
         errors["smtp_from"] = msg

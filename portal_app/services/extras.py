@@ -18,7 +18,7 @@ from .customers import customer_get
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, format_minor, parse_minor
-from .validation import check_email, normalize_email
+from .validation import check_email, clean_name, normalize_email
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def package_create(
 ) -> Package:
     if not actor.can(Area.CARD):
         raise PermissionDenied()
-    name, currency = str(name or "").strip(), str(currency or "").strip().upper()
+    name, currency = clean_name(name), str(currency or "").strip().upper()
     errors: dict[str, str] = {}
     if not name or len(name) > 120:
         errors["package_name"] = "Enter a name (at most 120 characters)."
@@ -184,7 +184,7 @@ def contract_add(
 ) -> Contract:
     customer = customer_get(session=session, actor=actor, customer_id=customer_id)
     errors: dict[str, str] = {}
-    name = str(name or "").strip()
+    name = clean_name(name)
     if not name or len(name) > 120:
         errors["contract_name"] = "Enter the contract's name."
     if not str(months or "").isdigit() or not 1 <= int(months) <= 120:

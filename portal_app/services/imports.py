@@ -22,6 +22,7 @@ from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .import_batches import CDRS, MAX_REPORTED, RATES, ImportResult, Progress, batch_import
 from .money import parse_micros
+from .validation import clean_name
 
 __all__ = ["MAX_REPORTED", "ImportResult", "Progress", "import_cdrs", "import_rates"]
 CDR_REQUIRED = ["call_start", "customer_id", "dialled", "duration", "sip_call_id"]
@@ -119,7 +120,7 @@ def _cdr_row(row: dict, customers: dict[int, str]) -> dict:
         "direction": direction,
         "cli": values["cli"].lstrip("+")[:32],
         "dialled": dialled,
-        "destination": values["destination"][:80],
+        "destination": clean_name(values["destination"])[:80],
         "prefix": values["prefix"][:16],
         "duration": seconds,
         "billed_duration": billed,
@@ -129,7 +130,7 @@ def _cdr_row(row: dict, customers: dict[int, str]) -> dict:
         "status": status,
         "release_reason": values["release_reason"][:64],
         "pdd_ms": pdd,
-        "route": values["route"][:64],
+        "route": clean_name(values["route"])[:64],
         "sip_call_id": values["sip_call_id"],
     }
 
@@ -224,7 +225,7 @@ def _rate_rows(
     for row in reader:
         line = reader.line_num
         prefix = (row.get("prefix") or "").strip().lstrip("+")
-        destination = (row.get("destination") or "").strip()
+        destination = clean_name(row.get("destination"))
         try:
             if not prefix.isdigit() or len(prefix) > 16:
                 raise ValueError("prefix must be 1 to 16 digits")

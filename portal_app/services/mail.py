@@ -8,9 +8,7 @@ so a config can be passed around and logged without exposing them.
 from __future__ import annotations
 
 import ipaddress
-import re
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -25,20 +23,26 @@ from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
 from .crypto import decrypt_secret, encrypt_secret
-from .errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .offloop import check_off_loop
+from .smtp_guard import (
+    DEFAULT_PORT,
+    MailError,
+    PinnedSMTP,
+    PinnedSMTPSSL,
+    SmtpRules,
+    parse_server,
+    resolve_checked,
+    smtp_reply,
+    smtp_rules,
+    smtp_server_problem,
+)
 from .validation import check_email, normalize_email
 
-DEFAULT_PORT = 587  # message submission; 465 means TLS from the first byte
+__all__ = ["DEFAULT_PORT", "MailError", "SmtpConfig", "parse_server", "send_mail", "smtp_test"]
 TEST_SUBJECT = "Carrier Portal test email"
 SMTP_FIELDS = ["smtp_email", "smtp_username", "smtp_server", "smtp_from"]
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$")
-
-
-class MailError(ServiceError):
-    """Mail could not be sent; ``message`` says why in plain words."""
 
 
 @dataclass(frozen=True)
@@ -57,26 +61,6 @@ class SmtpConfig:
         """A config from a plain password (tests, one-off sends)."""
         enc = encrypt_secret(password) if password else None
         return cls(server=server, username=username, from_address=from_address, password_enc=enc)
-
-
-def parse_server(value: str) -> tuple[str, int]:
-    """``host[:port]`` (``[v6]:port`` for IPv6) -> (host, port); ValueError when malformed."""
-    text = str(value or "").strip()
-    if text.startswith("["):
-        host, bracket, rest = text[1:].partition("]")
-        if not bracket:
-            raise ValueError(text)
-        ipaddress.IPv6Address(host)
-        if rest and not rest.startswith(":"):
-            raise ValueError(text)
-        port_text = rest[1:] if rest else ""
-    else:
-        host, _, port_text = text.partition(":")
-        if ":" in port_text or not _HOSTNAME.match(host) or len(host) > 253:
-            raise ValueError(text)
-    if port_text and not (port_text.isdigit() and 0 < int(port_text) < 65536):
-        raise ValueError(text)
-    return host.rstrip("."), int(port_text) if port_text else DEFAULT_PORT
 
 
 def _is_loopback(host: str) -> bool:
@@ -108,9 +92,11 @@ def smtp_for_domain(*, session: Session, domain: PortalDomain | None = None) -> 
     )
 
 
-def _answer(code: int, text: bytes | str) -> str:
-    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-    return f"{code} {' '.join(text.split())}".strip()
+def _answer(code: int, text: bytes | str, where: str) -> str:
+    """The server's reply as shown; anything that is not an SMTP reply is not shown."""
+    if (reply := smtp_reply(code, text)) is None:
+        raise MailError(f"The server {where} did not answer like an SMTP server.")
+    return reply
 
 
 def _build(config: SmtpConfig, to: str, subject: str, body: str, html: str) -> EmailMessage:
@@ -126,15 +112,27 @@ def _build(config: SmtpConfig, to: str, subject: str, body: str, html: str) -> E
     return msg
 
 
-def _deliver(smtp: smtplib.SMTP, config: SmtpConfig, host: str, msg: EmailMessage) -> str:
-    smtp.ehlo()
+def _peer(smtp: smtplib.SMTP) -> str:
+    try:
+        return str(smtp.sock.getpeername()[0]) if smtp.sock else ""
+    except OSError:
+        return ""
+
+
+def _deliver(smtp: smtplib.SMTP, config: SmtpConfig, where: str, msg: EmailMessage) -> str:
+    code, text = smtp.ehlo()
+    if code != 250:
+        _answer(code, text, where)  # raises for a listener of another protocol
+        code, text = smtp.helo()  # an old server that wants HELO
+        if code != 250:
+            raise MailError(f"The server refused the greeting: {_answer(code, text, where)}")
     if not isinstance(smtp, smtplib.SMTP_SSL) and smtp.has_extn("starttls"):
         smtp.starttls(context=ssl.create_default_context())
         smtp.ehlo()
     if config.username:
         # A password is never sent in the clear across a network; only a relay on
         # this machine (and the test server) may take it without TLS.
-        if not smtp.sock or not (isinstance(smtp.sock, ssl.SSLSocket) or _is_loopback(host)):
+        if not smtp.sock or not (isinstance(smtp.sock, ssl.SSLSocket) or _is_loopback(_peer(smtp))):
             raise MailError(
                 "The server does not offer STARTTLS, so the password would travel "
                 "unencrypted. Use port 465 or a server that supports STARTTLS."
@@ -150,22 +148,48 @@ def _deliver(smtp: smtplib.SMTP, config: SmtpConfig, host: str, msg: EmailMessag
     code, text = smtp.mail(config.from_address)
     if code != 250:
         raise MailError(
-            f"The server refused the sender {config.from_address}: {_answer(code, text)}"
+            f"The server refused the sender {config.from_address}: {_answer(code, text, where)}"
         )
     code, text = smtp.rcpt(msg["To"])
     if code not in (250, 251):
-        raise MailError(f"The server refused the recipient {msg['To']}: {_answer(code, text)}")
+        raise MailError(
+            f"The server refused the recipient {msg['To']}: {_answer(code, text, where)}"
+        )
     code, text = smtp.data(msg.as_bytes())
     if code != 250:
-        raise MailError(f"The server refused the message: {_answer(code, text)}")
-    return _answer(code, text)
+        raise MailError(f"The server refused the message: {_answer(code, text, where)}")
+    return _answer(code, text, where)
+
+
+def _connect(host: str, port: int, addresses: list[str], timeout: float) -> smtplib.SMTP:
+    """A session with the server at one of the checked ``addresses``."""
+    if port == 465:
+        conn: smtplib.SMTP = PinnedSMTPSSL(addresses, timeout, ssl.create_default_context())
+    else:
+        conn = PinnedSMTP(addresses, timeout)
+    try:
+        code, text = conn.connect(host, port)
+        if code != 220:  # smtplib checks the greeting only when connecting in __init__
+            raise smtplib.SMTPConnectError(code, text)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def send_mail(
-    config: SmtpConfig, *, to: str, subject: str, body: str, html: str = "", timeout: float = 10
+    config: SmtpConfig,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    html: str = "",
+    timeout: float = 10,
+    rules: SmtpRules | None = None,
 ) -> str:
     """Send one message (plain text, with ``html`` as its alternative when given);
-    returns the server's answer to it (e.g. ``250 OK``).
+    returns the server's answer to it (e.g. ``250 OK``). ``rules`` say which servers
+    may be used (default: this deployment's, see services/smtp_guard.py).
 
     Blocks for up to ``timeout`` seconds per network step: call it in a thread.
     """
@@ -182,28 +206,22 @@ def send_mail(
         msg = _build(config, to, subject, body, html)
     except ValueError as exc:  # a line break in an address or the subject
         raise MailError(f"The message could not be built: {exc}") from exc
+    addresses = resolve_checked(host, port, rules or smtp_rules())
     try:
-        if port == 465:
-            context = ssl.create_default_context()
-            conn = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-        else:
-            conn = smtplib.SMTP(host, port, timeout=timeout)
-        with conn as smtp:
-            return _deliver(smtp, config, host, msg)
+        with _connect(host, port, addresses, timeout) as smtp:
+            return _deliver(smtp, config, where, msg)
     except MailError:
         raise
     except smtplib.SMTPAuthenticationError as exc:
-        raise MailError(
-            f"The server refused the username or password: {_answer(exc.smtp_code, exc.smtp_error)}"
-        ) from exc
+        answer = _answer(exc.smtp_code, exc.smtp_error, where)
+        raise MailError(f"The server refused the username or password: {answer}") from exc
     except smtplib.SMTPNotSupportedError as exc:
         raise MailError(
             "The server does not accept a login (no AUTH). Clear the username."
         ) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise MailError(
-            f"The server answered with an error: {_answer(exc.smtp_code, exc.smtp_error)}"
-        ) from exc
+    except smtplib.SMTPResponseException as exc:  # SMTPConnectError too: a bad greeting
+        answer = _answer(exc.smtp_code, exc.smtp_error, where)
+        raise MailError(f"The server answered with an error: {answer}") from exc
     except smtplib.SMTPServerDisconnected as exc:
         if isinstance(exc.__context__, TimeoutError):  # smtplib rewraps a read timeout
             raise MailError(slow) from exc
@@ -212,11 +230,9 @@ def send_mail(
         raise MailError(f"Could not connect to {where}: the connection was refused.") from exc
     except TimeoutError as exc:
         raise MailError(slow) from exc
-    except socket.gaierror as exc:
-        raise MailError(f"The server name {host} could not be found.") from exc
     except ssl.SSLError as exc:
         raise MailError(f"A secure connection to {where} failed: {exc.reason or exc}.") from exc
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException) as exc:  # local causes: no server text here
         raise MailError(f"Could not send through {where}: {exc}.") from exc
 
 
@@ -258,11 +274,8 @@ def _clean_smtp(data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     username = clean["smtp_username"]
     if len(username) > 255 or any(ord(c) < 32 for c in username):
         errors["username"] = "Use at most 255 characters, on one line."
-    if clean["smtp_server"]:
-        try:
-            parse_server(clean["smtp_server"])
-        except ValueError:
-            errors["server"] = "Enter a host name with an optional port, like smtp.example.com:587."
+    if clean["smtp_server"] and (msg := smtp_server_problem(clean["smtp_server"])):
+        errors["server"] = msg
     return clean, errors
 
 

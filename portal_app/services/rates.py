@@ -25,6 +25,7 @@ from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, plain_micros
 from .policy import carrier_check
+from .validation import clean_name
 
 
 def _can_manage(actor: Actor) -> None:
@@ -45,7 +46,7 @@ def card_list(*, session: Session, actor: Actor) -> list[tuple[RateCard, int]]:
 
 def card_create(*, session: Session, actor: Actor, name: str, currency: str) -> RateCard:
     _can_manage(actor)
-    name = str(name or "").strip()
+    name = clean_name(name)
     errors = {}
     if not name or len(name) > 120:
         errors["card_name"] = "Enter a name (at most 120 characters)."

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -49,10 +48,17 @@ from .identity import Actor
 from .limiter import limit_hit, rate
 from .outbox import outbox_enqueue
 from .policy import hidden_kinds
-from .validation import check_email, check_name, check_password, normalize_email
+from .validation import (
+    check_email,
+    check_name,
+    check_password,
+    check_phone,
+    clean_name,
+    normalize_email,
+    normalize_phone,
+)
 
 LINK_TTL = timedelta(hours=24)
-_PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 COUNTRIES = {
     code: name
     for code, name in Locale("en").territories.items()
@@ -96,7 +102,7 @@ def _validate(domain: PortalDomain, data: dict) -> dict:
         raise PermissionDenied("Sign-up is not open on this portal.")
     clean = {"kind": kind}
     for key, label in (("company_name", "Company name"), ("contact_name", "Your name")):
-        clean[key] = str(data.get(key) or "").strip()
+        clean[key] = clean_name(data.get(key))
         if msg := check_name(clean[key], label):
             errors[key] = msg
     clean["email"] = normalize_email(data.get("email"))
@@ -106,10 +112,9 @@ def _validate(domain: PortalDomain, data: dict) -> dict:
     if msg := check_password(password):
         errors["password"] = msg
     clean["password"] = password
-    phone = re.sub(r"[\s().-]", "", str(data.get("phone") or ""))
-    if not _PHONE.match(phone):
-        errors["phone"] = "Enter the number in international format, like +44 20 7946 0000."
-    clean["phone"] = phone
+    if msg := check_phone(data.get("phone")):
+        errors["phone"] = msg
+    clean["phone"] = normalize_phone(data.get("phone"))[:20]
     country = str(data.get("country") or "").upper()
     if country not in COUNTRIES:
         errors["country"] = "Choose your country."

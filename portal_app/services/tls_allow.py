@@ -13,7 +13,6 @@ were verified a moment ago; it never allows one that never was.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -21,10 +20,9 @@ from sqlmodel import Session, select
 
 from portal_app.models import DomainStatus, PortalDomain
 
-log = logging.getLogger("portal.tls_allow")
+from .hosts import HostError, host_name
 
-_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
-_NUMERIC = re.compile(r"[0-9]+")
+log = logging.getLogger("portal.tls_allow")
 
 
 def normalize(host: object) -> str | None:
@@ -33,24 +31,19 @@ def normalize(host: object) -> str | None:
     Refused: non-strings, empty or over-long names, single labels, IP addresses,
     ports, spaces, underscores, empty labels and non-ASCII (SNI is always ASCII).
     """
-    if not isinstance(host, str) or not host.isascii():
+    if not isinstance(host, str) or not host.isascii() or host != host.strip():
         return None
-    name = host.lower()
-    if name.endswith("."):
-        name = name[:-1]
-    labels = name.split(".")
-    if len(name) > 253 or len(labels) < 2 or _NUMERIC.fullmatch(labels[-1]):
+    try:  # the one host-name rule (services/hosts.py)
+        return host_name(host.lower(), min_labels=2)
+    except HostError:
         return None
-    if not all(_LABEL.fullmatch(label) for label in labels):
-        return None
-    return name
 
 
 def _stored(host: str) -> str | None:
     """A host as stored in the database, in the ASCII form Caddy will ask about."""
     try:
-        return normalize(host.strip().encode("idna").decode("ascii"))
-    except (UnicodeError, AttributeError):
+        return host_name(host, min_labels=2)
+    except HostError:
         return None
 
 

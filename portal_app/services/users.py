@@ -22,7 +22,7 @@ from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .policy import areas_granted, areas_of
 from .sessions import sessions_revoke_for_user
-from .validation import check_email, check_name, check_password, normalize_email
+from .validation import check_email, check_name, check_password, clean_name, normalize_email
 
 USER_FIELDS = ["id", "name", "email", "role", "group_id", "enabled", "totp_enabled"]
 
@@ -126,7 +126,7 @@ def _validate_user(
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
     clean = {
-        "name": str(data.get("name") or "").strip(),
+        "name": clean_name(data.get("name")),
         "email": normalize_email(data.get("email")),
         "role": str(data.get("role") or ""),
         "enabled": bool(data.get("enabled", True)),
@@ -300,7 +300,7 @@ def group_list(*, session: Session, actor: Actor) -> list[OperatorGroup]:
 
 def _validate_group(session: Session, data: dict[str, Any], group_id: int | None):
     errors: dict[str, str] = {}
-    name = str(data.get("name") or "").strip()
+    name = clean_name(data.get("name"))
     if msg := check_name(name, max_len=80):
         errors["name"] = msg
     else:

@@ -1,26 +1,108 @@
-"""Small input checks shared by services. Each returns a message or None."""
+"""Small input checks shared by services. Each ``check_*`` returns a message or None;
+each ``normalize_*`` / ``clean_*`` returns the form that is stored.
+
+Email addresses go through email-validator (syntax only: no DNS, so a check never waits
+on the network) and phone numbers through phonenumbers (stored in E.164). Names lose
+invisible format characters, above all the bidirectional controls: a right-to-left
+override in a name makes the control panel, a portal or a spreadsheet show its letters
+reversed ("Acme [RLO]exe.pdf" reads "Acme fdp.exe").
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_EMAIL = re.compile(
-    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from portal_app.settings import get_settings
 
 MIN_PASSWORD = 10
+EMAIL_MESSAGE = "Enter a valid email address, like name@example.com."
+PHONE_MESSAGE = "Enter a valid phone number in international format, like +44 20 7946 0000."
+# Joiners shape Arabic, Indic and emoji text; every other format character (category
+# Cf: bidi embeddings, overrides and isolates, marks, zero-width spaces, word joiners,
+# tag characters) is invisible and only ever hides or reorders what a name says.
+_KEEP_FORMAT = {"\u200c", "\u200d"}
+_PHONE_CHARS = re.compile(r"\+[\d\s().-]+")
+
+
+def strip_invisible(value: str) -> str:
+    """``value`` without invisible format characters (bidi controls U+202A–U+202E,
+    U+2066–U+2069, U+200E, U+200F, U+061C, zero-width spaces, tags, …)."""
+    if value.isascii():  # no format character is ASCII: the common case costs one scan
+        return value
+    return "".join(c for c in value if c in _KEEP_FORMAT or unicodedata.category(c) != "Cf")
+
+
+def clean_name(value: object) -> str:
+    """A name as stored: NFC, no invisible format or control characters, one line, with
+    runs of white space made one space. Use for every name-like field."""
+    text = str(value or "")
+    if text.isascii() and text.isprintable():
+        return " ".join(text.split())
+    text = unicodedata.normalize("NFC", strip_invisible(text))
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return " ".join(text.split())
+
+
+def _email(value: str):
+    return validate_email(
+        value,
+        check_deliverability=False,  # no DNS: syntax only, never waits on the network
+        allow_smtputf8=False,  # addresses smtplib can send to without SMTPUTF8
+        strict=True,  # RFC 5321 lengths too: at most 64 characters before the @
+        test_environment=not get_settings().is_production,  # name@example.test in dev
+    )
 
 
 def normalize_email(value: object) -> str:
-    return str(value or "").strip().lower()
+    """The stored form: trimmed, lower case, an internationalised domain as its A-label.
+    Never raises (a login form normalises whatever was typed)."""
+    text = str(value or "").strip()
+    try:
+        return _email(text).ascii_email.lower()
+    except (EmailNotValidError, AttributeError):
+        return text.lower()
 
 
 def check_email(value: str) -> str | None:
     if not value:
         return "Enter an email address."
-    if len(value) > 254 or not _EMAIL.match(value):
-        return "Enter a valid email address, like name@example.com."
+    try:
+        _email(value)
+    except EmailNotValidError:
+        return EMAIL_MESSAGE
     return None
+
+
+def _phone(value: object) -> phonenumbers.PhoneNumber | None:
+    text = str(value or "").strip()
+    # phonenumbers skips trailing text ("x", ";", "ext 12"); E.164 holds the number alone
+    if len(text) > 40 or not _PHONE_CHARS.fullmatch(text):
+        return None
+    try:
+        number = phonenumbers.parse(text, None)  # international format: no region guess
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def normalize_phone(value: object) -> str:
+    """E.164 ("+442079460000") of a valid number, else the trimmed text."""
+    number = _phone(value)
+    if number is None:
+        return str(value or "").strip()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_phone(value: object) -> str | None:
+    """None for a number in international format that phonenumbers knows to be valid
+    for its country, else the message for the field."""
+    if not str(value or "").strip():
+        return "Enter a phone number."
+    return None if _phone(value) is not None else PHONE_MESSAGE
 
 
 def check_name(value: str, label: str = "Name", max_len: int = 120) -> str | None:
@@ -28,6 +110,8 @@ def check_name(value: str, label: str = "Name", max_len: int = 120) -> str | Non
         return f"Enter a {label.lower()}."
     if len(value) > max_len:
         return f"{label} must be at most {max_len} characters."
+    if strip_invisible(value) != value or any(unicodedata.category(c) == "Cc" for c in value):
+        return f"{label} may not contain invisible or control characters."
     return None
 
 

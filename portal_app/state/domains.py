@@ -15,6 +15,7 @@ from portal_app.services.db import session_scope
 from portal_app.services.emails import portal_url
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.files import logo_choices
+from portal_app.services.hosts import host_display
 from portal_app.services.identity import Area
 from portal_app.services.money import active_currencies, plain_minor
 from portal_app.services.offloop import run_blocking
@@ -42,6 +43,7 @@ LISTS = {"access": svc.SECTIONS, "breakout": svc.BREAKOUT_COLUMNS, "cdr": svc.CD
 class DomainRow:
     id: int
     host: str
+    shown: str  # the host as people read it: the U-label of an internationalised name
     brand: str
     status: str
     status_label: str
@@ -66,6 +68,7 @@ def _row(d) -> DomainRow:
     return DomainRow(
         id=d.id,
         host=d.host,
+        shown=host_display(d.host),
         brand=d.brand_name,
         status=d.status,
         status_label=STATUS_LABELS.get(d.status, d.status),

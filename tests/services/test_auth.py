@@ -245,7 +245,7 @@ def test_session_token_is_random_url_safe_and_stored_only_as_hmac(db, make_user)
     assert len(set(tokens)) == 3
     for token in tokens:
         assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
-    key = get_settings().secret_key.encode()
+    key = get_settings().secret_key.get_secret_value().encode()
     expected = {hmac.new(key, t.encode(), hashlib.sha256).hexdigest() for t in tokens}
     assert {row.token_hash for row in db.exec(select(AuthSession))} == expected
     raw_rows = db.connection().execute(sa.text("SELECT * FROM auth_session")).all()

@@ -48,6 +48,12 @@ def _create(db, **over) -> PortalDomain:
         ("-bad-.acme.com", "not a valid domain"),
         ("under_score.acme.com", "not a valid domain"),
         ("a" * 64 + ".acme.com", "not a valid domain"),
+        ("https://portal.acme.com/login", "without https:// or a path"),
+        ("portal.acme.com:443", "not a valid domain"),
+        ("portal.acme.com/evil", "not a valid domain"),
+        ("xn--zz.acme.com", "not a valid domain"),
+        ("portal\u202e.acme.com", "not a valid domain"),
+        ("10.0.0.300", "not an IP address"),
         ("panel.carrier.test", "serves the control panel"),
         ("portal.carrier.test", "CNAME target itself"),
     ],
@@ -64,8 +70,9 @@ def test_hosts_that_cannot_be_portal_domains(db, host, message):
     [
         ("Portal.Acme.COM", "portal.acme.com"),
         ("portal.acme.com.", "portal.acme.com"),
-        ("https://portal.acme.com/login", "portal.acme.com"),
         ("portal.acme.co.uk", "portal.acme.co.uk"),
+        ("Portal.Bücher.example", "portal.xn--bcher-kva.example"),
+        ("portal.xn--bcher-kva.example", "portal.xn--bcher-kva.example"),
         ("acme.localhost", "acme.localhost"),
     ],
 )
@@ -166,7 +173,9 @@ def test_smtp_password_is_encrypted_never_audited_and_kept_when_blank(db):
     )
     db.commit()
     assert domain.smtp_password_enc is None
-    audits = db.exec(select(AuditEvent).where(AuditEvent.entity == "portal_domain")).all()
+    audits = db.exec(
+        select(AuditEvent).where(AuditEvent.entity == "portal_domain").order_by(AuditEvent.id)
+    ).all()
     assert [a.action for a in audits] == ["domain.create", "domain.update", "domain.update"]
     assert "s3cret" not in str([(a.before, a.after) for a in audits])
     assert audits[1].before["brand_name"] == "Acme" and audits[1].after["brand_name"] == "Acme 2"

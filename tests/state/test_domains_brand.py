@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal_app.models import AuditEvent, DomainStatus, PortalDomain
+from portal_app.settings import get_settings
 from portal_app.state.brand import BrandState
 from portal_app.state.domains import DomainsState
 
@@ -52,6 +53,36 @@ def test_bad_input_marks_fields_and_saves_nothing(db, admin):
     assert set(state.errors) == {"host", "brand_name"}
     assert state.editing == "new" and state.form["host"] == "10.0.0.1"
     assert count(db, PortalDomain) == 0
+
+
+def test_an_idn_domain_is_stored_as_its_a_label_and_shown_as_people_read_it(db, admin):
+    state = make_state(DomainsState, token=admin.token)
+    call(state, "open_editor", domain_id="new")
+    form = FORM | {"host": "Portal.Bücher.test", "brand_name": "Acme \u202eexe.fdp"}
+    out = call(state, "save", form_data=form)
+    assert out.toasts[0][0] == "success"
+    (domain,) = fresh(db, PortalDomain)
+    assert (domain.host, domain.brand_name) == ("portal.xn--bcher-kva.test", "Acme exe.fdp")
+    [row] = state.rows
+    assert (row.host, row.shown, row.brand) == (domain.host, "portal.bücher.test", "Acme exe.fdp")
+
+
+def test_a_url_or_an_internal_smtp_server_is_marked_at_its_field(db, admin, monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    get_settings.cache_clear()
+    try:
+        state = make_state(DomainsState, token=admin.token)
+        call(state, "open_editor", domain_id="new")
+        form = FORM | {"host": "https://portal.acme.test/login", "smtp_server": "10.0.0.5:587"}
+        call(state, "save", form_data=form)
+        assert set(state.errors) == {"host", "smtp_server"}
+        assert "without https:// or a path" in state.errors["host"]
+        assert "10.0.0.5 leads to a private network" in state.errors["smtp_server"]
+        assert state.form["smtp_server"] == "10.0.0.5:587"  # what was typed stays
+        assert count(db, PortalDomain) == 0
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
 
 
 def test_a_user_without_the_portal_area_is_refused(db, clerk):

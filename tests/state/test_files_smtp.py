@@ -20,10 +20,11 @@ from reflex_base.event import resolve_upload_handler_param
 from portal_app import routes
 from portal_app.models import AccountConfig, Area, AuditEvent, PortalDomain, PublicFile
 from portal_app.services.files import NOT_AN_IMAGE
+from portal_app.settings import get_settings
 from portal_app.state.files import UPLOAD_ID, FilesState
 from portal_app.state.guard import NEED_ATTR, UPLOAD_FILES, Need
 from portal_app.state.smtp import SmtpState
-from tests.smtpserver import PASSWORD, QUIET, USERNAME, smtp_server
+from tests.smtpserver import PASSWORD, QUIET, USERNAME, foreign_server, smtp_server
 
 from .helpers import call, count, fresh, make_state, preset
 
@@ -261,6 +262,36 @@ def test_test_email_shows_a_refusal_in_plain_words(db, admin, smtp):
         "The server refused the username or password: 535 5.7.8 Authentication credentials invalid"
     )
     assert smtp.messages == []
+
+
+def test_production_refuses_an_internal_smtp_server_next_to_the_field(db, admin, monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    get_settings.cache_clear()
+    try:
+        state = make_state(SmtpState, token=admin.token)
+        out = call(state, "save", form_data=_form({"server": "169.254.169.254:587"}))
+        assert out.toasts == []
+        assert list(state.errors) == ["smtp_server"]
+        assert "169.254.169.254 leads to a link-local address" in state.errors["smtp_server"]
+        call(state, "save", form_data=_form({"server": "smtp.carrier.example:22"}))
+        assert state.errors == {
+            "smtp_server": "Port 22 is not an SMTP port: use 25, 465, 587 or 2525."
+        }
+        assert state.values["server"] == "smtp.carrier.example:22"  # what was typed stays
+        assert count(db, AccountConfig) == 0
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+def test_test_email_to_another_service_does_not_show_its_banner(db, admin):
+    with foreign_server(b"SSH-2.0-OpenSSH_9.2p1 secret-build-42\r\n") as where:
+        state = make_state(SmtpState, token=admin.token)
+        call(state, "save", form_data=_form({"server": where, "username": "", "password": ""}))
+        call(state, "send_test")
+    assert not state.test_ok and not state.testing
+    assert state.test_answer == f"The server {where} did not answer like an SMTP server."
+    assert "secret-build" not in _visible(state)
 
 
 def test_test_email_without_smtp_details(db, admin):
