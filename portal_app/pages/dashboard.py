@@ -144,6 +144,22 @@ def _body() -> rx.Component:
                 id="dashboard-pending-card",
             ),
         ),
+        rx.cond(
+            (DashboardState.payments_pending + DashboardState.payments_refused) > 0,
+            rx.callout.root(
+                rx.callout.icon(rx.icon("credit-card")),
+                rx.callout.text(
+                    rx.text.strong(DashboardState.payments_pending, id="dashboard-payments"),
+                    " payment(s) pending with the provider, ",
+                    rx.text.strong(DashboardState.payments_refused),
+                    " provider event(s) refused in 24 h. ",
+                    rx.link("Open Payments", href=routes.PAYMENTS),
+                ),
+                color_scheme="blue",
+                width="100%",
+                id="dashboard-payments-card",
+            ),
+        ),
         rx.cond(DashboardState.can_see_credit, near_limit()),
         rx.cond(DashboardState.top.length() > 0, _top()),
         team(),

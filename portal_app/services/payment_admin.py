@@ -8,7 +8,7 @@ UNIQUE constraint as the credit makes it happen at most once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, func, select
@@ -113,6 +113,26 @@ def payment_refund(*, session: Session, actor: Actor, attempt_id: int, note: str
         before=before,
         after=snapshot(attempt),
     )
+
+
+def payments_waiting(*, session: Session, actor: Actor) -> tuple[int, int]:
+    """For the dashboard: (payments still pending, provider events refused in 24 h)."""
+    if not actor.can(Area.PAYMENT):
+        raise PermissionDenied()
+    pending = session.exec(
+        select(func.count())
+        .select_from(PaymentAttempt)
+        .where(PaymentAttempt.status == AttemptStatus.PENDING.value)
+    ).one()
+    refused = session.exec(
+        select(func.count())
+        .select_from(PaymentEvent)
+        .where(
+            PaymentEvent.outcome == "refused",
+            PaymentEvent.created_at >= utcnow() - timedelta(hours=24),
+        )
+    ).one()
+    return pending, refused
 
 
 def payment_event_list(*, session: Session, actor: Actor, limit: int = 20) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from portal_app.services.dashboard import (
 from portal_app.services.db import session_scope
 from portal_app.services.email_log import mail_warnings
 from portal_app.services.identity import Area
+from portal_app.services.payment_admin import payments_waiting
 
 from .audit import AuditRow, audit_row
 from .base import AppState
@@ -97,6 +98,8 @@ class DashboardState(AppState):
     recent: list[AuditRow] = []
     can_see_log: bool = False
     mail_warnings: list[dict[str, str]] = []  # level ("info" or "warning") and text
+    payments_pending: int = 0  # for the Payment area only
+    payments_refused: int = 0  # provider events refused in 24 h
 
     @guarded(Need.OPERATOR)
     def load(self):
@@ -107,6 +110,10 @@ class DashboardState(AppState):
                 {"level": level, "text": text}
                 for level, text in mail_warnings(session=session, actor=who)
             ]
+            self.payments_pending = self.payments_refused = 0
+            if who.can(Area.PAYMENT):
+                waiting = payments_waiting(session=session, actor=who)
+                self.payments_pending, self.payments_refused = waiting
             self.can_see_log = who.can(Area.LOG)
             if self.can_see_log:
                 rows = audit_list(session=session, actor=who, limit=8).rows

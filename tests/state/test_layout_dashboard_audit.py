@@ -83,3 +83,32 @@ def test_audit_log_search_and_paging(db, clerk):
     call(state, "go_page", delta=1)  # never past the last page
     call(state, "go_page", delta="not a number")
     assert state.page == 1 and state.page_label == f"26–27 of {PAGE_SIZE + 2}"
+
+
+def test_dashboard_counts_waiting_payments_for_the_payment_area_only(db, admin, clerk):
+    from portal_app.models import Customer, PaymentAttempt, PaymentEvent
+
+    customer = Customer(name="Payer", currency="EUR")
+    db.add(customer)
+    db.commit()
+    for status, key in (("pending", "k1"), ("pending", "k2"), ("succeeded", "k3")):
+        db.add(
+            PaymentAttempt(
+                customer_id=customer.id,
+                gateway_name="Stripe",
+                provider="stripe",
+                amount=1000,
+                currency="EUR",
+                status=status,
+                idempotency_key=key,
+            )
+        )
+    db.add(PaymentEvent(provider="stripe", outcome="refused", message="bad signature"))
+    db.add(PaymentEvent(provider="stripe", outcome="credited"))
+    db.commit()
+    state = make_state(DashboardState, token=admin.token)
+    call(state, "load")
+    assert (state.payments_pending, state.payments_refused) == (2, 1)
+    state = make_state(DashboardState, token=clerk.token)  # no Payment area
+    call(state, "load")
+    assert (state.payments_pending, state.payments_refused) == (0, 0)
