@@ -77,9 +77,9 @@ def _authenticator(_server, _session, _envelope, mechanism, auth_data) -> AuthRe
 
 
 @contextlib.contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
-    """Start the server on a free port of 127.0.0.1; stop it afterwards."""
-    server = SmtpServer(host="127.0.0.1", port=free_port())
+def smtp_server(port: int | None = None) -> Iterator[SmtpServer]:
+    """Start the server on ``port`` (default: a free one) of 127.0.0.1; stop it afterwards."""
+    server = SmtpServer(host="127.0.0.1", port=port or free_port())
     controller = Controller(
         _Handler(server),
         hostname=server.host,

@@ -40,6 +40,7 @@ def _recent() -> rx.Component:
                         )
                     ),
                     width="100%",
+                    min_width="52em",  # on a phone it scrolls sideways, rows stay short
                     variant="surface",
                     size="1",
                 ),

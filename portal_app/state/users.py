@@ -100,6 +100,9 @@ class UsersState(AppState):
 
     @guarded(Need.AREA, Area.USER)
     def load(self):
+        # A page load starts with no dialog open (state outlives an in-app navigation).
+        self.user_dialog = self.group_dialog = self.confirm_delete = ""
+        self.errors = {}
         self._reload()
 
     @guarded(Need.AREA, Area.USER)

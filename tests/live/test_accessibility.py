@@ -202,6 +202,8 @@ def test_customer_portal_passes_axe(visitor, contact, live_app, axe_js, scheme):
         _visit(contact, brand + path, ready, axe_js, name, scheme, found)
     contact.click("#portal-me")
     expect(contact.locator("#portal-logout")).to_be_visible()
+    # Checked once the menu has faded in: mid-animation its text is still translucent.
+    contact.wait_for_function("document.getAnimations().every((a) => a.playState !== 'running')")
     _check(contact, axe_js, "portal-account-menu", scheme, found)
     contact.keyboard.press("Escape")
     _visit(

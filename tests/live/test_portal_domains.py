@@ -215,3 +215,55 @@ def test_demo_brands_open_with_their_own_look(page: Page, live_app):
     page.goto(f"http://globex.localhost:{port}/")
     expect(page.locator("#brand-name")).to_have_text("Globex Voice")
     shot(page, "59-brand-globex")
+
+
+def test_only_an_administrator_edits_a_brands_javascript(page: Page, live_app):
+    """An operator allowed the Portal area edits a brand but sees its Javascript and CSS
+    read-only, and a save keeps them; the administrator's editor is the positive control."""
+    from portal_app.services.identity import SYSTEM
+    from portal_app.services.users import group_create, user_create
+
+    with live_app.session() as session:
+        group = group_create(
+            session=session,
+            actor=SYSTEM,
+            data={"name": "Brand desk", "grants": {"portal": "allow"}},
+        )
+        user_create(
+            session=session,
+            actor=SYSTEM,
+            data={
+                "name": "Bram Brand",
+                "email": "bram@example.com",
+                "password": "bram-password-1",
+                "role": "user",
+                "group_id": group.id,
+                "enabled": True,
+            },
+        )
+        session.commit()
+        acme = session.exec(select(PortalDomain).where(PortalDomain.host == "acme.localhost")).one()
+        script_before = acme.custom_js
+    login(page, live_app.url, "bram@example.com", "bram-password-1")
+    page.wait_for_url(live_app.url + "/")
+    page.goto(live_app.url + "/setup/integrations/portal")
+    page.click(f"#domain-{acme.id}")
+    _tab(page, "Advanced")
+    expect(page.locator("#code-locked")).to_be_visible()
+    expect(page.locator("#custom_js")).to_have_attribute("readonly", "")
+    shot(page, "57-domain-code-locked")
+    page.fill("#footer", "Footer by the brand desk")
+    page.click("#domain-save")
+    expect(toast(page)).to_contain_text("Domain saved")
+    with live_app.session() as session:
+        acme = session.get(PortalDomain, acme.id)
+        assert acme.footer == "Footer by the brand desk" and acme.custom_js == script_before
+
+    page.context.clear_cookies()
+    login(page, live_app.url, "admin@example.com", "admin-password-1")
+    page.wait_for_url(live_app.url + "/")
+    page.goto(live_app.url + "/setup/integrations/portal")
+    page.click(f"#domain-{acme.id}")
+    _tab(page, "Advanced")
+    expect(page.locator("#code-locked")).to_have_count(0)
+    expect(page.locator("#custom_js")).not_to_have_attribute("readonly", "")

@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from portal_app.devserver import free_port
 from portal_app.models import Customer, PortalDomain
 from portal_app.services.crypto import encrypt_secret
 from portal_app.services.db import make_engine
@@ -36,6 +37,9 @@ pytestmark = [
 ADMIN = ("admin@example.com", "admin-password-1")
 
 
+SMTP_PORT = free_port()
+
+
 @pytest.fixture(scope="module")
 def shape(dns_server):
     for needed, name in ((pgserver, "PostgreSQL"), (redisserver, "redis-server")):
@@ -47,6 +51,10 @@ def shape(dns_server):
         "PORTAL_DNS_NAMESERVERS": f"127.0.0.1:{dns_server.port}",
         "PORTAL_CNAME_TARGET": dnsserver.TARGET,
     }
+    # Production refuses SMTP on loopback and odd ports unless told: the brand's mail goes
+    # to the tests' SMTP server as a deploy's would go to a local Postfix.
+    env["PORTAL_SMTP_INTERNAL_HOSTS"] = "127.0.0.1"
+    env["PORTAL_SMTP_PORTS"] = f"25,465,587,2525,{SMTP_PORT}"
     with prodshape.running(ARTIFACTS / "prod-shape-server.log", **env) as shape:
         yield shape
 
@@ -113,7 +121,7 @@ def test_a_sign_up_on_a_brand_and_an_approval_reach_tabs_on_other_workers(browse
     for _, page, _ in tabs:
         expect(page.locator("#dashboard-pending")).to_have_text(str(waiting))
 
-    with smtpserver.smtp_server() as smtp:
+    with smtpserver.smtp_server(SMTP_PORT) as smtp:
         acme = db.exec(select(PortalDomain).where(PortalDomain.host == prodshape.BRAND)).one()
         acme.smtp_server, acme.smtp_from = smtp.address, "noreply@acme.localhost"
         acme.smtp_username = smtpserver.USERNAME
