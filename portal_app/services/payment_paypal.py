@@ -23,18 +23,12 @@ from .payment_providers import (
     ProviderEvent,
     ProviderPayment,
     WebhookRefused,
+    int_or_none,
 )
 from .paypal_client import PayPalClient, api_base
 from .paypal_results import PayPalOrder, capture_event
 
 _CAPTURE_STATUS = {"COMPLETED": "succeeded", "DECLINED": "failed", "FAILED": "failed"}
-
-
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 class PayPalProvider:
@@ -64,7 +58,7 @@ class PayPalProvider:
             status=status,
             amount=capture.amount_minor if capture else order.amount_minor,
             currency=(capture.currency if capture else order.currency).upper(),
-            attempt_id=_int(order.custom_id),
+            attempt_id=int_or_none(order.custom_id),
             customer_id=None,  # PayPal keeps no metadata of ours beyond custom_id
             approve_url=approve_url or order.approve_url or "",
         )
@@ -139,7 +133,7 @@ class PayPalProvider:
             status=_CAPTURE_STATUS.get(capture.status, "pending"),
             amount=capture.amount_minor,
             currency=capture.currency.upper(),
-            attempt_id=_int(capture.custom_id),
+            attempt_id=int_or_none(capture.custom_id),
             customer_id=None,
         )
         return ProviderEvent(id=found.event_id, type=found.event_type[:80], payment=payment)

@@ -89,7 +89,8 @@ class PaymentProvider(Protocol):
     ) -> ProviderEvent: ...
 
 
-def _int_or_none(value: object) -> int | None:
+def int_or_none(value: object) -> int | None:
+    """An id a provider echoed back (metadata, custom_id), or None when it is not one."""
     try:
         return int(str(value))
     except (TypeError, ValueError):
@@ -152,8 +153,8 @@ class StripeProvider:
             status=_STRIPE_STATUS.get(status, "pending"),
             amount=int(amount or 0),
             currency=str(data.get("currency") or "").upper(),
-            attempt_id=_int_or_none(metadata.get("attempt_id")),
-            customer_id=_int_or_none(metadata.get("customer_id")),
+            attempt_id=int_or_none(metadata.get("attempt_id")),
+            customer_id=int_or_none(metadata.get("customer_id")),
             client_secret=str(data.get("client_secret") or ""),
         )
 
