@@ -99,23 +99,30 @@ def _visit(page: Page, url: str, ready: str, axe_js, name: str, scheme: str, fou
     _check(page, axe_js, name, scheme, found)
 
 
+# Every control-panel screen as (name, path, what shows it is ready); the phone test
+# visits the same ones.
+CONTROL_SCREENS = [
+    ("dashboard", "/", "#traffic-today"),
+    ("customers", "/management/customers", "#customers-table"),
+    ("pending", "/management/pending", "#pending-table, #pending-empty"),
+    ("rate-cards", "/management/rate-cards", "#cards-table"),
+    ("public-files", "/management/file/public", "#files-table"),
+    ("portal-domains", "/setup/integrations/portal", "#domains-table"),
+    ("configuration", "/setup/account/configuration", "#config-save"),
+    ("personal", "/setup/account/personal", "#totp-start, #totp-status"),
+    ("users", "/setup/account/users", "#users-table"),
+    ("audit-log", "/setup/account/audit-log", "#audit-table tbody tr"),
+    ("email-log", "/setup/account/email-log", "#tab-email-log"),
+]
+
+
 def _control_pages(live_app) -> list[tuple[str, str, str]]:
     with live_app.session() as session:
         transit = session.exec(
             select(Customer.id).where(Customer.name == "Transit One Carrier")
         ).one()
     return [
-        ("dashboard", "/", "#traffic-today"),
-        ("customers", "/management/customers", "#customers-table"),
-        ("pending", "/management/pending", "#pending-table, #pending-empty"),
-        ("rate-cards", "/management/rate-cards", "#cards-table"),
-        ("public-files", "/management/file/public", "#files-table"),
-        ("portal-domains", "/setup/integrations/portal", "#domains-table"),
-        ("configuration", "/setup/account/configuration", "#config-save"),
-        ("personal", "/setup/account/personal", "#totp-start, #totp-status"),
-        ("users", "/setup/account/users", "#users-table"),
-        ("audit-log", "/setup/account/audit-log", "#audit-table tbody tr"),
-        ("email-log", "/setup/account/email-log", "#tab-email-log"),
+        *CONTROL_SCREENS,
         ("cdr-report", f"/management/customers/cdr?customer={transit}", "#cdr-calls:not(:empty)"),
         ("breakout-report", f"/report/breakout?customer={transit}", "#breakout-table"),
         ("not-found", "/no-such-page", "#not-found"),

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from .test_accessibility import CONTACT, acme
+from .test_accessibility import CONTACT, CONTROL_SCREENS, acme
 from .test_browser_flows import login, shot
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -19,17 +19,7 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 expect.set_options(timeout=20_000)
 PHONE = {"width": 390, "height": 844}
 SCREENS = [
-    ("dashboard", "/", "#traffic-today"),
-    ("customers", "/management/customers", "#customers-table"),
-    ("pending", "/management/pending", "#pending-table, #pending-empty"),
-    ("rate-cards", "/management/rate-cards", "#cards-table"),
-    ("public-files", "/management/file/public", "#files-table"),
-    ("portal-domains", "/setup/integrations/portal", "#domains-table"),
-    ("configuration", "/setup/account/configuration", "#config-save"),
-    ("personal", "/setup/account/personal", "#totp-start, #totp-status"),
-    ("users", "/setup/account/users", "#users-table"),
-    ("audit-log", "/setup/account/audit-log", "#audit-table tbody tr"),
-    ("email-log", "/setup/account/email-log", "#tab-email-log"),
+    *CONTROL_SCREENS,
     ("not-found", "/no-such-page", "#not-found"),
 ]
 PORTAL = [
