@@ -54,7 +54,8 @@ def test_a_rate_is_added_changed_and_deleted_with_audit_rows(db):
     svc.rate_delete(session=db, actor=SYSTEM, card_id=card.id, entry_id=entry.id)
     db.commit()
     assert svc.card_rates(session=db, actor=SYSTEM, card_id=card.id).total == 0
-    rows = db.exec(select(AuditEvent).where(AuditEvent.entity == "rate_card")).all()
+    query = select(AuditEvent).where(AuditEvent.entity == "rate_card").order_by(AuditEvent.id)
+    rows = db.exec(query).all()
     assert [r.action for r in rows] == [
         "rate_card.create",
         "rate.create",

@@ -21,6 +21,7 @@ from portal_app.services.identity import SYSTEM
 from portal_app.services.imports import import_rates
 from portal_app.services.ledger import ledger_add, ledger_csv
 from portal_app.services.rates import card_create
+from portal_app.settings import get_settings
 
 RLO, LRI, PDI, ZWSP = "\u202e", "\u2066", "\u2069", "\u200b"
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -207,3 +208,21 @@ def test_imported_destination_names_lose_bidi_controls(db):
     db.expire_all()
     names = db.exec(select(RateEntry.destination).order_by(RateEntry.prefix)).all()
     assert names == ["United modgniK", "London Fixed"]
+
+
+def test_a_brand_address_on_localhost_is_valid_outside_production():
+    """The demo's brands are ``*.localhost``: their From addresses must save in dev."""
+    assert v.check_email("noreply@acme.localhost") is None
+    assert v.normalize_email("NoReply@Acme.Localhost") == "noreply@acme.localhost"
+
+
+def test_a_localhost_address_is_refused_in_production(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    get_settings.cache_clear()
+    try:
+        assert get_settings().is_production  # positive control: the setting took
+        assert v.check_email("noreply@acme.localhost") == v.EMAIL_MESSAGE
+        assert v.check_email("noreply@acme.example.com") is None
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
