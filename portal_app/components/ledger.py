@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.customer_payments import recent_payments, runway_line
 from portal_app.components.forms import field, select_input, text_input
 from portal_app.state.ledger import LedgerState as L
 
@@ -115,6 +116,7 @@ def balance_tab() -> rx.Component:
                 _figure("Available", L.available, "ledger-available"),
                 spacing="6",
             ),
+            runway_line(),
             rx.cond(
                 L.can_pay,
                 rx.card(_add_form(), width="100%"),
@@ -148,6 +150,7 @@ def balance_tab() -> rx.Component:
                 ),
                 rx.text("No entries yet.", size="2", color_scheme="gray"),
             ),
+            recent_payments(),
             rx.hstack(
                 rx.button(
                     "Download CSV", size="1", variant="soft", type="button", on_click=L.download_csv

@@ -39,6 +39,49 @@ def _tile(item) -> rx.Component:
     )
 
 
+def _pay_button(id_: str) -> rx.Component:
+    """ "Make payment", when the Payments section is open to this contact."""
+    return rx.cond(
+        P.sections.contains("payments"),
+        rx.link(
+            rx.button(rx.icon("credit-card", size=16), "Make payment"),
+            href=routes.PORTAL_PAYMENTS,
+            id=id_,
+            align_self="center",
+        ),
+    )
+
+
+def _money_line() -> rx.Component:
+    """The overview's balance line: available money, how long it lasts, pay."""
+    return rx.cond(
+        P.sections.contains("balance") & (L.available != ""),
+        rx.card(
+            rx.flex(
+                rx.vstack(
+                    rx.text("Available", size="2", color_scheme="gray"),
+                    rx.text(
+                        L.available,
+                        size="6",
+                        weight="bold",
+                        id="home-available",
+                        color=rx.cond(L.low, rx.color("red", 11), None),
+                    ),
+                    rx.text(L.runway, size="2", color_scheme="gray", id="home-runway"),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                _pay_button("home-make-payment"),
+                spacing="3",
+                wrap="wrap",
+                align="center",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def _chart(title, key: str, color: str, id_: str, unit=None) -> rx.Component:
     return rx.card(
         rx.text(title, weight="bold", size="2"),
@@ -60,6 +103,7 @@ def home() -> rx.Component:
                 width="100%",
             ),
         ),
+        _money_line(),
         rx.cond(
             P.days.length() > 0,
             rx.grid(
@@ -109,19 +153,12 @@ def balance() -> rx.Component:
             ),
             _figure("Credit limit", L.credit_limit, "portal-credit"),
             _figure("Available", L.available, "portal-available"),
-            rx.cond(
-                P.sections.contains("payments"),
-                rx.link(
-                    rx.button(rx.icon("credit-card", size=16), "Make payment"),
-                    href=routes.PORTAL_PAYMENTS,
-                    id="portal-make-payment",
-                    align_self="center",
-                ),
-            ),
+            _pay_button("portal-make-payment"),
             spacing="3",
             wrap="wrap",
             width="100%",
         ),
+        rx.text(L.runway, size="2", color_scheme="gray", id="portal-runway"),
         rx.card(
             rx.hstack(
                 rx.heading("Statement", size="4", as_="h3"),

@@ -41,7 +41,11 @@ PORTAL_PAGES = [
     (portal_set_password_page, routes.PORTAL_SET_PASSWORD, [PortalLoginState.load_link]),
     (portal_signup_page, routes.PORTAL_SIGNUP, [SignupState.load_signup]),
     (portal_signup_confirm_page, routes.PORTAL_SIGNUP_CONFIRM, [SignupState.confirm]),
-    (portal_home_page, routes.PORTAL, [_FRAME, PortalState.load_charts]),
+    (
+        portal_home_page,
+        routes.PORTAL,
+        [_FRAME, PortalState.load_charts, PortalBalanceState.load_summary],
+    ),
     (portal_balance_page, routes.PORTAL_BALANCE, [_FRAME, PortalBalanceState.load]),
     (portal_cdr_page, routes.PORTAL_CDR, [_FRAME, PortalReportState.load_cdr]),
     (portal_breakout_page, routes.PORTAL_BREAKOUT, [_FRAME, PortalReportState.load_breakout]),

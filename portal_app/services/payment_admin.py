@@ -30,6 +30,7 @@ from .identity import Actor
 from .ledger import ledger_record
 from .money import plain_minor
 from .payments import attempt_view
+from .policy import carrier_check, hidden_kinds
 
 
 def payment_list(
@@ -55,6 +56,8 @@ def payment_list(
         where.append(PaymentAttempt.created_at >= since)
     if problems_only:
         where.append(PaymentAttempt.problem != "")
+    if hidden := hidden_kinds(actor):  # a carrier's payments are carrier data
+        where.append(Customer.kind.not_in(hidden))
     rows = session.exec(
         select(PaymentAttempt, Customer.name)
         .join(Customer, Customer.id == PaymentAttempt.customer_id)
@@ -63,7 +66,12 @@ def payment_list(
         .offset(max(0, offset))
         .limit(max(1, min(limit, 200)))
     ).all()
-    total = session.exec(select(func.count()).select_from(PaymentAttempt).where(*where)).one()
+    total = session.exec(
+        select(func.count())
+        .select_from(PaymentAttempt)
+        .join(Customer, Customer.id == PaymentAttempt.customer_id)
+        .where(*where)
+    ).one()
     return [{**attempt_view(a, internal=True), "customer": name} for a, name in rows], total
 
 
@@ -73,8 +81,10 @@ def payment_refund(*, session: Session, actor: Actor, attempt_id: int, note: str
     if not actor.can(Area.PAYMENT):
         raise PermissionDenied()
     attempt = session.get(PaymentAttempt, attempt_id)
-    if attempt is None:
+    customer = session.get(Customer, attempt.customer_id) if attempt else None
+    if attempt is None or customer is None:
         raise NotFound("That payment does not exist.")
+    carrier_check(actor, customer.kind)
     credit = session.exec(
         select(PaymentCredit).where(
             PaymentCredit.attempt_id == attempt.id, PaymentCredit.kind == CreditKind.CREDIT.value
@@ -119,10 +129,14 @@ def payments_waiting(*, session: Session, actor: Actor) -> tuple[int, int]:
     """For the dashboard: (payments still pending, provider events refused in 24 h)."""
     if not actor.can(Area.PAYMENT):
         raise PermissionDenied()
+    where = [PaymentAttempt.status == AttemptStatus.PENDING.value]
+    if hidden := hidden_kinds(actor):
+        where.append(Customer.kind.not_in(hidden))
     pending = session.exec(
         select(func.count())
         .select_from(PaymentAttempt)
-        .where(PaymentAttempt.status == AttemptStatus.PENDING.value)
+        .join(Customer, Customer.id == PaymentAttempt.customer_id)
+        .where(*where)
     ).one()
     refused = session.exec(
         select(func.count())

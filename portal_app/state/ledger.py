@@ -12,12 +12,15 @@ from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Area
 from portal_app.services.money import format_minor
+from portal_app.services.payment_admin import payment_list
+from portal_app.services.runway import balance_runway
 
 from .base import AppState
 from .guard import Need, actor, guarded
 from .paging import step_page
 
 PAGE_SIZE = 10
+PAYMENTS_SHOWN = 5  # Management › Payments has them all
 
 
 @dataclasses.dataclass
@@ -32,12 +35,24 @@ class EntryRow:
     who: str
 
 
+@dataclasses.dataclass
+class CustomerPaymentRow:
+    date: str
+    gateway: str
+    amount: str
+    status: str
+    reference: str
+    problem: str
+
+
 class LedgerState(AppState):
     customer_id: int = 0
     currency: str = ""
     balance: str = ""
     credit_limit: str = ""
     available: str = ""
+    runway: str = ""
+    payments: list[CustomerPaymentRow] = []  # the latest, for the Payment area only
     rows: list[EntryRow] = []
     total: int = 0
     page: int = 0
@@ -72,11 +87,30 @@ class LedgerState(AppState):
         ]
 
     def _summary(self, session, customer) -> None:
-        money = svc.balance(session=session, actor=actor(), customer_id=customer.id)
-        self.currency = customer.currency
-        self.balance = format_minor(money, customer.currency)
-        self.credit_limit = format_minor(customer.credit_limit, customer.currency)
-        self.available = format_minor(money + customer.credit_limit, customer.currency)
+        runway = balance_runway(session=session, actor=actor(), customer_id=customer.id)
+        cur = customer.currency
+        self.currency = cur
+        self.balance = format_minor(runway.available - customer.credit_limit, cur)
+        self.credit_limit = format_minor(customer.credit_limit, cur)
+        self.available = format_minor(runway.available, cur)
+        self.runway = runway.text
+        self.can_pay = actor().can(Area.PAYMENT)
+        self.payments = []
+        if self.can_pay:
+            rows, _ = payment_list(
+                session=session, actor=actor(), customer_id=customer.id, limit=PAYMENTS_SHOWN
+            )
+            self.payments = [
+                CustomerPaymentRow(
+                    date=r["date"][:16].replace("T", " "),
+                    gateway=r["gateway"],
+                    amount=r["amount"],
+                    status=r["status"],
+                    reference=r["reference"],
+                    problem=r["problem"],
+                )
+                for r in rows
+            ]
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def open_ledger(self, customer_id: int):
@@ -84,7 +118,6 @@ class LedgerState(AppState):
             self.customer_id, self.rows, self.total = 0, [], 0
             return
         self.customer_id, self.page, self.errors = customer_id, 0, {}
-        self.can_pay = actor().can(Area.PAYMENT)
         try:
             self._fetch()
         except ServiceError as exc:

@@ -9,6 +9,7 @@ import reflex as rx
 from portal_app.services import ledger as svc
 from portal_app.services.db import session_scope
 from portal_app.services.money import format_minor
+from portal_app.services.runway import balance_runway
 
 from .base import AppState
 from .guard import Need, guarded, portal
@@ -40,28 +41,33 @@ class PortalBalanceState(AppState):
     credit_limit: str = ""
     available: str = ""
     low: bool = False
+    runway: str = ""  # "About 3 days at the last 7 days' spend ($4.10 a day)."
     rows: list[StatementRow] = []
     total: int = 0
     page: int = 0
 
+    def _figures(self, session, ctx) -> None:
+        customer = ctx.customer  # from the session, never from the browser
+        runway = balance_runway(session=session, actor=ctx.actor, customer_id=customer.id)
+        cur = customer.currency
+        self.currency = cur
+        self.balance = format_minor(runway.available - customer.credit_limit, cur)
+        self.credit_limit = format_minor(customer.credit_limit, cur)
+        self.available = format_minor(runway.available, cur)
+        self.low = runway.available <= 0
+        self.runway = runway.text
+
     def _fetch(self) -> None:
         ctx = portal()
-        customer = ctx.customer  # from the session, never from the browser
         with session_scope() as session:
-            money = svc.balance(session=session, actor=ctx.actor, customer_id=customer.id)
+            self._figures(session, ctx)
             entries, self.total = svc.ledger_page(
                 session=session,
                 actor=ctx.actor,
-                customer_id=customer.id,
+                customer_id=ctx.customer.id,
                 offset=self.page * PAGE_SIZE,
                 limit=PAGE_SIZE,
             )
-        cur = customer.currency
-        self.currency = cur
-        self.balance = format_minor(money, cur)
-        self.credit_limit = format_minor(customer.credit_limit, cur)
-        self.available = format_minor(money + customer.credit_limit, cur)
-        self.low = money + customer.credit_limit <= 0
         self.rows = [
             StatementRow(
                 at=e.created_at.strftime("%Y-%m-%d %H:%M"),
@@ -77,6 +83,14 @@ class PortalBalanceState(AppState):
     def load(self):
         self.page = 0
         self._fetch()
+
+    @guarded(Need.CONTACT)
+    def load_summary(self):
+        """The overview's money line: only when the contact may see the Balance section."""
+        ctx = portal()
+        if "balance" in ctx.sections:
+            with session_scope() as session:
+                self._figures(session, ctx)
 
     @guarded(Need.CONTACT, section="balance")
     def go_page(self, delta: int):

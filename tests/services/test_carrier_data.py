@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from portal_app.models import Cdr, Customer
+from portal_app.models import Cdr, Customer, PaymentAttempt, PaymentGateway
 from portal_app.models.base import utcnow
 from portal_app.services import cdrs
 from portal_app.services.customers import customer_choices
@@ -17,6 +17,7 @@ from portal_app.services.dashboard import top_customers
 from portal_app.services.errors import PermissionDenied
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.ledger import balance, ledger_add, ledger_csv, ledger_page
+from portal_app.services.payment_admin import payment_list, payment_refund, payments_waiting
 from portal_app.services.policy import hidden_kinds, sees_carriers, sees_routes
 from portal_app.services.rates import customer_rates
 from portal_app.services.signups import template_preview
@@ -126,3 +127,37 @@ def test_balances_rates_and_choosers_hide_carriers(db):
     assert template_preview(session=db, actor=CDR_ONLY, template_customer_id=carrier.id) is None
     preview = template_preview(session=db, actor=WITH_CARRIER, template_customer_id=carrier.id)
     assert preview is not None and preview.template == "Transit Zeta"
+
+
+def test_a_carriers_payments_need_the_carrier_permission(db):
+    shop, carrier = seed(db)
+    gateway = PaymentGateway(
+        provider="stripe", name="Cards", mode="test", public_key="pk_test_x", currencies=["USD"]
+    )
+    db.add(gateway)
+    db.flush()
+    for who in (shop, carrier):
+        db.add(
+            PaymentAttempt(
+                customer_id=who.id,
+                gateway_id=gateway.id,
+                gateway_name="Cards",
+                provider="stripe",
+                amount=1000,
+                currency="USD",
+                status="pending",
+                idempotency_key=f"carrier-data-{who.id}",
+            )
+        )
+    db.commit()
+    rows, total = payment_list(session=db, actor=WITH_CARRIER)
+    assert total == 2 and {r["customer"] for r in rows} == {"Shop Retail", "Transit Zeta"}
+    assert payments_waiting(session=db, actor=WITH_CARRIER)[0] == 2
+    rows, total = payment_list(session=db, actor=CDR_ONLY)
+    assert total == 1 and [r["customer"] for r in rows] == ["Shop Retail"]
+    assert payments_waiting(session=db, actor=CDR_ONLY)[0] == 1
+    carriers_attempt = db.exec(
+        select(PaymentAttempt).where(PaymentAttempt.customer_id == carrier.id)
+    ).one()
+    with pytest.raises(PermissionDenied):
+        payment_refund(session=db, actor=CDR_ONLY, attempt_id=carriers_attempt.id)

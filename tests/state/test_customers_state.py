@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from portal_app.models import Customer, LedgerEntry, PortalDomain
+from portal_app.models import Customer, Grant, LedgerEntry, PaymentAttempt, PortalDomain
 from portal_app.state.customers import CustomersState
 from portal_app.state.ledger import LedgerState
 
-from .helpers import call, count, fresh, make_state, preset
+from .helpers import call, count, fresh, make_state, preset, seed_group, seed_operator
 
 
 def _domain(db) -> PortalDomain:
@@ -86,3 +86,35 @@ def test_a_correction_is_a_new_entry_that_reverses_an_earlier_one(db, admin):
     assert sorted(amounts) == [-500, 2500]
     call(ledger, "start_correction", entry_id=99999)  # not on the page: ignored
     assert ledger.correcting == 0
+
+
+def test_balance_tab_shows_runway_and_latest_payments_to_the_payment_area(db, admin):
+    customer = Customer(name="Bluebird", currency="USD", credit_limit=1_000)
+    db.add(customer)
+    db.flush()
+    db.add(
+        PaymentAttempt(
+            customer_id=customer.id,
+            gateway_name="Cards",
+            provider="stripe",
+            amount=2_500,
+            currency="USD",
+            status="succeeded",
+            provider_ref="pi_balance_tab",
+            idempotency_key="balance-tab-1",
+        )
+    )
+    db.commit()
+    ledger = make_state(LedgerState, token=admin.token)
+    call(ledger, "open_ledger", customer_id=customer.id)
+    assert ledger.runway == "No calls cost anything in the last 7 days."
+    assert [(p.amount, p.status, p.reference) for p in ledger.payments] == [
+        ("$25.00", "succeeded", "pi_balance_tab")
+    ]
+    # The Customer area without the Payment area: the balance, but no payments.
+    desk = seed_operator(
+        db, "desk@example.com", group_id=seed_group(db, "Desk", customer=Grant.ALLOW)
+    )
+    theirs = make_state(LedgerState, token=desk.token)
+    assert call(theirs, "open_ledger", customer_id=customer.id).toasts == []
+    assert theirs.available == "$10.00" and not theirs.can_pay and theirs.payments == []

@@ -5,10 +5,12 @@ Contacts tab sending a real email whose link sets the password."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
-from portal_app.models import AuditEvent, AuthSession, Contact, Customer, PortalDomain
+from portal_app.models import AuditEvent, AuthSession, Cdr, Contact, Customer, PortalDomain
+from portal_app.models.base import utcnow
 from portal_app.services.auth import BAD_LOGIN
 from portal_app.services.outbox import outbox_send_due
 from portal_app.state.contacts import ContactsState
@@ -90,6 +92,33 @@ def test_balance_pages_and_csv_are_the_contacts_own(db, tenants):
     assert state.page == 1 and len(state.rows) == 5 and out.toasts == []
     csv_text = sent_text(call(state, "download_csv"))
     assert "Ref ALPHA 0" in csv_text and "Internal ALPHA" not in csv_text
+
+
+def test_overview_money_line_follows_the_balance_section(db, tenants):
+    alpha, _ = tenants
+    db.add(
+        Cdr(
+            customer_id=alpha.customer_id,
+            call_start=utcnow() - timedelta(days=1),
+            dialled="+442079460000",
+            cost=70_000_000,  # €70 in the last week: €10 a day
+            currency="EUR",
+            sip_call_id="overview-runway-1",
+        )
+    )
+    db.commit()
+    home = make_state(PortalBalanceState, token=alpha.token, **alpha.router("/portal"))
+    assert call(home, "load_summary").toasts == []
+    assert home.available == "€331.25"
+    assert home.runway == "About 33 days at the last 7 days' spend (€10.00 a day)."
+    # Balance hidden for this customer: the overview shows no money and says nothing.
+    customer = db.get(Customer, alpha.customer_id)
+    customer.portal_access = {"balance": "hide"}
+    db.add(customer)
+    db.commit()
+    hidden = make_state(PortalBalanceState, token=alpha.token, **alpha.router("/portal"))
+    assert call(hidden, "load_summary").toasts == []
+    assert hidden.available == "" and hidden.runway == ""
 
 
 def test_portal_login_on_the_right_brand_rotates_the_session(db, tenants):

@@ -1,0 +1,99 @@
+"""The balance runway: available money against the last 7 days' call cost, in the
+customer's own currency, readable only by whoever may read the balance."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal_app.models import Cdr, Customer, LedgerEntry
+from portal_app.services.errors import PermissionDenied
+from portal_app.services.identity import SYSTEM, Actor
+from portal_app.services.runway import balance_runway
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+_IDS = itertools.count(1)
+
+
+def _customer(db, currency="USD", credit_limit=0, money=0, name="Runway Co") -> Customer:
+    customer = Customer(name=name, currency=currency, credit_limit=credit_limit)
+    db.add(customer)
+    db.flush()
+    if money:
+        db.add(
+            LedgerEntry(
+                customer_id=customer.id,
+                amount=money,
+                currency=currency,
+                kind="payment",
+                actor_label="test",
+            )
+        )
+    db.commit()
+    return customer
+
+
+def _call(db, customer, days_ago: float, cost_micros: int) -> None:
+    db.add(
+        Cdr(
+            customer_id=customer.id,
+            call_start=NOW - timedelta(days=days_ago),
+            dialled="+442079460000",
+            cost=cost_micros,
+            currency=customer.currency,
+            sip_call_id=f"runway-{customer.id}-{next(_IDS)}",
+        )
+    )
+    db.commit()
+
+
+def _runway(db, customer, actor=SYSTEM):
+    return balance_runway(session=db, actor=actor, customer_id=customer.id, now=NOW)
+
+
+def test_days_left_at_the_last_seven_days_spend(db):
+    customer = _customer(db, money=3000, credit_limit=500)  # $35.00 available
+    for day in range(7):
+        _call(db, customer, day + 0.5, 1_000_000)  # $1.00 a day for a week
+    _call(db, customer, 8, 500_000_000)  # older than the window: not counted
+    runway = _runway(db, customer)
+    assert (runway.available, runway.daily_spend, runway.days) == (3500, 100, 35.0)
+    assert runway.text == "About 35 days at the last 7 days' spend ($1.00 a day)."
+
+
+@pytest.mark.parametrize(
+    ("money", "week_micros", "text"),
+    [
+        (0, 0, "No calls cost anything in the last 7 days."),
+        (-200, 7_000_000, "Nothing left to spend, at the last 7 days' $1.00 a day."),
+        (50, 7_000_000, "Less than a day at the last 7 days' spend ($1.00 a day)."),
+        (100, 7_000_000, "About 1 day at the last 7 days' spend ($1.00 a day)."),
+        (400_00, 7_000_000, "More than a year at the last 7 days' spend ($1.00 a day)."),
+    ],
+)
+def test_runway_words(db, money, week_micros, text):
+    customer = _customer(db, money=money)
+    if week_micros:
+        _call(db, customer, 1, week_micros)
+    assert _runway(db, customer).text == text
+
+
+def test_a_currency_without_minor_units(db):
+    customer = _customer(db, currency="JPY", money=10_000)  # ¥10,000
+    _call(db, customer, 2, 7_000 * 1_000_000)  # ¥7,000 in a week: ¥1,000 a day
+    runway = _runway(db, customer)
+    assert (runway.daily_spend, runway.days) == (1000, 10.0)
+    assert runway.text == "About 10 days at the last 7 days' spend (¥1,000 a day)."
+
+
+def test_only_whoever_reads_the_balance_reads_the_runway(db):
+    mine, other = _customer(db, money=100), _customer(db, money=100, name="Other Co")
+    contact = Actor(kind="contact", id=1, label="c@example.test", customer_id=mine.id)
+    assert _runway(db, mine, contact).available == 100  # positive control
+    with pytest.raises(PermissionDenied):
+        _runway(db, other, contact)
+    nobody = Actor(kind="operator", id=9, label="dns@example.test", grants={"portal": "allow"})
+    with pytest.raises(PermissionDenied):
+        _runway(db, mine, nobody)
