@@ -17,6 +17,13 @@ STATUS_OPTIONS = [
     ("refunded", "Refunded"),
 ]
 
+PERIOD_OPTIONS = [
+    ("any", "Any time"),
+    ("1d", "Last 24 hours"),
+    ("7d", "Last 7 days"),
+    ("30d", "Last 30 days"),
+]
+
 
 def _row(r) -> rx.Component:
     return rx.table.row(
@@ -53,6 +60,22 @@ def _filters() -> rx.Component:
             value=rx.cond(S.status == "", "all", S.status),
             on_change=S.set_status,
         ),
+        rx.el.label("Customer", html_for="payment-customer", class_name="cp-label"),
+        rx.input(
+            id="payment-customer",
+            placeholder="Part of a name",
+            value=S.customer_name,
+            on_change=S.set_customer_name.debounce(300),
+            auto_complete="off",
+            width="14em",
+        ),
+        rx.el.label("Period", html_for="payment-period", class_name="cp-label"),
+        rx.select.root(
+            rx.select.trigger(id="payment-period"),
+            rx.select.content(*[rx.select.item(label, value=v) for v, label in PERIOD_OPTIONS]),
+            value=S.period,
+            on_change=S.set_period,
+        ),
         rx.el.label(
             rx.hstack(
                 rx.checkbox(checked=S.problems_only, on_change=S.set_problems_only),
@@ -62,6 +85,7 @@ def _filters() -> rx.Component:
         ),
         align="center",
         spacing="3",
+        wrap="wrap",
         margin_bottom="1em",
     )
 

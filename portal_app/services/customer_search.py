@@ -31,7 +31,7 @@ class CustomerPick:
     currency: str
 
 
-def _like(text: str) -> str:
+def contains_pattern(text: str) -> str:
     """A LIKE pattern matching ``text`` anywhere, its own % and _ taken literally."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -52,7 +52,7 @@ def customer_search(
     text = str(text or "").strip()[:QUERY_MAX]
     if not text:
         return []
-    pattern = _like(text)
+    pattern = contains_pattern(text)
     match = [
         func.lower(Customer.name).like(pattern, escape="\\"),
         func.lower(Customer.company_name).like(pattern, escape="\\"),

@@ -20,6 +20,7 @@ from portal_app.models import (
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
+from .customer_search import contains_pattern
 from .domains import SECTIONS
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
@@ -114,11 +115,7 @@ def customer_list(
     if len(visible) < len(CustomerType):  # no condition at all keeps the indexes usable
         conditions.append(Customer.kind.in_(visible))
     if search.strip():
-        pattern = (
-            "%"
-            + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            + "%"
-        )
+        pattern = contains_pattern(search.strip())
         conditions.append(
             or_(
                 func.lower(Customer.name).like(pattern, escape="\\"),

@@ -25,6 +25,7 @@ from portal_app.models import (
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
+from .customer_search import contains_pattern
 from .errors import Conflict, NotFound, PermissionDenied
 from .identity import Actor
 from .ledger import ledger_record
@@ -39,6 +40,7 @@ def payment_list(
     actor: Actor,
     status: str = "",
     customer_id: int | None = None,
+    customer_name: str = "",
     since: datetime | None = None,
     problems_only: bool = False,
     offset: int = 0,
@@ -52,6 +54,9 @@ def payment_list(
         where.append(PaymentAttempt.status == status)
     if customer_id is not None:
         where.append(PaymentAttempt.customer_id == customer_id)
+    if customer_name.strip():
+        pattern = contains_pattern(customer_name.strip())
+        where.append(func.lower(Customer.name).like(pattern, escape="\\"))
     if since is not None:
         where.append(PaymentAttempt.created_at >= since)
     if problems_only:

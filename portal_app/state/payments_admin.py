@@ -4,9 +4,11 @@ and recording a refund (Payment area only)."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import reflex as rx
 
+from portal_app.models.base import utcnow
 from portal_app.services import payment_admin as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
@@ -19,6 +21,7 @@ from .paging import has_next, page_label, step_page
 
 PAGE_SIZE = 25
 STATUSES = ["", "pending", "succeeded", "failed", "canceled", "refunded"]
+PERIODS = {"any": None, "1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
 
 @dataclasses.dataclass
@@ -48,6 +51,8 @@ class PaymentsState(AppState):
     events: list[EventRow] = []
     status: str = ""
     problems_only: bool = False
+    customer_name: str = ""
+    period: str = "any"
     total: int = 0
     page: int = 0
     refund_id: int = 0
@@ -59,6 +64,8 @@ class PaymentsState(AppState):
                 session=session,
                 actor=actor(),
                 status=self.status,
+                customer_name=self.customer_name,
+                since=utcnow() - PERIODS[self.period] if PERIODS.get(self.period) else None,
                 problems_only=self.problems_only,
                 offset=self.page * PAGE_SIZE,
                 limit=PAGE_SIZE,
@@ -88,6 +95,17 @@ class PaymentsState(AppState):
     @guarded(Need.AREA, Area.PAYMENT)
     def set_status(self, status: str):
         self.status = status if status in STATUSES else ""  # "all" is every status
+        self.page = 0
+        self._fetch()
+
+    @guarded(Need.AREA, Area.PAYMENT)
+    def set_customer_name(self, text: str):
+        self.customer_name, self.page = str(text)[:120], 0
+        self._fetch()
+
+    @guarded(Need.AREA, Area.PAYMENT)
+    def set_period(self, period: str):
+        self.period = period if period in PERIODS else "any"
         self.page = 0
         self._fetch()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from datetime import timedelta
+
+from sqlmodel import Session, select
 
 from portal_app.models import Grant, LedgerEntry, PaymentAttempt
 from portal_app.services.payment_settle import payment_webhook
@@ -33,6 +35,24 @@ def test_operator_filters_and_records_a_refund(db, admin, stripe_api):
     call(state, "set_status", status="pending")
     assert state.rows == []
     call(state, "set_status", status="all")
+    call(state, "set_customer_name", text="BLUE")  # part of "Bluebird", any case
+    assert [r.customer for r in state.rows] == ["Bluebird"]
+    call(state, "set_customer_name", text="north")
+    assert state.rows == [] and state.total == 0
+    call(state, "set_customer_name", text="")
+    call(state, "set_period", period="1d")
+    assert [r.status for r in state.rows] == ["succeeded"]  # paid just now
+    call(state, "set_period", period="forever")  # not a period: any time
+    assert state.period == "any" and len(state.rows) == 1
+    with Session(db.get_bind()) as other:
+        row = other.get(PaymentAttempt, attempt.id)
+        row.created_at = row.created_at - timedelta(days=2)
+        other.add(row)
+        other.commit()
+    call(state, "set_period", period="1d")
+    assert state.rows == []
+    call(state, "set_period", period="7d")
+    assert len(state.rows) == 1
     call(state, "ask_refund", attempt_id=str(attempt.id))
     out = call(state, "refund", form_data={"note": "customer asked"})
     assert out.toasts == [("success", "Refund recorded: the credit is reversed.")]
