@@ -4,11 +4,10 @@ and recording a refund (Payment area only)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 
-from portal_app.models.base import utcnow
 from portal_app.services import payment_admin as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
@@ -65,7 +64,7 @@ class PaymentsState(AppState):
                 actor=actor(),
                 status=self.status,
                 customer_name=self.customer_name,
-                since=utcnow() - PERIODS[self.period] if PERIODS.get(self.period) else None,
+                since=datetime.now(UTC) - PERIODS[self.period] if PERIODS.get(self.period) else None,
                 problems_only=self.problems_only,
                 offset=self.page * PAGE_SIZE,
                 limit=PAGE_SIZE,
