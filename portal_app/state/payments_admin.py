@@ -23,6 +23,11 @@ STATUSES = ["", "pending", "succeeded", "failed", "canceled", "refunded"]
 PERIODS = {"any": None, "1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
 
+def _since(period: str) -> datetime | None:
+    span = PERIODS.get(period)
+    return datetime.now(UTC) - span if span else None
+
+
 @dataclasses.dataclass
 class AttemptRow:
     id: int
@@ -64,7 +69,7 @@ class PaymentsState(AppState):
                 actor=actor(),
                 status=self.status,
                 customer_name=self.customer_name,
-                since=datetime.now(UTC) - PERIODS[self.period] if PERIODS.get(self.period) else None,
+                since=_since(self.period),
                 problems_only=self.problems_only,
                 offset=self.page * PAGE_SIZE,
                 limit=PAGE_SIZE,
