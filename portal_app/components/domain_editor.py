@@ -8,12 +8,47 @@ import operator
 
 import reflex as rx
 
+from portal_app.components.customer_picker import customer_picker
 from portal_app.components.forms import H2, dialog_buttons, error_text, field, form_tab, text_input
 from portal_app.services.money import active_currencies
 from portal_app.settings import get_settings
 from portal_app.state.domains import DomainsState
 
 S = DomainsState
+
+
+def _template_customer(e) -> rx.Component:
+    """Template Customer: searched as you type (never a list of every customer)."""
+    return rx.vstack(
+        rx.cond(
+            S.template_id != "none",
+            rx.hstack(
+                rx.text("Template Customer: ", rx.text.strong(S.template_label), size="2"),
+                rx.button(
+                    "Clear",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    type="button",
+                    on_click=S.clear_template,
+                    id="template-clear",
+                    aria_label="Clear the Template Customer",
+                ),
+                align="center",
+                id="template-chosen",
+            ),
+            rx.text("No Template Customer.", size="2", color_scheme="gray"),
+        ),
+        customer_picker(S, label="Find a Template Customer", id_="template-picker"),
+        rx.text(
+            "New sign-ups copy this customer's settings, such as its credit and payments.",
+            size="1",
+            color_scheme="gray",
+        ),
+        error_text(e, "template_customer_id"),
+        spacing="2",
+        width="100%",
+    )
 
 
 def _switch(name: str, label: str, value) -> rx.Component:
@@ -52,22 +87,7 @@ def _basic() -> rx.Component:
             "Carrier Sign up: new carriers may sign up (they wait for approval)",
             S.signup["carrier"],
         ),
-        field(
-            "Template Customer",
-            rx.select.root(
-                rx.select.trigger(id="template_customer_id", width="100%"),
-                rx.select.content(
-                    rx.select.item("None", value="none"),
-                    rx.foreach(S.customer_options, lambda o: rx.select.item(o[1], value=o[0])),
-                ),
-                name="template_customer_id",
-                default_value=f["template_customer_id"],
-                on_change=S.preview_template,
-            ),
-            e,
-            "template_customer_id",
-            hint="New sign-ups copy this customer's settings, such as its credit and payments.",
-        ),
+        _template_customer(e),
         rx.cond(
             S.template_preview.length() > 0,
             rx.callout.root(

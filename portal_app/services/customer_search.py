@@ -57,3 +57,16 @@ def customer_search(
         query.order_by(Customer.name, Customer.id).limit(max(1, min(limit, PICK_MAX)))
     ).all()
     return [CustomerPick(*row) for row in rows]
+
+
+def customer_pick(
+    *, session: Session, actor: Actor, customer_id: int | None, areas: tuple[Area, ...]
+) -> CustomerPick | None:
+    """The customer ``customer_id`` names, when this operator may pick it (None when
+    there is none, or it is a carrier and they may not see carriers)."""
+    if actor.is_contact or not any(actor.can(a) for a in areas):
+        raise PermissionDenied()
+    customer = session.get(Customer, customer_id) if customer_id else None
+    if customer is None or customer.kind in hidden_kinds(actor):
+        return None
+    return CustomerPick(customer.id, customer.name, customer.kind, customer.currency)

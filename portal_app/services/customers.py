@@ -23,7 +23,6 @@ from .domains import SECTIONS
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, parse_minor
-from .policy import hidden_kinds
 from .validation import clean_name
 
 FIELDS = [
@@ -51,18 +50,6 @@ def _require_kind(actor: Actor, kind: str) -> None:
     area = Area.CARRIER if kind == CustomerType.CARRIER.value else Area.CUSTOMER
     if not actor.can(area):
         raise PermissionDenied()
-
-
-def customer_choices(*, session: Session, actor: Actor) -> list[tuple[int, str]]:
-    """(id, label) of every customer, for choosers such as Template Customer; carriers
-    only for operators allowed carriers."""
-    if not (actor.can(Area.PORTAL) or actor.can(Area.CUSTOMER)):
-        raise PermissionDenied()
-    query = select(Customer.id, Customer.name, Customer.kind).order_by(Customer.name)
-    if hidden := hidden_kinds(actor):
-        query = query.where(Customer.kind.not_in(hidden))
-    rows = session.exec(query)
-    return [(cid, f"{name} ({kind})") for cid, name, kind in rows]
 
 
 def customers_on_domain(*, session: Session, actor: Actor, domain_id: int) -> int:
