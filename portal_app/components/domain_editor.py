@@ -8,6 +8,7 @@ import operator
 
 import reflex as rx
 
+from portal_app.components.domain_payments import domain_payment_options
 from portal_app.components.forms import H2, dialog_buttons, error_text, field, form_tab, text_input
 from portal_app.services.money import active_currencies
 from portal_app.settings import get_settings
@@ -448,7 +449,10 @@ def _first_tab_with_errors():
 
 def _tab_content(key: str, build) -> rx.Component:
     if key == "access":
-        body = _ordered("access", S.access, "Sections customers see, in menu order.")
+        body = rx.vstack(
+            _ordered("access", S.access, "Sections customers see, in menu order."),
+            domain_payment_options(),
+        )
     elif key == "breakout":
         body = _ordered("breakout", S.breakout, "Columns of the Breakout Report, in order.")
     elif key == "cdr":

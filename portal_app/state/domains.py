@@ -156,7 +156,12 @@ class DomainsState(AppState):
             "smtp_from": d.smtp_from,
             "template_customer_id": str(d.template_customer_id or "none"),
         }
-        self.signup = {"customer": d.customer_signup, "carrier": d.carrier_signup}
+        # The brand's switches: sign-ups, and the automatic top-up (domain_payments.py).
+        self.signup = {
+            "customer": d.customer_signup,
+            "carrier": d.carrier_signup,
+            "auto_topup": d.auto_topup,
+        }
         # Swatches show stored (validated) colours only, never what was typed.
         self.swatches = {"accent_color": d.accent_color, "header_color": d.header_color}
         self.currencies = list(d.currencies)
@@ -240,6 +245,7 @@ class DomainsState(AppState):
         data |= {
             "customer_signup": checked(form_data.get("customer_signup")),
             "carrier_signup": checked(form_data.get("carrier_signup")),
+            "auto_topup": checked(form_data.get("auto_topup")),
             "currencies": list(self.currencies),
             "access": [i.key for i in self.access if i.on],
             "breakout_columns": [i.key for i in self.breakout if i.on],
