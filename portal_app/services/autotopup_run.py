@@ -198,6 +198,9 @@ def autotopup_run_one(
             row = _own_row(session, customer_id)
             row.last_message = exc.message[:300]
             return "pending"
+    with session_scope(engine) as session:  # the reconciliation can ask about it now
+        attempt = session.get(PaymentAttempt, attempt_id)
+        attempt.provider_ref = attempt.provider_ref or payment.ref
     outcome = settle_once(
         "stripe", payment, gateway_id=gateway_id, event_type="autotopup", engine=engine
     )

@@ -131,6 +131,7 @@ class PortalAutoTopupState(AppState):
             return
         self.threshold = str(form_data.get("threshold", ""))[:32]
         self.amount = str(form_data.get("topup_amount", ""))[:32]
+        self.enabled = checked(form_data.get("topup_enabled"))  # a refusal shows what was typed
         try:
             with session_scope() as session:
                 svc.autotopup_configure(
@@ -138,7 +139,7 @@ class PortalAutoTopupState(AppState):
                     actor=portal().actor,
                     threshold=self.threshold,
                     amount=self.amount,
-                    enabled=checked(form_data.get("topup_enabled")),
+                    enabled=self.enabled,
                 )
         except ValidationError as exc:
             self.errors = {
