@@ -374,3 +374,19 @@ def test_the_audit_shows_code_changes_short_in_full_long_as_a_digest(db):
     digest = hashlib.sha256(long_css.encode()).hexdigest()
     assert row.before["custom_css"] == ""
     assert row.after["custom_css"] == f"sha256:{digest} ({len(long_css):,} characters)"
+
+
+def test_the_automatic_top_up_switch_is_saved_and_audited(db):
+    domain = _create(db)
+    assert domain.auto_topup is False  # off unless an operator turns it on
+    svc.domain_update(
+        session=db,
+        actor=SYSTEM,
+        domain_id=domain.id,
+        data=_data(auto_topup=True),
+        settings=SETTINGS,
+    )
+    db.commit()
+    assert db.get(PortalDomain, domain.id).auto_topup is True
+    (row,) = db.exec(select(AuditEvent).where(AuditEvent.action == "domain.update")).all()
+    assert (row.before["auto_topup"], row.after["auto_topup"]) == (False, True)
