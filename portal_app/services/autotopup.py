@@ -29,6 +29,7 @@ from portal_app.models import (
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
+from .customers import effective_access
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import format_minor, micros_to_minor, parse_minor, plain_minor
@@ -50,8 +51,9 @@ def _customer(session: Session, actor: Actor) -> Customer:
 
 
 def domain_allows(session: Session, customer: Customer) -> bool:
+    """The brand's switch is on and the customer's contacts see the Payments section."""
     domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
-    return bool(domain and domain.auto_topup)
+    return bool(domain and domain.auto_topup and "payments" in effective_access(customer, domain))
 
 
 def topup_gateway(session: Session, customer: Customer) -> PaymentGateway | None:

@@ -38,7 +38,12 @@ DECLINED_CARD = "4000000000000341"  # saves fine, every charge is declined
 
 
 def make_contact(db: Session, name: str = "Bluebird", *, allowed: bool = True) -> Actor:
-    domain = PortalDomain(host=f"{name.lower()}.example.test", brand_name=name, auto_topup=allowed)
+    domain = PortalDomain(
+        host=f"{name.lower()}.example.test",
+        brand_name=name,
+        auto_topup=allowed,
+        access=["balance", "payments"],
+    )
     db.add(domain)
     db.flush()
     customer = Customer(name=name, currency="USD", domain_id=domain.id)
@@ -175,8 +180,16 @@ def test_domain_switch_off_triggers_nothing(db, engine, stripe_api):
     assert svc.autotopup_get(session=db, actor=who) == {"offered": False}
     with pytest.raises(PermissionDenied):
         svc.autotopup_configure(session=db, actor=who, threshold="1", amount="9", enabled=True)
-    # Positive control: switched on again, the next charge does trigger.
-    domain.auto_topup = True
+    # On, but the customer is not shown the Payments section: still nothing.
+    domain.auto_topup, customer = True, db.get(Customer, cid)
+    customer.portal_access = {"payments": "hide"}
+    db.commit()
+    with Session(engine) as s:
+        charge(cid, "1")(s)
+        s.commit()
+    assert autotopup_due(session=db) == []
+    # Positive control: allowed again, the next charge does trigger.
+    customer.portal_access = {}
     db.commit()
     with Session(engine) as s:
         charge(cid, "1")(s)
