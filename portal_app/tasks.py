@@ -17,8 +17,8 @@ from sqlmodel import delete
 from portal_app.models import AuthSession, OutboxMessage, PasswordLink, PaymentEvent
 from portal_app.models.base import utcnow
 from portal_app.services import principals, tls_allow
-from portal_app.services.autotopup import autotopup_on_due
 from portal_app.services.autotopup_run import autotopup_due, autotopup_run_one
+from portal_app.services.autotopup_trigger import autotopup_on_due
 from portal_app.services.brand_scripts import brand_scripts
 from portal_app.services.db import get_engine, session_scope
 from portal_app.services.dns_check import dns_check

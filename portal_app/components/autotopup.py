@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import error_text, field, text_input
+from portal_app.components.forms import error_text, field, switch_field, text_input
 from portal_app.state.portal_autotopup import CARD_BOX
 from portal_app.state.portal_autotopup import PortalAutoTopupState as A
 
@@ -87,13 +87,7 @@ def _settings() -> rx.Component:
                 "topup_amount",
                 hint=rx.text("At least ", A.minimum, "; charged to the saved card."),
             ),
-            rx.el.label(
-                rx.hstack(
-                    rx.switch(name="topup_enabled", id="topup_enabled", default_checked=A.enabled),
-                    rx.text("Automatic top-up on", size="2"),
-                    align="center",
-                )
-            ),
+            switch_field("topup_enabled", "Automatic top-up on", A.enabled),
             error_text(e, "card"),
             rx.button("Save top-up", type="submit", id="topup-save"),
             spacing="3",

@@ -6,21 +6,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.forms import switch_field
 from portal_app.state.domains import DomainsState as S
 
 
 def domain_payment_options() -> rx.Component:
     return rx.vstack(
         rx.text("Payment options", weight="bold", size="2"),
-        rx.el.label(
-            rx.hstack(
-                rx.switch(
-                    name="auto_topup", id="auto_topup", default_checked=S.signup["auto_topup"]
-                ),
-                rx.text("Automatic top-up", size="2"),
-                align="center",
-            )
-        ),
+        switch_field("auto_topup", "Automatic top-up", S.signup["auto_topup"]),
         rx.text(
             "Customers may save a card (Stripe) and have it charged when their available "
             "balance falls below an amount they choose. Needs the Payments section and a "

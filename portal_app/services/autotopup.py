@@ -11,33 +11,21 @@ change writes an audit row. services/autotopup_run.py does the paying.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, func, select, update
+from sqlmodel import Session, select
 
-from portal_app.models import (
-    AutoTopup,
-    Customer,
-    LedgerEntry,
-    PaymentGateway,
-    PortalDomain,
-    TopupState,
-)
+from portal_app.models import AutoTopup, Customer, PaymentGateway, TopupState
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
-from .customers import effective_access
+from .autotopup_trigger import domain_allows
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import format_minor, micros_to_minor, parse_minor, plain_minor
 from .payment_gateways import credentials
 from .stripe_cards import stripe_cards
 
-log = logging.getLogger("portal.autotopup")
-_listeners: list[Callable[[], None]] = []
 AUDITED = ["gateway_id", "card_label", "threshold", "amount", "currency", "enabled", "failures"]
 
 
@@ -50,12 +38,6 @@ def _customer(session: Session, actor: Actor) -> Customer:
     return customer
 
 
-def domain_allows(session: Session, customer: Customer) -> bool:
-    """The brand's switch is on and the customer's contacts see the Payments section."""
-    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
-    return bool(domain and domain.auto_topup and "payments" in effective_access(customer, domain))
-
-
 def topup_gateway(session: Session, customer: Customer) -> PaymentGateway | None:
     """The first enabled Stripe gateway with a secret key that takes the currency."""
     rows = session.exec(
@@ -66,57 +48,6 @@ def topup_gateway(session: Session, customer: Customer) -> PaymentGateway | None
     return next(
         (g for g in rows if customer.currency in (g.currencies or []) and g.secret_key_enc), None
     )
-
-
-def autotopup_charge(*, session: Session, customer: Customer, before: int, after: int) -> bool:
-    """In the ledger write's transaction: mark the top-up due when a charge leaves the
-    available balance (minor units) below the threshold. True when this call did.
-
-    The row is locked first and the balance summed again after the lock: charges that
-    run at the same moment each see only their own entry (PostgreSQL, read committed),
-    so without it none of them might see the balance cross."""
-    if after >= before or not domain_allows(session, customer):
-        return False
-    mine = AutoTopup.customer_id == customer.id
-    ready = (AutoTopup.enabled, AutoTopup.payment_method != "", AutoTopup.amount > 0)
-    found = session.exec(select(AutoTopup.id).where(mine, *ready).with_for_update()).first()
-    if found is None:
-        return False
-    total = session.exec(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.customer_id == customer.id
-        )
-    ).one()
-    available = int(total) + customer.credit_limit
-    marked = session.exec(
-        update(AutoTopup)
-        .where(
-            mine,
-            *ready,
-            AutoTopup.state == TopupState.IDLE.value,
-            AutoTopup.currency == customer.currency,
-            AutoTopup.threshold > available,
-        )
-        .values(state=TopupState.DUE.value, run=AutoTopup.run + 1, updated_at=utcnow())
-    ).rowcount
-    if marked == 1 and _listeners:
-        sa.event.listen(session, "after_commit", _wake, once=True)
-    return marked == 1
-
-
-def autotopup_on_due(callback: Callable[[], None]) -> Callable[[], None]:
-    """Call ``callback`` (from any thread) after a transaction that made a top-up due
-    commits, so this process's runner pays at once; returns the function that stops it."""
-    _listeners.append(callback)
-    return lambda: _listeners.remove(callback) if callback in _listeners else None
-
-
-def _wake(_session) -> None:
-    for callback in list(_listeners):
-        try:
-            callback()
-        except Exception:  # a closed event loop must not break the caller's commit
-            log.exception("waking the top-up runner failed")
 
 
 def _offered(session: Session, actor: Actor) -> tuple[Customer, PaymentGateway]:

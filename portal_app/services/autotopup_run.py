@@ -32,7 +32,7 @@ from portal_app.models import (
 from portal_app.models.autotopup import MAX_FAILURES
 from portal_app.models.base import utcnow
 
-from .autotopup import domain_allows
+from .autotopup_trigger import domain_allows
 from .db import session_scope
 from .emails import email_compose
 from .money import format_minor

@@ -16,7 +16,7 @@ from sqlmodel import Session, func, select
 from portal_app.models import Area, Customer, LedgerEntry, LedgerKind
 
 from .audit import audit_record, snapshot
-from .autotopup import autotopup_charge
+from .autotopup_trigger import autotopup_charge
 from .csvcell import csv_cell
 from .errors import NotFound, PermissionDenied, ValidationError
 from .extras import alerts_fire
