@@ -233,3 +233,49 @@ def test_another_customers_setup_intent_is_refused(db, stripe_api):
     operator = Actor(kind="operator", id=1, label="op", grants={"payment": "allow"})
     with pytest.raises(PermissionDenied):
         svc.autotopup_get(session=db, actor=operator)
+
+
+def test_the_task_pays_and_a_crossing_wakes_it_after_commit(db, engine, stripe_api):
+    from portal_app.services.autotopup_trigger import autotopup_on_due
+    from portal_app.tasks import autotopups_run
+
+    who = set_up(db, stripe_api, name="Swift")
+    woken: list[int] = []
+    stop = autotopup_on_due(lambda: woken.append(1))
+    try:
+        with Session(engine) as s:
+            charge(who.customer_id, "1")(s)  # 12 → 11: above the threshold
+            s.commit()
+        assert woken == []
+        with Session(engine) as s:
+            charge(who.customer_id, "3")(s)  # 11 → 8: crosses
+            assert woken == []  # not before the commit
+            s.commit()
+        assert woken == [1]
+    finally:
+        stop()
+    assert autotopups_run(engine) == ["paid"]
+    assert autotopups_run(engine) == []
+    assert balance(session=db, actor=SYSTEM, customer_id=who.customer_id) == 800 + 2500
+
+
+def test_a_run_left_behind_by_a_dead_worker_moves_on_from_its_attempt(db, engine, stripe_api):
+    who = set_up(db, stripe_api, name="Tern")
+    cid = who.customer_id
+    with Session(engine) as s:
+        charge(cid, "5")(s)
+        s.commit()
+    assert autotopup_run_one(cid, engine=engine) == "paid"
+    row = topup(db, cid)
+    row.state, row.updated_at = "running", utcnow() - timedelta(minutes=30)  # died after paying
+    db.commit()
+    assert autotopup_due(session=db) == []
+    db.commit()
+    assert topup(db, cid).state == "idle"  # its attempt succeeded: nothing to pay again
+    attempt = db.get(PaymentAttempt, topup(db, cid).last_attempt_id)
+    attempt.status = "failed"
+    db.commit()
+    row = topup(db, cid)
+    row.state, row.updated_at = "running", utcnow() - timedelta(minutes=30)
+    db.commit()
+    assert autotopup_due(session=db) == [cid]  # its attempt failed: try again
