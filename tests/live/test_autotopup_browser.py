@@ -11,6 +11,7 @@ from sqlmodel import delete, select
 from portal_app.models import AutoTopup, PortalDomain
 from tests import stripeserver as ls
 
+from .axe import ensure_axe, violations
 from .test_browser_flows import shot, toast
 from .test_payments_browser import _gateway, _portal
 
@@ -71,6 +72,7 @@ def test_contact_saves_a_card_and_turns_on_automatic_top_up(browser: Browser, li
         expect(toast(me)).to_contain_text("Automatic top-up saved.")
         expect(me.get_by_role("switch", name="Automatic top-up on")).to_be_checked()
         shot(me, "autotopup-03-on")
+        assert violations(me, ensure_axe()) == []  # the card, its fields and the status
         with live_app.session() as session:
             (row,) = session.exec(select(AutoTopup)).all()
             assert (row.threshold, row.amount, row.enabled) == (1000, 2500, True)
