@@ -9,7 +9,16 @@ import operator
 import reflex as rx
 
 from portal_app.components.customer_picker import customer_picker
-from portal_app.components.forms import H2, dialog_buttons, error_text, field, form_tab, text_input
+from portal_app.components.domain_payments import domain_payment_options
+from portal_app.components.forms import (
+    H2,
+    dialog_buttons,
+    error_text,
+    field,
+    form_tab,
+    switch_field,
+    text_input,
+)
 from portal_app.services.money import active_currencies
 from portal_app.settings import get_settings
 from portal_app.state.domains import DomainsState
@@ -51,16 +60,6 @@ def _template_customer(e) -> rx.Component:
     )
 
 
-def _switch(name: str, label: str, value) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            rx.switch(name=name, id=name, default_checked=value),
-            rx.text(label, size="2"),
-            align="center",
-        )
-    )
-
-
 def _basic() -> rx.Component:
     f, e = S.form, S.errors
     return rx.vstack(
@@ -77,12 +76,12 @@ def _basic() -> rx.Component:
             "brand_name",
             hint="The name customers see on the portal and in its title.",
         ),
-        _switch(
+        switch_field(
             "customer_signup",
             "Customer Sign up: new customers may sign up (they wait for approval)",
             S.signup["customer"],
         ),
-        _switch(
+        switch_field(
             "carrier_signup",
             "Carrier Sign up: new carriers may sign up (they wait for approval)",
             S.signup["carrier"],
@@ -349,7 +348,8 @@ def _smtp() -> rx.Component:
             ),
         ),
         rx.cond(
-            S.has_smtp_password, _switch("smtp_password_clear", "Remove the stored password", False)
+            S.has_smtp_password,
+            switch_field("smtp_password_clear", "Remove the stored password", False),
         ),
         field(
             "From Email Address",
@@ -475,7 +475,7 @@ def _tab_content(key: str, build) -> rx.Component:
         body = _ordered("cdr", S.cdr, "Columns of the CDR Report, in order.")
     else:
         body = build()
-    return form_tab(key, body)
+    return form_tab(key, rx.fragment(body, domain_payment_options()) if key == "access" else body)
 
 
 def _tab_trigger(key: str, label: str) -> rx.Component:

@@ -3,6 +3,7 @@
 from .account import AccountConfig
 from .audit import AuditEvent
 from .auth import AuthEpoch, AuthSession, RateLimit, SessionTicket
+from .autotopup import AutoTopup, TopupState
 from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
 from .contacts import Contact, PasswordLink
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
@@ -30,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "AuthEpoch",
     "AuthSession",
+    "AutoTopup",
     "Cdr",
     "Contract",
     "CreditKind",
@@ -66,6 +68,7 @@ __all__ = [
     "RecoveryCode",
     "Role",
     "SessionTicket",
+    "TopupState",
     "Signup",
     "cdr_staging",
     "rate_staging",

@@ -25,6 +25,7 @@ from portal_app.state.brand import BrandState
 from portal_app.state.page_gate import gated
 from portal_app.state.portal import PortalState
 from portal_app.state.portal_auth import PortalLoginState
+from portal_app.state.portal_autotopup import PortalAutoTopupState
 from portal_app.state.portal_balance import PortalBalanceState
 from portal_app.state.portal_payments import PortalPaymentsState
 from portal_app.state.portal_profile import PortalProfileState
@@ -51,7 +52,11 @@ PORTAL_PAGES = [
     (portal_breakout_page, routes.PORTAL_BREAKOUT, [_FRAME, PortalReportState.load_breakout]),
     (portal_rates_page, routes.PORTAL_RATES, [_FRAME, PortalRatesState.load]),
     (portal_contacts_page, routes.PORTAL_CONTACTS, [_FRAME, PortalState.load_team]),
-    (portal_payments_page, routes.PORTAL_PAYMENTS, [_FRAME, PortalPaymentsState.load]),
+    (
+        portal_payments_page,
+        routes.PORTAL_PAYMENTS,
+        [_FRAME, PortalPaymentsState.load, PortalAutoTopupState.load],
+    ),
     (
         portal_profile_page,
         routes.PORTAL_PROFILE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.autotopup import autotopup_card
 from portal_app.components.forms import field, text_input
 from portal_app.components.portal import portal_page
 from portal_app.state.portal_payments import PortalPaymentsState as S
@@ -116,6 +117,7 @@ def payments() -> rx.Component:
             ),
             width="100%",
         ),
+        autotopup_card(),
         rx.card(
             rx.heading("Payment history", size="4", as_="h3", margin_bottom="0.75em"),
             rx.cond(

@@ -159,7 +159,12 @@ class DomainsState(CustomerPickerMixin, AppState):
             "smtp_username": d.smtp_username,
             "smtp_from": d.smtp_from,
         }
-        self.signup = {"customer": d.customer_signup, "carrier": d.carrier_signup}
+        # The brand's switches: sign-ups, and the automatic top-up (domain_payments.py).
+        self.signup = {
+            "customer": d.customer_signup,
+            "carrier": d.carrier_signup,
+            "auto_topup": d.auto_topup,
+        }
         # Swatches show stored (validated) colours only, never what was typed.
         self.swatches = {"accent_color": d.accent_color, "header_color": d.header_color}
         self.currencies = list(d.currencies)
@@ -264,6 +269,7 @@ class DomainsState(CustomerPickerMixin, AppState):
         data |= {
             "customer_signup": checked(form_data.get("customer_signup")),
             "carrier_signup": checked(form_data.get("carrier_signup")),
+            "auto_topup": checked(form_data.get("auto_topup")),
             "currencies": list(self.currencies),
             "template_customer_id": self.template_id,
             "access": [i.key for i in self.access if i.on],

@@ -398,3 +398,19 @@ def test_a_carrier_template_needs_the_carrier_permission(db):
         settings=SETTINGS,
     )
     assert domain.template_customer_id == shop.id
+
+
+def test_the_automatic_top_up_switch_is_saved_and_audited(db):
+    domain = _create(db)
+    assert domain.auto_topup is False  # off unless an operator turns it on
+    svc.domain_update(
+        session=db,
+        actor=SYSTEM,
+        domain_id=domain.id,
+        data=_data(auto_topup=True),
+        settings=SETTINGS,
+    )
+    db.commit()
+    assert db.get(PortalDomain, domain.id).auto_topup is True
+    (row,) = db.exec(select(AuditEvent).where(AuditEvent.action == "domain.update")).all()
+    assert (row.before["auto_topup"], row.after["auto_topup"]) == (False, True)
