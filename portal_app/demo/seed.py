@@ -207,8 +207,10 @@ def demo_signups(*, session: Session) -> None:
     """Acme's template also carries a package, a contract and an alert, and one
     confirmed sign-up waits for approval, so the queue and its badge have something."""
     from portal_app.models import Contact, Customer, PortalDomain
+    from portal_app.services.alerts import alert_add
+    from portal_app.services.contracts import contract_add
     from portal_app.services.crypto import hash_password
-    from portal_app.services.extras import alert_add, contract_add, package_create, package_set
+    from portal_app.services.packages import package_create, package_set
 
     template = session.exec(select(Customer).where(Customer.name == "Acme Sign-up Template")).one()
     package = package_create(

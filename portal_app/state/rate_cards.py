@@ -50,7 +50,7 @@ class RateCardsState(AppState):
     _path: str = ""
 
     def _reload(self) -> None:
-        from portal_app.services.extras import package_list
+        from portal_app.services.packages import package_list
 
         with session_scope() as session:
             rows = svc.card_list(session=session, actor=actor())
@@ -88,7 +88,7 @@ class RateCardsState(AppState):
 
     @guarded(Need.AREA, Area.CARD)
     def create_package(self, form_data: dict):
-        from portal_app.services.extras import package_create
+        from portal_app.services.packages import package_create
 
         try:
             with session_scope() as session:
