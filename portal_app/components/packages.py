@@ -28,4 +28,31 @@ def customer_packages_section() -> rx.Component:
             ),
         ),
         rx.text(P.errors["packages"], class_name="cp-field-error", size="2"),
+        rx.cond(
+            P.usage.length() > 0,
+            rx.vstack(
+                rx.text("Number lookups, last 31 days: " + P.usage_total, size="2"),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Day (UTC)"),
+                            rx.table.column_header_cell("Lookups", text_align="right"),
+                        )
+                    ),
+                    rx.table.body(
+                        rx.foreach(
+                            P.usage,
+                            lambda u: rx.table.row(
+                                rx.table.cell(u.text), rx.table.cell(u.detail, text_align="right")
+                            ),
+                        )
+                    ),
+                    size="1",
+                    id="lookup-usage",
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            rx.text("No number lookups in the last 31 days.", size="1", color_scheme="gray"),
+        ),
     )

@@ -210,16 +210,14 @@ def demo_signups(*, session: Session) -> None:
     from portal_app.services.alerts import alert_add
     from portal_app.services.contracts import contract_add
     from portal_app.services.crypto import hash_password
-    from portal_app.services.packages import package_create, package_set
+    from portal_app.services.customer_packages import package_set
+    from portal_app.services.packages import PackageForm, package_create
 
     template = session.exec(select(Customer).where(Customer.name == "Acme Sign-up Template")).one()
     package = package_create(
         session=session,
         actor=SYSTEM,
-        name="Starter 1000",
-        currency="USD",
-        fee="19.00",
-        minutes="1000",
+        form=PackageForm(name="Starter 1000", currency="USD", fee="19.00", minutes="1000"),
     )
     session.flush()
     package_set(

@@ -11,7 +11,7 @@ from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, Ledg
 from .imports import ImportBatch, cdr_staging, rate_staging
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .outbox import OutboxMessage, OutboxStatus
-from .packages import CustomerPackage, Package
+from .packages import CustomerPackage, Frequency, LookupUsage, Package, PackageService
 from .payments import (
     AttemptStatus,
     CreditKind,
@@ -53,7 +53,10 @@ __all__ = [
     "OperatorUser",
     "OutboxMessage",
     "OutboxStatus",
+    "Frequency",
+    "LookupUsage",
     "Package",
+    "PackageService",
     "PasswordLink",
     "PaymentAttempt",
     "PaymentCredit",

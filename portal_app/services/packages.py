@@ -1,66 +1,128 @@
-"""The package catalogue (Management › Rate Cards, Card permission) and the packages
-each customer has (the customer's dialog, Customer permission); every change is
-audited, and a Template Customer's packages pass on to an approved sign-up."""
+"""The package catalogue (Management › Rate Cards, Card permission): create, edit and
+delete packages, each a retail price due every ``frequency``, with included minutes
+and optionally a lookup service (spec 004: "lookup services … enabled/disabled").
+Every change is audited. What customers have is in services/customer_packages.py."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from dataclasses import dataclass
 
-from portal_app.models import Area, Customer, CustomerPackage, Package
+from sqlmodel import Session, func, select
 
-from .alerts import customer_audit
-from .audit import audit_record
-from .customers import customer_get
+from portal_app.models import Area, Customer, CustomerPackage, Frequency, Package, PackageService
+
+from .audit import audit_record, snapshot
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, format_minor, parse_minor
 from .validation import clean_name
 
-
-def package_choices(
-    *, session: Session, actor: Actor, customer_id: int
-) -> list[tuple[Package, bool]]:
-    """The catalogue in the customer's currency (and any it has in another), with
-    whether the customer has each."""
-    customer = customer_get(session=session, actor=actor, customer_id=customer_id)
-    chosen = set(
-        session.exec(
-            select(CustomerPackage.package_id).where(CustomerPackage.customer_id == customer.id)
-        ).all()
-    )
-    catalogue = session.exec(select(Package).order_by(Package.name)).all()
-    return [
-        (p, p.id in chosen) for p in catalogue if p.currency == customer.currency or p.id in chosen
-    ]
+FREQUENCIES: dict[str, str] = {
+    Frequency.ONE_OFF.value: "One-off",
+    Frequency.DAILY.value: "Daily",
+    Frequency.WEEKLY.value: "Weekly",
+    Frequency.MONTHLY.value: "Monthly",
+    Frequency.YEARLY.value: "Yearly",
+}
+SERVICES: dict[str, str] = {
+    PackageService.NONE.value: "None",
+    PackageService.NUMBER_LOOKUP.value: "Number lookup",
+}
+FIELDS = ["name", "currency", "retail", "frequency", "auto_decrement", "included_minutes"]
+FIELDS += ["service", "enabled"]
 
 
-def package_create(
-    *, session: Session, actor: Actor, name: str, currency: str, fee: str, minutes: str
-) -> Package:
+@dataclass(frozen=True)
+class PackageForm:
+    """What the operator typed; checked by ``package_create`` / ``package_update``."""
+
+    name: str
+    currency: str = "USD"
+    fee: str = "0"
+    minutes: str = "0"
+    frequency: str = Frequency.MONTHLY.value
+    service: str = PackageService.NONE.value
+    enabled: bool = True
+    auto_decrement: bool = False
+
+
+def _require(actor: Actor) -> None:
     if not actor.can(Area.CARD):
         raise PermissionDenied()
-    name, currency = clean_name(name), str(currency or "").strip().upper()
+
+
+def price_label(package: Package) -> str:
+    """ "$19.00 a month", "¥500 once"."""
+    every = {"one_off": "once", "daily": "a day", "weekly": "a week", "yearly": "a year"}
+    price = format_minor(package.retail, package.currency)
+    return f"{price} {every.get(package.frequency, 'a month')}"
+
+
+def package_customers(*, session: Session, actor: Actor, package_id: int) -> list[str]:
+    """Names of the customers that have the package, by name (what a delete would
+    take it from)."""
+    _require(actor)
+    return _customers_with(session=session, package_id=package_id)
+
+
+def _customers_with(*, session: Session, package_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(Customer.name)
+            .join(CustomerPackage, CustomerPackage.customer_id == Customer.id)
+            .where(CustomerPackage.package_id == package_id)
+            .order_by(Customer.name)
+        ).all()
+    )
+
+
+def _checked(session: Session, form: PackageForm, package: Package | None) -> dict:
+    """The form as column values, or ValidationError with a message per field."""
+    name = clean_name(form.name)
     errors: dict[str, str] = {}
     if not name or len(name) > 120:
         errors["package_name"] = "Enter a name (at most 120 characters)."
-    elif session.exec(select(Package.id).where(Package.name == name)).first():
-        errors["package_name"] = "A package with this name exists."
-    amount = 0
-    try:  # a package may be free: its minutes are the offer
-        currency = check_currency(currency or "USD", field="package_currency")
-        amount = parse_minor(fee, currency, field="package_fee")
+    else:
+        same = session.exec(select(Package.id).where(Package.name == name)).first()
+        if same is not None and (package is None or same != package.id):
+            errors["package_name"] = "A package with this name exists."
+    currency, amount = str(form.currency or "").strip().upper() or "USD", 0
+    try:  # a package may be free: its minutes or its lookups are the offer
+        currency = check_currency(currency, field="package_currency")
+        amount = parse_minor(form.fee, currency, field="package_fee")
     except ValidationError as exc:
         errors.update(exc.fields)
-    if not str(minutes or "0").isdigit():
+    if package is not None and currency != package.currency and "package_currency" not in errors:
+        count = len(_customers_with(session=session, package_id=package.id))
+        if count:
+            errors["package_currency"] = (
+                f"{count} customer(s) have this package in {package.currency}: "
+                "its currency cannot change."
+            )
+    minutes = str(form.minutes or "0").strip()
+    if not minutes.isdigit() or len(minutes) > 9:
         errors["package_minutes"] = "Enter whole minutes."
+    if form.frequency not in FREQUENCIES:
+        errors["package_frequency"] = "Choose how often the price is due."
+    if form.service not in SERVICES:
+        errors["package_service"] = "Choose a service or None."
     if errors:
         raise ValidationError(errors)
-    package = Package(
-        name=name,
-        currency=currency,
-        monthly_fee=amount,
-        included_minutes=int(minutes or 0),
-    )
+    return {
+        "name": name,
+        "currency": currency,
+        "retail": amount,
+        "frequency": form.frequency,
+        "auto_decrement": bool(form.auto_decrement),
+        "included_minutes": int(minutes),
+        "service": form.service,
+        "enabled": bool(form.enabled),
+    }
+
+
+def package_create(*, session: Session, actor: Actor, form: PackageForm) -> Package:
+    _require(actor)
+    package = Package(**_checked(session, form, None))
     session.add(package)
     session.flush()
     audit_record(
@@ -69,52 +131,92 @@ def package_create(
         action="package.create",
         entity="package",
         entity_id=package.id,
-        after={"name": name},
+        after=snapshot(package, FIELDS),
     )
     return package
 
 
-def package_list(*, session: Session, actor: Actor) -> list[tuple[int, str, str, str]]:
-    """The catalogue as (id, name, currency, "fee a month, minutes"), by name."""
-    if not actor.can(Area.CARD):
-        raise PermissionDenied()
-    return [
-        (
-            p.id,
-            p.name,
-            p.currency,
-            f"{format_minor(p.monthly_fee, p.currency)} a month, {p.included_minutes:,} min",
-        )
-        for p in session.exec(select(Package).order_by(Package.name)).all()
-    ]
-
-
-def package_set(
-    *, session: Session, actor: Actor, customer_id: int, package_id: int, on: bool
-) -> None:
-    customer = customer_get(session=session, actor=actor, customer_id=customer_id)
+def package_get(*, session: Session, actor: Actor, package_id: int) -> Package:
+    _require(actor)
     package = session.get(Package, package_id)
     if package is None:
         raise NotFound("That package no longer exists.")
-    row = session.get(CustomerPackage, (customer.id, package.id))
-    if on and row is None:
-        if package.currency != customer.currency:
-            raise ValidationError({"packages": f"{package.name} is not in {customer.currency}."})
-        session.add(CustomerPackage(customer_id=customer.id, package_id=package.id))
-    elif not on and row is not None:
+    return package
+
+
+def package_update(
+    *, session: Session, actor: Actor, package_id: int, form: PackageForm
+) -> Package:
+    package = package_get(session=session, actor=actor, package_id=package_id)
+    before = snapshot(package, FIELDS)
+    for key, value in _checked(session, form, package).items():
+        setattr(package, key, value)
+    after = snapshot(package, FIELDS)
+    changed = [k for k in FIELDS if before[k] != after[k]]
+    if changed:
+        audit_record(
+            session=session,
+            actor=actor,
+            action="package.update",
+            entity="package",
+            entity_id=package.id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return package
+
+
+def package_delete(*, session: Session, actor: Actor, package_id: int) -> list[str]:
+    """Delete the package; the customers that had it lose it (and its service). Their
+    counted lookups stay. Returns those customers' names."""
+    package = package_get(session=session, actor=actor, package_id=package_id)
+    names = _customers_with(session=session, package_id=package.id)
+    for row in session.exec(
+        select(CustomerPackage).where(CustomerPackage.package_id == package.id)
+    ).all():
         session.delete(row)
-    customer_audit(
-        session, actor, "customer.package", customer.id, {"package": package.name, "on": on}
+    audit_record(
+        session=session,
+        actor=actor,
+        action="package.delete",
+        entity="package",
+        entity_id=package.id,
+        before=snapshot(package, FIELDS) | {"customers": names},
     )
+    session.delete(package)
+    return names
 
 
-def packages_copy(*, session: Session, template: Customer, customer: Customer) -> dict:
-    """A Template Customer's packages in the customer's currency."""
-    packages = session.exec(
-        select(Package)
-        .join(CustomerPackage, CustomerPackage.package_id == Package.id)
-        .where(CustomerPackage.customer_id == template.id, Package.currency == customer.currency)
-    ).all()
-    for p in packages:
-        session.add(CustomerPackage(customer_id=customer.id, package_id=p.id))
-    return {"packages": [p.name for p in packages]}
+@dataclass(frozen=True)
+class CatalogueRow:
+    id: int
+    name: str
+    currency: str
+    price: str  # "$19.00 a month"
+    minutes: int
+    service: str  # its label
+    enabled: bool
+    customers: int
+
+
+def package_list(*, session: Session, actor: Actor) -> list[CatalogueRow]:
+    """The catalogue, by name, with how many customers have each package."""
+    _require(actor)
+    counts = dict(
+        session.exec(
+            select(CustomerPackage.package_id, func.count()).group_by(CustomerPackage.package_id)
+        ).all()
+    )
+    return [
+        CatalogueRow(
+            id=p.id,
+            name=p.name,
+            currency=p.currency,
+            price=price_label(p),
+            minutes=p.included_minutes,
+            service=SERVICES.get(p.service, p.service),
+            enabled=p.enabled,
+            customers=counts.get(p.id, 0),
+        )
+        for p in session.exec(select(Package).order_by(Package.name)).all()
+    ]

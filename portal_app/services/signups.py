@@ -462,7 +462,7 @@ def template_apply(*, session: Session, actor: Actor, customer: Customer) -> dic
     copied["payments"] = [e.amount for e in entries]
     from .alerts import alerts_copy
     from .contracts import contracts_copy
-    from .packages import packages_copy
+    from .customer_packages import packages_copy
 
     for copy in (alerts_copy, packages_copy, contracts_copy):
         copied |= copy(session=session, template=template, customer=customer)

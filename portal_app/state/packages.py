@@ -1,11 +1,13 @@
-"""The packages a customer has, on the customer dialog's Alerts & contracts tab."""
+"""The packages a customer has, on the customer dialog's Alerts & contracts tab, and
+the number lookups its contacts made per day."""
 
 from __future__ import annotations
 
-from portal_app.services import packages as svc
+from portal_app.services import customer_packages as svc
+from portal_app.services import number_lookup
 from portal_app.services.db import session_scope
 from portal_app.services.identity import Area
-from portal_app.services.money import format_minor
+from portal_app.services.packages import price_label
 
 from .alerts import Line
 from .base import AppState
@@ -16,21 +18,28 @@ from .guard import Need, actor, guarded
 class CustomerPackagesState(AppState):
     customer_id: int = 0
     packages: list[Line] = []
+    usage: list[Line] = []  # text: the day, detail: its lookups
+    usage_total: str = ""
     errors: dict[str, str] = {}
     form_key: int = 0
 
     def _clear(self) -> None:
-        self.packages = []
+        self.packages, self.usage, self.usage_total = [], [], ""
 
     def _fetch(self) -> None:
         with session_scope() as session:
-            rows = svc.package_choices(session=session, actor=actor(), customer_id=self.customer_id)
+            who, cid = actor(), self.customer_id
+            rows = svc.package_choices(session=session, actor=who, customer_id=cid)
+            days = number_lookup.usage_list(session=session, actor=who, customer_id=cid)
+        self.usage = [
+            Line(id=i, text=d.isoformat(), detail=f"{n:,}") for i, (d, n) in enumerate(days)
+        ]
+        self.usage_total = f"{sum(n for _, n in days):,}"
         self.packages = [
             Line(
                 id=p.id,
                 text=p.name,
-                detail=f"{format_minor(p.monthly_fee, p.currency)} a month, "
-                f"{p.included_minutes:,} minutes",
+                detail=f"{price_label(p)}, {p.included_minutes:,} minutes",
                 on=on,
             )
             for p, on in rows

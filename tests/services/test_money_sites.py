@@ -291,40 +291,22 @@ def test_template_alerts_are_copied_only_in_the_same_currency(db):
 
 
 def test_package_fees_are_read_in_the_packages_currency(db):
-    free = packages.package_create(
-        session=db, actor=SYSTEM, name="Free", currency="JPY", fee="0", minutes="60"
-    )
-    yen = packages.package_create(
-        session=db, actor=SYSTEM, name="Yen", currency="jpy", fee="1500", minutes="0"
-    )
+    form = packages.PackageForm
+    create = packages.package_create
+    free = create(session=db, actor=SYSTEM, form=form("Free", "JPY", "0", "60"))
+    yen = create(session=db, actor=SYSTEM, form=form("Yen", "jpy", "1500", "0", "yearly"))
     db.commit()
-    assert [(p.monthly_fee, p.currency) for p in (free, yen)] == [(0, "JPY"), (1500, "JPY")]
-    fields = _refused(
-        packages.package_create,
-        session=db,
-        actor=SYSTEM,
-        name="Odd",
-        currency="XYZ",
-        fee="1",
-        minutes="0",
-    )
+    assert [(p.retail, p.currency) for p in (free, yen)] == [(0, "JPY"), (1500, "JPY")]
+    fields = _refused(create, session=db, actor=SYSTEM, form=form("Odd", "XYZ", "1"))
     assert set(fields) == {"package_currency"} and "ISO 4217" in fields["package_currency"]
-    fields = _refused(
-        packages.package_create,
-        session=db,
-        actor=SYSTEM,
-        name="Odd",
-        currency="BHD",
-        fee="1.2345",
-        minutes="0",
-    )
+    fields = _refused(create, session=db, actor=SYSTEM, form=form("Odd", "BHD", "1.2345"))
     assert fields == {"package_fee": "BHD has 3 decimals."}
     db.rollback()
     assert len(db.exec(select(Package)).all()) == 2
-    assert [row[1:] for row in packages.package_list(session=db, actor=SYSTEM)] == [
-        ("Free", "JPY", "¥0 a month, 60 min"),
-        ("Yen", "JPY", "¥1,500 a month, 0 min"),
-    ]
+    assert [
+        (r.name, r.currency, r.price, r.minutes)
+        for r in packages.package_list(session=db, actor=SYSTEM)
+    ] == [("Free", "JPY", "¥0 a month", 60), ("Yen", "JPY", "¥1,500 a year", 0)]
 
 
 # Rate cards and imports (services/rates.py, services/imports.py) ---------------------

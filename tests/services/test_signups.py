@@ -231,7 +231,7 @@ def test_the_template_preview_lists_what_will_be_copied(db, brand):
 
 def test_alerts_packages_and_contracts_are_edited_and_copied_by_the_template(db, brand):
     from portal_app.models import Contract, CustomerAlert, CustomerPackage
-    from portal_app.services import alerts, contracts, packages
+    from portal_app.services import alerts, contracts, customer_packages, packages
 
     template = db.get(Customer, brand.template_customer_id)
     with pytest.raises(ValidationError) as info:
@@ -248,16 +248,16 @@ def test_alerts_packages_and_contracts_are_edited_and_copied_by_the_template(db,
     )
     cards = Actor(kind="operator", id=5, label="cards@example.com", grants={"card": "allow"})
     usd = packages.package_create(
-        session=db, actor=cards, name="Starter", currency="USD", fee="19.00", minutes="1000"
+        session=db, actor=cards, form=packages.PackageForm("Starter", "USD", "19.00", "1000")
     )
     eur = packages.package_create(
-        session=db, actor=cards, name="Euro", currency="EUR", fee="9", minutes="0"
+        session=db, actor=cards, form=packages.PackageForm("Euro", "EUR", "9", "0")
     )
-    packages.package_set(
+    customer_packages.package_set(
         session=db, actor=APPROVER, customer_id=template.id, package_id=usd.id, on=True
     )
     with pytest.raises(ValidationError):
-        packages.package_set(
+        customer_packages.package_set(
             session=db, actor=APPROVER, customer_id=template.id, package_id=eur.id, on=True
         )
     with pytest.raises(ValidationError):
@@ -270,7 +270,7 @@ def test_alerts_packages_and_contracts_are_edited_and_copied_by_the_template(db,
     db.commit()
     shown = alerts.alert_list(session=db, actor=APPROVER, customer_id=template.id)
     assert [a.recipients for a in shown] == ["a@x.example, b@x.example"]
-    choices = packages.package_choices(session=db, actor=APPROVER, customer_id=template.id)
+    choices = customer_packages.package_choices(session=db, actor=APPROVER, customer_id=template.id)
     assert [(p.name, on) for p, on in choices] == [("Starter", True)]  # EUR not offered
     customer = su.signup_confirm(session=db, token=start(db, brand).token)
     db.commit()
