@@ -54,7 +54,7 @@ def _table() -> rx.Component:
 def _check(name: str, label: str) -> rx.Component:
     return rx.el.label(
         rx.hstack(
-            rx.checkbox(name=name, id=name, default_checked=S.form[name] == "on"),
+            rx.checkbox(name=name, id=name, default_checked=S.form[name] == "on", aria_label=label),
             rx.text(label, size="2"),
             align="center",
         )
@@ -114,7 +114,9 @@ def _fields() -> rx.Component:
 def _dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(S.dialog == "new", "Add package", "Edit package"), **H2),
+            rx.dialog.title(
+                rx.cond(S.dialog == "new", "Add package", "Edit package"), custom_attrs=H2
+            ),
             rx.dialog.description(
                 "A package with a lookup service lets its customers use it in the portal.",
                 size="2",
@@ -136,7 +138,7 @@ def _dialog() -> rx.Component:
 def _confirm() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete " + S.confirm_name + "?", **H2),
+            rx.alert_dialog.title("Delete " + S.confirm_name + "?", custom_attrs=H2),
             rx.alert_dialog.description(
                 rx.cond(
                     S.confirm_customers.length() > 0,

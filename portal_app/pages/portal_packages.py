@@ -122,6 +122,7 @@ def packages() -> rx.Component:
                     "Each number looked up is counted.",
                     size="2",
                     color_scheme="gray",
+                    margin_bottom="1em",
                 ),
                 rx.vstack(_single(), _answer(), rx.separator(), _file(), spacing="4"),
                 width="100%",

@@ -151,6 +151,10 @@ def _control_dialogs(page: Page, live_app, axe_js, scheme: str, found: dict) -> 
     page.locator("#cards-table tbody button").first.click()
     expect(page.locator("#rates-table")).to_be_visible()
     _check(page, axe_js, "rate-card-dialog", scheme, found)
+    page.goto(live_app.url + "/management/rate-cards")
+    page.click("#add-package")
+    expect(page.locator("#package-save")).to_be_visible()
+    _check(page, axe_js, "package-dialog", scheme, found)
 
     page.goto(live_app.url + "/setup/account/users")
     page.click("#add-user")
