@@ -51,6 +51,7 @@ PORTAL_BREAKOUT = "/portal/breakout"
 PORTAL_RATES = "/portal/rates"
 PORTAL_PROFILE = "/portal/profile"
 PORTAL_PAYMENTS = "/portal/payments"
+PORTAL_PACKAGES = "/portal/packages"
 _PORTAL_SECTIONS = {
     "balance": PORTAL_BALANCE,
     "cdr": PORTAL_CDR,
@@ -59,6 +60,7 @@ _PORTAL_SECTIONS = {
     "contacts": PORTAL_CONTACTS,
     "profile": PORTAL_PROFILE,
     "payments": PORTAL_PAYMENTS,
+    "packages": PORTAL_PACKAGES,
 }
 
 

@@ -1,16 +1,18 @@
 """SQLModel tables. Importing this package registers every table on the metadata."""
 
 from .account import AccountConfig
+from .alerts import CustomerAlert
 from .audit import AuditEvent
 from .auth import AuthEpoch, AuthSession, RateLimit, SessionTicket
 from .autotopup import AutoTopup, TopupState
 from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
 from .contacts import Contact, PasswordLink
+from .contracts import Contract
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
-from .extras import Contract, CustomerAlert, CustomerPackage, Package
 from .imports import ImportBatch, cdr_staging, rate_staging
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .outbox import OutboxMessage, OutboxStatus
+from .packages import CustomerPackage, Frequency, LookupUsage, Package, PackageService
 from .payments import (
     AttemptStatus,
     CreditKind,
@@ -53,7 +55,10 @@ __all__ = [
     "OperatorUser",
     "OutboxMessage",
     "OutboxStatus",
+    "Frequency",
+    "LookupUsage",
     "Package",
+    "PackageService",
     "PasswordLink",
     "PaymentAttempt",
     "PaymentCredit",

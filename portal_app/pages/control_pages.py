@@ -31,6 +31,7 @@ from portal_app.state.domains import DomainsState
 from portal_app.state.email_log import EmailLogState
 from portal_app.state.files import FilesState
 from portal_app.state.gateways import GatewaysState
+from portal_app.state.package_catalogue import PackageCatalogueState
 from portal_app.state.page_gate import gated
 from portal_app.state.payments_admin import PaymentsState
 from portal_app.state.pending import PendingState
@@ -62,7 +63,7 @@ CONTROL_PAGES = [
         rate_cards_page,
         routes.RATE_CARDS,
         "Rate Cards",
-        [RateCardsState.load, RateCardDetailState.close_card],  # no dialog left open
+        [RateCardsState.load, PackageCatalogueState.load, RateCardDetailState.close_card],
     ),
     (pending_page, routes.PENDING, "Pending Approval", PendingState.load),
     (payments_page, routes.PAYMENTS, "Payments", PaymentsState.load),

@@ -13,6 +13,7 @@ from portal_app.pages.portal_login import (
     portal_login_page,
     portal_set_password_page,
 )
+from portal_app.pages.portal_packages import portal_packages_page
 from portal_app.pages.portal_payments import portal_payments_page
 from portal_app.pages.portal_profile import portal_profile_page
 from portal_app.pages.portal_reports import (
@@ -27,6 +28,7 @@ from portal_app.state.portal import PortalState
 from portal_app.state.portal_auth import PortalLoginState
 from portal_app.state.portal_autotopup import PortalAutoTopupState
 from portal_app.state.portal_balance import PortalBalanceState
+from portal_app.state.portal_packages import PortalPackagesState
 from portal_app.state.portal_payments import PortalPaymentsState
 from portal_app.state.portal_profile import PortalProfileState
 from portal_app.state.portal_rates import PortalRatesState
@@ -57,6 +59,7 @@ PORTAL_PAGES = [
         routes.PORTAL_PAYMENTS,
         [_FRAME, PortalPaymentsState.load, PortalAutoTopupState.load],
     ),
+    (portal_packages_page, routes.PORTAL_PACKAGES, [_FRAME, PortalPackagesState.load]),
     (
         portal_profile_page,
         routes.PORTAL_PROFILE,

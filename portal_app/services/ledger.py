@@ -15,11 +15,11 @@ from sqlmodel import Session, func, select
 
 from portal_app.models import Area, Customer, LedgerEntry, LedgerKind
 
+from .alerts import alerts_fire
 from .audit import audit_record, snapshot
 from .autotopup_trigger import autotopup_charge
 from .csvcell import csv_cell
 from .errors import NotFound, PermissionDenied, ValidationError
-from .extras import alerts_fire
 from .identity import Actor
 from .money import format_minor, parse_minor, plain_minor
 from .policy import carrier_check, hidden_kinds

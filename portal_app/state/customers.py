@@ -24,6 +24,23 @@ from .paging import has_next, page_label, step_page
 PAGE_SIZE = 25
 
 
+def _tabs(customer_id: int) -> list:
+    """The dialog's other tabs, opened on the same customer (0: a new one)."""
+    from .alerts import CustomerAlertsState
+    from .contacts import ContactsState
+    from .contracts import CustomerContractsState
+    from .ledger import LedgerState
+    from .packages import CustomerPackagesState
+
+    return [
+        LedgerState.open_ledger(customer_id),
+        ContactsState.open_contacts(customer_id),
+        CustomerAlertsState.open_alerts(customer_id),
+        CustomerPackagesState.open_packages(customer_id),
+        CustomerContractsState.open_contracts(customer_id),
+    ]
+
+
 class CustomersState(AppState):
     rows: list[CustomerRow] = []
     total: int = 0
@@ -162,21 +179,13 @@ class CustomersState(AppState):
         return self._open(customer_id)
 
     def _open(self, customer_id: str):
-        from .contacts import ContactsState
-        from .extras import ExtrasState
-        from .ledger import LedgerState
-
         self.errors, self.tab = {}, "details"
         if customer_id == "new":
             self._fill(svc.customer_blank(), None)
             with session_scope() as session:
                 self._fill_cards(session, svc.customer_blank())
             self.editing = "new"
-            return [
-                LedgerState.open_ledger(0),
-                ContactsState.open_contacts(0),
-                ExtrasState.open_extras(0),
-            ]
+            return _tabs(0)
         cid = parse_id(customer_id)
         if cid is None:
             return rx.toast.error("That customer no longer exists.")
@@ -189,11 +198,7 @@ class CustomersState(AppState):
         except ServiceError:
             return rx.toast.error("That customer no longer exists.")
         self.editing = str(cid)
-        return [
-            LedgerState.open_ledger(cid),
-            ContactsState.open_contacts(cid),
-            ExtrasState.open_extras(cid),
-        ]
+        return _tabs(cid)
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def set_tab(self, tab: str):

@@ -18,6 +18,7 @@ from sqlmodel import select
 from portal_app.models import Customer
 
 from .axe import ensure_axe, violations
+from .lookup_seed import lookup_ready
 from .test_browser_flows import login, shot
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -150,6 +151,10 @@ def _control_dialogs(page: Page, live_app, axe_js, scheme: str, found: dict) -> 
     page.locator("#cards-table tbody button").first.click()
     expect(page.locator("#rates-table")).to_be_visible()
     _check(page, axe_js, "rate-card-dialog", scheme, found)
+    page.goto(live_app.url + "/management/rate-cards")
+    page.click("#add-package")
+    expect(page.locator("#package-save")).to_be_visible()
+    _check(page, axe_js, "package-dialog", scheme, found)
 
     page.goto(live_app.url + "/setup/account/users")
     page.click("#add-user")
@@ -182,6 +187,7 @@ def test_customer_portal_passes_axe(visitor, contact, live_app, axe_js, scheme):
     for page in (visitor, contact):
         page.emulate_media(color_scheme=scheme)
     brand, globex = acme(live_app), f"http://globex.localhost:{_port(live_app)}"
+    lookup_ready(live_app)  # the Packages section with its number lookup
     for name, url, ready in [
         ("portal-login", brand + "/portal/login", "#login-submit"),
         ("portal-forgot", brand + "/portal/forgot", "#email"),
@@ -204,6 +210,7 @@ def test_customer_portal_passes_axe(visitor, contact, live_app, axe_js, scheme):
         ("portal-rates", "/portal/rates", "#rates-search"),
         ("portal-contacts", "/portal/contacts", "#portal-team"),
         ("portal-profile", "/portal/profile", "#totp-start, #totp-status"),
+        ("portal-packages", "/portal/packages", "#lookup-card"),
         ("portal-breakout-hidden", "/portal/breakout", "#portal-unavailable"),
     ]:
         _visit(contact, brand + path, ready, axe_js, name, scheme, found)
