@@ -47,7 +47,11 @@ PORTAL_PAGES = [
     (portal_breakout_page, routes.PORTAL_BREAKOUT, [_FRAME, PortalReportState.load_breakout]),
     (portal_rates_page, routes.PORTAL_RATES, [_FRAME, PortalRatesState.load]),
     (portal_contacts_page, routes.PORTAL_CONTACTS, [_FRAME, PortalState.load_team]),
-    (portal_payments_page, routes.PORTAL_PAYMENTS, [_FRAME, PortalPaymentsState.load]),
+    (
+        portal_payments_page,
+        routes.PORTAL_PAYMENTS,
+        [_FRAME, PortalPaymentsState.load, PortalPaymentsState.watch],
+    ),
     (
         portal_profile_page,
         routes.PORTAL_PROFILE,
