@@ -116,10 +116,11 @@ class PortalPaymentsState(AppState):
 
     def _show(self, view: View) -> Any:
         """Show ``view``; when the attempt being paid was settled meanwhile (the webhook,
-        another tab), leave the card step and say so."""
+        another tab), leave the card step and say so. A declined try ("failed" from
+        Stripe's payment_failed event) keeps the step: the same intent takes another card."""
         self.history, self.balance = view.history, view.balance
         status = view.statuses.get(self._attempt_id) if self._attempt_id else None
-        if self.step not in ("card", "pending") or status in (None, "pending"):
+        if self.step not in ("card", "pending") or status in (None, "pending", "failed"):
             return None
         self.step, self.amount, self.quote = "choose", "", ""
         self._attempt_id, self._client_secret = 0, ""
