@@ -57,7 +57,7 @@ PORTAL_PAGES = [
     (
         portal_payments_page,
         routes.PORTAL_PAYMENTS,
-        [_FRAME, PortalPaymentsState.load, PortalAutoTopupState.load],
+        [_FRAME, PortalPaymentsState.load, PortalPaymentsState.watch, PortalAutoTopupState.load],
     ),
     (portal_packages_page, routes.PORTAL_PACKAGES, [_FRAME, PortalPackagesState.load]),
     (
