@@ -21,6 +21,7 @@ from .payments import (
     Provider,
 )
 from .portal import DomainStatus, PortalDomain, PublicFile
+from .servers import ProbeResult, Server, ServerProbe, ServerRole
 from .signups import Signup
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "PaymentEvent",
     "PaymentGateway",
     "PortalDomain",
+    "ProbeResult",
     "Provider",
     "PublicFile",
     "RateCard",
@@ -65,6 +67,9 @@ __all__ = [
     "RateEntry",
     "RecoveryCode",
     "Role",
+    "Server",
+    "ServerProbe",
+    "ServerRole",
     "SessionTicket",
     "Signup",
     "cdr_staging",
