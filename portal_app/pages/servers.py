@@ -220,7 +220,7 @@ def _body() -> rx.Component:
     return rx.vstack(
         rx.card(
             rx.hstack(
-                rx.heading("My Servers", size="4", as_="h2"),
+                rx.heading("Servers", size="4", as_="h2"),
                 rx.spacer(),
                 rx.button(
                     rx.icon("plus", size=16), "Add server", on_click=S.open_new, id="add-server"
@@ -230,7 +230,9 @@ def _body() -> rx.Component:
             ),
             rx.text(
                 "The SIP switches and media servers of this account. Each one not in "
-                "maintenance gets a SIP OPTIONS probe every minute.",
+                "maintenance gets a SIP OPTIONS request over UDP every ",
+                S.probe_seconds.to_string(),
+                " seconds.",
                 size="2",
                 color_scheme="gray",
                 margin_bottom="1em",

@@ -19,6 +19,7 @@ from portal_app.services.identity import Area
 from portal_app.services.offloop import run_blocking
 from portal_app.services.server_checks import server_check
 from portal_app.services.validation import parse_id
+from portal_app.settings import get_settings
 
 from .base import AppState
 from .guard import Need, actor, guarded
@@ -114,6 +115,7 @@ class ServersState(AppState):
     history_id: int = 0
     history_label: str = ""
     history: list[ProbeRow] = []
+    probe_seconds: int = 60  # PORTAL_SERVER_PROBE_SECONDS, for the page's explanation
 
     def _reload(self) -> None:
         self.servers = _rows(actor())
@@ -121,6 +123,7 @@ class ServersState(AppState):
     @guarded(Need.AREA, Area.SETUP)
     def load(self):
         self.dialog, self.errors, self.confirm_delete, self.history_id = "", {}, 0, 0
+        self.probe_seconds = get_settings().server_probe_seconds
         self._reload()
 
     @guarded(Need.AREA, Area.SETUP)
