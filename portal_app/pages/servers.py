@@ -45,7 +45,7 @@ def _row(s) -> rx.Component:
                     loading=S.checking == s.id,
                     disabled=s.maintenance,
                     on_click=S.check_now(s.id.to_string()),
-                    aria_label="Check " + s.name + " now",
+                    aria_label="Check now: " + s.name,
                 ),
                 rx.button(
                     "History",
