@@ -8,6 +8,7 @@ CONFIGURATION = "/setup/account/configuration"
 AUDIT_LOG = "/setup/account/audit-log"
 EMAIL_LOG = "/setup/account/email-log"
 GATEWAYS = "/setup/account/api"
+MY_SERVERS = "/setup/account/servers"
 PAYMENTS = "/management/payments"
 PORTAL_DOMAINS = "/setup/integrations/portal"
 PUBLIC_FILES = "/management/file/public"
@@ -27,6 +28,7 @@ CONTROL_PAGES = (
     AUDIT_LOG,
     EMAIL_LOG,
     GATEWAYS,
+    MY_SERVERS,
     PAYMENTS,
     PORTAL_DOMAINS,
     PUBLIC_FILES,

@@ -34,6 +34,7 @@ from portal_app.services.limiter import limits_purge
 from portal_app.services.offloop import run_blocking
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
 from portal_app.services.payment_settle import payment_reconcile_one, payments_due
+from portal_app.services.server_checks import probe_round
 from portal_app.services.tickets import tickets_purge
 from portal_app.settings import Settings, get_settings
 
@@ -262,3 +263,14 @@ async def autotopup_loop() -> None:
                 await asyncio.wait_for(wake.wait(), AUTOTOPUP_TICK_SECONDS)
     finally:
         stop()
+
+
+async def server_probe_loop() -> None:
+    """My Servers: probe every server not in maintenance with a SIP OPTIONS request every
+    PORTAL_SERVER_PROBE_SECONDS (services/server_checks.py), at start too."""
+    while True:
+        try:
+            await probe_round()
+        except Exception:
+            log.exception("probing the servers failed")
+        await asyncio.sleep(get_settings().server_probe_seconds)

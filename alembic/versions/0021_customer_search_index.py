@@ -10,7 +10,7 @@ rename) drops these triggers with the old table: it must create them again
 follows inserts, renames and deletes at head.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-02 05:00:00
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,6 +24,7 @@ from .payments import (
     Provider,
 )
 from .portal import DomainStatus, PortalDomain, PublicFile
+from .servers import ProbeResult, Server, ServerProbe, ServerRole
 from .signups import Signup
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "PaymentEvent",
     "PaymentGateway",
     "PortalDomain",
+    "ProbeResult",
     "Provider",
     "PublicFile",
     "RateCard",
@@ -72,6 +74,9 @@ __all__ = [
     "RateEntry",
     "RecoveryCode",
     "Role",
+    "Server",
+    "ServerProbe",
+    "ServerRole",
     "SessionTicket",
     "TopupState",
     "Signup",

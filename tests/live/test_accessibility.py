@@ -114,6 +114,7 @@ CONTROL_SCREENS = [
     ("users", "/setup/account/users", "#users-table"),
     ("audit-log", "/setup/account/audit-log", "#audit-table tbody tr"),
     ("email-log", "/setup/account/email-log", "#tab-email-log"),
+    ("my-servers", "/setup/account/servers", "#servers-table, #servers-empty"),
 ]
 
 
