@@ -33,7 +33,7 @@ from portal_app.services.import_files import import_files_sweep
 from portal_app.services.limiter import limits_purge
 from portal_app.services.offloop import run_blocking
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
-from portal_app.services.payment_settle import payment_reconcile_one, payments_due
+from portal_app.services.payment_reconcile import payment_reconcile_one, payments_due
 from portal_app.services.server_checks import probe_round
 from portal_app.services.tickets import tickets_purge
 from portal_app.settings import Settings, get_settings

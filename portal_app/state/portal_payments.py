@@ -25,7 +25,7 @@ from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.ledger import balance
 from portal_app.services.money import format_minor
 from portal_app.services.offloop import run_blocking
-from portal_app.services.payment_settle import payment_reconcile_one
+from portal_app.services.payment_reconcile import payment_reconcile_one
 from portal_app.services.policy import Rule
 from portal_app.services.portal import PortalContext
 from portal_app.services.validation import parse_id

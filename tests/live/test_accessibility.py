@@ -162,6 +162,12 @@ def _control_dialogs(page: Page, live_app, axe_js, scheme: str, found: dict) -> 
     expect(page.locator("#user-save")).to_be_visible()
     _check(page, axe_js, "user-dialog", scheme, found)
 
+    # A toast in the page: its rich colours must read too (sonner's own light ones did not).
+    page.goto(live_app.url + "/setup/account/configuration")
+    page.click("#config-save")
+    expect(page.locator("[data-sonner-toast][data-type=success]")).to_be_visible()
+    _check(page, axe_js, "success-toast", scheme, found)
+
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_app.url + "/management/customers")
     page.click("#menu-button")
