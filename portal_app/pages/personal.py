@@ -1,4 +1,4 @@
-"""My Account > Personal Information: name, password, two-factor authentication."""
+"""My Account > Personal Information: name, mobile, password, two-factor authentication."""
 
 from __future__ import annotations
 
@@ -25,6 +25,21 @@ def _details() -> rx.Component:
                     text_input("name", S.errors, default_value=S.name, key=S.name),
                     S.errors,
                     "name",
+                ),
+                field(
+                    "Mobile",
+                    text_input(
+                        "mobile",
+                        S.errors,
+                        default_value=S.mobile,
+                        key=S.mobile,
+                        type="tel",
+                        auto_complete="tel",
+                        placeholder="+44 7911 123456",
+                    ),  # fmt: skip
+                    S.errors,
+                    "mobile",
+                    hint="International format, with the country code.",
                 ),
                 field(
                     "Email",

@@ -105,6 +105,14 @@ def normalize_phone(value: object) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def format_phone(value: object) -> str:
+    """A stored E.164 number for people ("+44 20 7946 0000"); other text as it is."""
+    number = _phone(value)
+    if number is None:
+        return str(value or "").strip()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def check_phone(value: object) -> str | None:
     """None for a number in international format that phonenumbers knows to be valid
     for its country, else the message for the field."""
