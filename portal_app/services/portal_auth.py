@@ -172,7 +172,7 @@ def password_link_use(
     """Set the password from a link of this brand. The link is spent and every
     session ends."""
     link, contact = _link_contact(session, token, domain_id)
-    new_password_errors(new, confirm)
+    new_password_errors(new, confirm, session=session)
     spent = session.execute(  # once, even when the form is sent twice at the same moment
         sa.update(PasswordLink)
         .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))

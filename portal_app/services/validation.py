@@ -131,9 +131,11 @@ def check_name(value: str, label: str = "Name", max_len: int = 120) -> str | Non
     return None
 
 
-def check_password(value: str) -> str | None:
-    if len(value) < MIN_PASSWORD:
-        return f"Use at least {MIN_PASSWORD} characters."
+def check_password(value: str, minimum: int = MIN_PASSWORD) -> str | None:
+    """``minimum``: the account's (My Account › Settings), never below the built-in 10."""
+    minimum = max(MIN_PASSWORD, minimum)
+    if len(value) < minimum:
+        return f"Use at least {minimum} characters."
     if len(value) > 256:
         return "Use at most 256 characters."
     return None

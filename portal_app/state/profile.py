@@ -34,7 +34,7 @@ class ProfileState(AppState):
             self.name, self.email, self.totp_enabled = me.name, me.email, me.totp_enabled
             self.mobile = format_phone(me.mobile)
 
-    @guarded(Need.OPERATOR)
+    @guarded(Need.OPERATOR, before_totp=True)
     def load(self):
         self.errors, self.enrolling, self.qr_data_uri, self.manual_secret = {}, False, "", ""
         self.recovery_codes = []
@@ -69,7 +69,7 @@ class ProfileState(AppState):
         yield rx.toast.success("Password changed. Your other sessions were logged out.")
         yield hand_over(self, token, "operator")
 
-    @guarded(Need.OPERATOR)
+    @guarded(Need.OPERATOR, before_totp=True)
     def start_totp(self):
         try:
             with session_scope() as session:
@@ -81,11 +81,11 @@ class ProfileState(AppState):
         self.qr_data_uri = enrolment.qr_svg_data_uri
         self.manual_secret = enrolment.secret
 
-    @guarded(Need.OPERATOR)
+    @guarded(Need.OPERATOR, before_totp=True)
     def cancel_totp(self):
         self.enrolling, self.qr_data_uri, self.manual_secret, self.errors = False, "", "", {}
 
-    @guarded(Need.OPERATOR)
+    @guarded(Need.OPERATOR, before_totp=True)
     def confirm_totp(self, form_data: dict):
         try:
             with session_scope() as session:
