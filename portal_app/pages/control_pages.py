@@ -41,6 +41,7 @@ from portal_app.state.rate_cards import RateCardsState
 from portal_app.state.reports import OperatorReportState
 from portal_app.state.security import SecurityState
 from portal_app.state.sessions import OperatorSessionsState
+from portal_app.state.sms import SmsState
 from portal_app.state.smtp import SmtpState
 from portal_app.state.users import UsersState
 
@@ -51,7 +52,7 @@ CONTROL_PAGES = [
         personal_page,
         routes.PERSONAL,
         "Personal Information",
-        [ProfileState.load, SmtpState.load, OperatorSessionsState.load_sessions],
+        [ProfileState.load, SmtpState.load, SmsState.load, OperatorSessionsState.load_sessions],
     ),
     (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),
     (security_page, routes.SECURITY, "Settings", SecurityState.load),

@@ -8,6 +8,7 @@ from portal_app.components.account import password_action, password_card, totp_e
 from portal_app.components.forms import field, text_input
 from portal_app.components.layout import control_page
 from portal_app.components.sessions import sessions_card
+from portal_app.components.sms_details import sms_details
 from portal_app.state.profile import ProfileState
 from portal_app.state.sessions import OperatorSessionsState
 from portal_app.state.smtp import SmtpState
@@ -249,6 +250,7 @@ def _smtp() -> rx.Component:
             _smtp_form(),
             rx.text("Changing SMTP details needs the Setup permission.", size="2"),
         ),
+        sms_details(),
         width="100%",
         id="smtp-details",
     )
