@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import portal_app.models  # noqa: F401  (registers every table)
+from portal_app.services.customer_text import include_object
 from portal_app.services.db import make_engine
 from portal_app.settings import get_settings
 
@@ -16,6 +17,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -38,6 +40,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,6 +9,7 @@ SECURITY = "/setup/account/settings"
 AUDIT_LOG = "/setup/account/audit-log"
 EMAIL_LOG = "/setup/account/email-log"
 GATEWAYS = "/setup/account/api"
+MY_SERVERS = "/setup/account/servers"
 PAYMENTS = "/management/payments"
 PORTAL_DOMAINS = "/setup/integrations/portal"
 PUBLIC_FILES = "/management/file/public"
@@ -29,6 +30,7 @@ CONTROL_PAGES = (
     AUDIT_LOG,
     EMAIL_LOG,
     GATEWAYS,
+    MY_SERVERS,
     PAYMENTS,
     PORTAL_DOMAINS,
     PUBLIC_FILES,
@@ -53,6 +55,7 @@ PORTAL_BREAKOUT = "/portal/breakout"
 PORTAL_RATES = "/portal/rates"
 PORTAL_PROFILE = "/portal/profile"
 PORTAL_PAYMENTS = "/portal/payments"
+PORTAL_PACKAGES = "/portal/packages"
 _PORTAL_SECTIONS = {
     "balance": PORTAL_BALANCE,
     "cdr": PORTAL_CDR,
@@ -61,6 +64,7 @@ _PORTAL_SECTIONS = {
     "contacts": PORTAL_CONTACTS,
     "profile": PORTAL_PROFILE,
     "payments": PORTAL_PAYMENTS,
+    "packages": PORTAL_PACKAGES,
 }
 
 

@@ -170,6 +170,8 @@ class Settings(BaseSettings):
     # SMTP servers on this machine or a private network that production may still use
     # (e.g. "localhost" for a local Postfix); every other private address is refused.
     smtp_internal_hosts: tuple[str, ...] = ()
+    # My Servers: how often every server not in maintenance gets a SIP OPTIONS probe.
+    server_probe_seconds: int = Field(60, ge=5, le=24 * 3600)
 
     @property
     def is_production(self) -> bool:

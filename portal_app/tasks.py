@@ -17,6 +17,8 @@ from sqlmodel import delete
 from portal_app.models import AuthSession, OutboxMessage, PasswordLink, PaymentEvent
 from portal_app.models.base import utcnow
 from portal_app.services import principals, tls_allow
+from portal_app.services.autotopup_run import autotopup_due, autotopup_run_one
+from portal_app.services.autotopup_trigger import autotopup_on_due
 from portal_app.services.brand_scripts import brand_scripts
 from portal_app.services.db import get_engine, session_scope
 from portal_app.services.dns_check import dns_check
@@ -31,7 +33,8 @@ from portal_app.services.import_files import import_files_sweep
 from portal_app.services.limiter import limits_purge
 from portal_app.services.offloop import run_blocking
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
-from portal_app.services.payment_settle import payment_reconcile_one, payments_due
+from portal_app.services.payment_reconcile import payment_reconcile_one, payments_due
+from portal_app.services.server_checks import probe_round
 from portal_app.services.tickets import tickets_purge
 from portal_app.settings import Settings, get_settings
 
@@ -46,6 +49,7 @@ OUTBOX_KEEP = timedelta(days=30)  # sent and dead email stays in the Email Log t
 PAYMENT_EVENTS_KEEP = timedelta(days=90)
 IMPORT_REPAIR_SECONDS = 3600  # after the run at start: imports of other hosts go stale
 PAYMENT_RECONCILE_SECONDS = 60
+AUTOTOPUP_TICK_SECONDS = 30  # retries and stuck runs; a charge that makes one due wakes it
 
 
 def purge_expired() -> tuple[int, int]:
@@ -229,3 +233,44 @@ async def payment_reconcile_loop() -> None:
         except Exception:
             log.exception("reconciling pending payments failed")
         await asyncio.sleep(PAYMENT_RECONCILE_SECONDS)
+
+
+def autotopups_run(engine: sa.Engine | None = None) -> list[str]:
+    """Pay every automatic top-up that is due (or due again after a failure): the
+    outcomes. Several workers may run it at once: each row is claimed by one."""
+    with session_scope(engine) as session:
+        due = autotopup_due(session=session)
+    return [autotopup_run_one(customer_id, engine=engine) for customer_id in due]
+
+
+async def autotopup_loop() -> None:
+    """Automatic top-ups (services/autotopup_run.py), at once when a charge in this
+    process made one due, else every AUTOTOPUP_TICK_SECONDS. Stripe and the database
+    are asked in a thread, never on the event loop."""
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+    stop = autotopup_on_due(lambda: loop.call_soon_threadsafe(wake.set))
+    try:
+        while True:
+            wake.clear()
+            try:
+                outcomes = await asyncio.to_thread(autotopups_run)
+                if outcomes:
+                    log.info("automatic top-ups: %s", outcomes)
+            except Exception:
+                log.exception("running automatic top-ups failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), AUTOTOPUP_TICK_SECONDS)
+    finally:
+        stop()
+
+
+async def server_probe_loop() -> None:
+    """My Servers: probe every server not in maintenance with a SIP OPTIONS request every
+    PORTAL_SERVER_PROBE_SECONDS (services/server_checks.py), at start too."""
+    while True:
+        try:
+            await probe_round()
+        except Exception:
+            log.exception("probing the servers failed")
+        await asyncio.sleep(get_settings().server_probe_seconds)

@@ -2,8 +2,9 @@
 
 It listens on the port of PORTAL_STRIPE_API_BASE (tests/conftest.py picks it before the
 settings are read), keeps PaymentIntents and PaymentMethods, serves a Stripe.js stand-in
-at /js.stripe.com/v3/, and sends ``payment_intent.*`` webhooks signed with Stripe's own
-scheme to the URLs registered with ``register_webhook``.
+at /js.stripe.com/v3/ (completed by tests/fakes/stripe_js.py: its card fields confirm a
+PaymentIntent as Stripe.js does), and sends ``payment_intent.*`` webhooks signed with
+Stripe's own scheme to the URLs registered with ``register_webhook``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
+STRIPE_JS = Path(__file__).parent / "fakes" / "stripe_js.py"  # localstripe + card confirm
 SECRET_KEY = "sk_test_portal0123456789"
 PUBLIC_KEY = "pk_test_portal0123456789"
 WEBHOOK_SECRET = "whsec_portaltests0123456789"
@@ -28,11 +31,12 @@ WEBHOOK_SECRET = "whsec_portaltests0123456789"
 
 @contextlib.contextmanager
 def localstripe(base: str) -> Iterator[str]:
-    """Run localstripe on ``base``'s port until the block ends; yields ``base``."""
+    """Run localstripe (with tests/fakes/stripe_js.py) on ``base``'s port until the
+    block ends; yields ``base``."""
     port = urlsplit(base).port
     work = tempfile.mkdtemp(prefix="portal-localstripe-")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+        [sys.executable, str(STRIPE_JS), "--port", str(port), "--from-scratch"],
         cwd=work,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

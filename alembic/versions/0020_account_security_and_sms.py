@@ -1,7 +1,7 @@
 """My Account: login alerts for contacts, operator mobile, security settings, SMS gateway
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0021
 Create Date: 2026-12-02 05:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0016"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 
-def customer_picker(S) -> rx.Component:
-    """Type part of a name (or an id); each match is a button that opens its report."""
+def customer_picker(S, label: str = "Customer", id_: str = "customer-picker") -> rx.Component:
+    """Type part of a name (or an id); each match is a button that picks it (the
+    reports open its report, the domain editor makes it the Template Customer)."""
+    stem = id_.removesuffix("-picker")  # customer-matches, customer-none; template-…
     return rx.vstack(
-        rx.el.label("Customer", html_for="customer-picker", class_name="cp-label"),
+        rx.el.label(label, html_for=id_, class_name="cp-label"),
         rx.input(
-            id="customer-picker",
+            id=id_,
             placeholder="Type part of a name or an id",
             auto_complete="off",
-            aria_controls="customer-matches",
+            aria_controls=stem + "-matches",
             on_change=S.find_customers.debounce(250),
             width="100%",
             max_width="28em",
@@ -27,10 +29,11 @@ def customer_picker(S) -> rx.Component:
                     variant="soft",
                     size="2",
                     on_click=S.pick_customer(r.id),
+                    type="button",  # inside a form (the domain editor): picks, never submits
                     class_name="cp-pick",
                 ),
             ),
-            id="customer-matches",
+            id=stem + "-matches",
             role="group",
             aria_label="Matching customers",
             aria_live="polite",
@@ -39,7 +42,7 @@ def customer_picker(S) -> rx.Component:
         ),
         rx.cond(
             S.pick_note != "",
-            rx.text(S.pick_note, size="2", color_scheme="gray", id="customer-none"),
+            rx.text(S.pick_note, size="2", color_scheme="gray", id=stem + "-none"),
         ),
         spacing="2",
         width="100%",

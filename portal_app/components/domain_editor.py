@@ -8,7 +8,17 @@ import operator
 
 import reflex as rx
 
-from portal_app.components.forms import H2, dialog_buttons, error_text, field, form_tab, text_input
+from portal_app.components.customer_picker import customer_picker
+from portal_app.components.domain_payments import domain_payment_options
+from portal_app.components.forms import (
+    H2,
+    dialog_buttons,
+    error_text,
+    field,
+    form_tab,
+    switch_field,
+    text_input,
+)
 from portal_app.services.money import active_currencies
 from portal_app.settings import get_settings
 from portal_app.state.domains import DomainsState
@@ -16,13 +26,37 @@ from portal_app.state.domains import DomainsState
 S = DomainsState
 
 
-def _switch(name: str, label: str, value) -> rx.Component:
-    return rx.el.label(
-        rx.hstack(
-            rx.switch(name=name, id=name, default_checked=value),
-            rx.text(label, size="2"),
-            align="center",
-        )
+def _template_customer(e) -> rx.Component:
+    """Template Customer: searched as you type (never a list of every customer)."""
+    return rx.vstack(
+        rx.cond(
+            S.template_id != "none",
+            rx.hstack(
+                rx.text("Template Customer: ", rx.text.strong(S.template_label), size="2"),
+                rx.button(
+                    "Clear",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    type="button",
+                    on_click=S.clear_template,
+                    id="template-clear",
+                    aria_label="Clear the Template Customer",
+                ),
+                align="center",
+                id="template-chosen",
+            ),
+            rx.text("No Template Customer.", size="2", color_scheme="gray"),
+        ),
+        customer_picker(S, label="Find a Template Customer", id_="template-picker"),
+        rx.text(
+            "New sign-ups copy this customer's settings, such as its credit and payments.",
+            size="1",
+            color_scheme="gray",
+        ),
+        error_text(e, "template_customer_id"),
+        spacing="2",
+        width="100%",
     )
 
 
@@ -42,32 +76,17 @@ def _basic() -> rx.Component:
             "brand_name",
             hint="The name customers see on the portal and in its title.",
         ),
-        _switch(
+        switch_field(
             "customer_signup",
             "Customer Sign up: new customers may sign up (they wait for approval)",
             S.signup["customer"],
         ),
-        _switch(
+        switch_field(
             "carrier_signup",
             "Carrier Sign up: new carriers may sign up (they wait for approval)",
             S.signup["carrier"],
         ),
-        field(
-            "Template Customer",
-            rx.select.root(
-                rx.select.trigger(id="template_customer_id", width="100%"),
-                rx.select.content(
-                    rx.select.item("None", value="none"),
-                    rx.foreach(S.customer_options, lambda o: rx.select.item(o[1], value=o[0])),
-                ),
-                name="template_customer_id",
-                default_value=f["template_customer_id"],
-                on_change=S.preview_template,
-            ),
-            e,
-            "template_customer_id",
-            hint="New sign-ups copy this customer's settings, such as its credit and payments.",
-        ),
+        _template_customer(e),
         rx.cond(
             S.template_preview.length() > 0,
             rx.callout.root(
@@ -329,7 +348,8 @@ def _smtp() -> rx.Component:
             ),
         ),
         rx.cond(
-            S.has_smtp_password, _switch("smtp_password_clear", "Remove the stored password", False)
+            S.has_smtp_password,
+            switch_field("smtp_password_clear", "Remove the stored password", False),
         ),
         field(
             "From Email Address",
@@ -455,7 +475,7 @@ def _tab_content(key: str, build) -> rx.Component:
         body = _ordered("cdr", S.cdr, "Columns of the CDR Report, in order.")
     else:
         body = build()
-    return form_tab(key, body)
+    return form_tab(key, rx.fragment(body, domain_payment_options()) if key == "access" else body)
 
 
 def _tab_trigger(key: str, label: str) -> rx.Component:

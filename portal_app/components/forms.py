@@ -127,3 +127,14 @@ def named_upload(upload: rx.Component, label: str) -> rx.Component:
     if (file_input := _file_input(upload)) is not None:
         file_input.custom_attrs["aria-label"] = label
     return upload
+
+
+def switch_field(name: str, label, value) -> rx.Component:
+    """A switch submitted with its form as ``name`` ("on" when set), named by its label."""
+    return rx.el.label(
+        rx.hstack(
+            rx.switch(name=name, id=name, default_checked=value),
+            rx.text(label, size="2"),
+            align="center",
+        )
+    )

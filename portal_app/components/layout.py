@@ -108,6 +108,7 @@ def sidebar() -> rx.Component:
             _link("API", routes.GATEWAYS, "credit-card", area="payment"),
             _link("Audit Log", routes.AUDIT_LOG, "scroll-text", area="log"),
             _link("Email Log", routes.EMAIL_LOG, "mail", area="setup"),
+            _link("My Servers", routes.MY_SERVERS, "server", area="setup"),
             direction="column",
             spacing="1",
         ),

@@ -207,17 +207,17 @@ def demo_signups(*, session: Session) -> None:
     """Acme's template also carries a package, a contract and an alert, and one
     confirmed sign-up waits for approval, so the queue and its badge have something."""
     from portal_app.models import Contact, Customer, PortalDomain
+    from portal_app.services.alerts import alert_add
+    from portal_app.services.contracts import contract_add
     from portal_app.services.crypto import hash_password
-    from portal_app.services.extras import alert_add, contract_add, package_create, package_set
+    from portal_app.services.customer_packages import package_set
+    from portal_app.services.packages import PackageForm, package_create
 
     template = session.exec(select(Customer).where(Customer.name == "Acme Sign-up Template")).one()
     package = package_create(
         session=session,
         actor=SYSTEM,
-        name="Starter 1000",
-        currency="USD",
-        fee="19.00",
-        minutes="1000",
+        form=PackageForm(name="Starter 1000", currency="USD", fee="19.00", minutes="1000"),
     )
     session.flush()
     package_set(

@@ -1,15 +1,18 @@
 """SQLModel tables. Importing this package registers every table on the metadata."""
 
 from .account import AccountConfig
+from .alerts import CustomerAlert
 from .audit import AuditEvent
 from .auth import AuthEpoch, AuthSession, RateLimit, SessionTicket
+from .autotopup import AutoTopup, TopupState
 from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
 from .contacts import Contact, PasswordLink
+from .contracts import Contract
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
-from .extras import Contract, CustomerAlert, CustomerPackage, Package
 from .imports import ImportBatch, cdr_staging, rate_staging
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .outbox import OutboxMessage, OutboxStatus
+from .packages import CustomerPackage, Frequency, LookupUsage, Package, PackageService
 from .payments import (
     AttemptStatus,
     CreditKind,
@@ -21,6 +24,7 @@ from .payments import (
     Provider,
 )
 from .portal import DomainStatus, PortalDomain, PublicFile
+from .servers import ProbeResult, Server, ServerProbe, ServerRole
 from .signups import Signup
 
 __all__ = [
@@ -30,6 +34,7 @@ __all__ = [
     "AuditEvent",
     "AuthEpoch",
     "AuthSession",
+    "AutoTopup",
     "Cdr",
     "Contract",
     "CreditKind",
@@ -51,13 +56,17 @@ __all__ = [
     "OperatorUser",
     "OutboxMessage",
     "OutboxStatus",
+    "Frequency",
+    "LookupUsage",
     "Package",
+    "PackageService",
     "PasswordLink",
     "PaymentAttempt",
     "PaymentCredit",
     "PaymentEvent",
     "PaymentGateway",
     "PortalDomain",
+    "ProbeResult",
     "Provider",
     "PublicFile",
     "RateCard",
@@ -65,7 +74,11 @@ __all__ = [
     "RateEntry",
     "RecoveryCode",
     "Role",
+    "Server",
+    "ServerProbe",
+    "ServerRole",
     "SessionTicket",
+    "TopupState",
     "Signup",
     "cdr_staging",
     "rate_staging",

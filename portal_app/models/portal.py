@@ -47,6 +47,8 @@ class PortalDomain(SQLModel, table=True):
     # Credit for new sign-ups, minor units of the first currency (64-bit: money).
     customer_limit: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False))
     access: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
+    # Customers of this brand may save a card and top up automatically (models/autotopup.py).
+    auto_topup: bool = False
     breakout_columns: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     cdr_columns: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     custom_js: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))

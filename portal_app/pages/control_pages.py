@@ -22,6 +22,7 @@ from portal_app.pages.portal_domains import portal_domains_page
 from portal_app.pages.rate_cards import rate_cards_page
 from portal_app.pages.reports import breakout_report_page, cdr_report_page
 from portal_app.pages.security import security_page
+from portal_app.pages.servers import servers_page
 from portal_app.pages.users import users_page
 from portal_app.state.audit import AuditState
 from portal_app.state.base import AppState
@@ -32,6 +33,7 @@ from portal_app.state.domains import DomainsState
 from portal_app.state.email_log import EmailLogState
 from portal_app.state.files import FilesState
 from portal_app.state.gateways import GatewaysState
+from portal_app.state.package_catalogue import PackageCatalogueState
 from portal_app.state.page_gate import gated
 from portal_app.state.payments_admin import PaymentsState
 from portal_app.state.pending import PendingState
@@ -40,6 +42,7 @@ from portal_app.state.rate_card_detail import RateCardDetailState
 from portal_app.state.rate_cards import RateCardsState
 from portal_app.state.reports import OperatorReportState
 from portal_app.state.security import SecurityState
+from portal_app.state.servers import ServersState
 from portal_app.state.sessions import OperatorSessionsState
 from portal_app.state.sms import SmsState
 from portal_app.state.smtp import SmtpState
@@ -58,6 +61,7 @@ CONTROL_PAGES = [
     (security_page, routes.SECURITY, "Settings", SecurityState.load),
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
     (gateways_page, routes.GATEWAYS, "API", GatewaysState.load),
+    (servers_page, routes.MY_SERVERS, "My Servers", ServersState.load),
     (email_log_page, routes.EMAIL_LOG, "Email Log", EmailLogState.load),
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),
@@ -66,7 +70,7 @@ CONTROL_PAGES = [
         rate_cards_page,
         routes.RATE_CARDS,
         "Rate Cards",
-        [RateCardsState.load, RateCardDetailState.close_card],  # no dialog left open
+        [RateCardsState.load, PackageCatalogueState.load, RateCardDetailState.close_card],
     ),
     (pending_page, routes.PENDING, "Pending Approval", PendingState.load),
     (payments_page, routes.PAYMENTS, "Payments", PaymentsState.load),

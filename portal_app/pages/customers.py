@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.components.contacts import contacts_tab
-from portal_app.components.extras import extras_tab
+from portal_app.components.contracts import alerts_contracts_tab
 from portal_app.components.forms import (
     H2,
     dialog_buttons,
@@ -342,7 +342,9 @@ def _dialog() -> rx.Component:
                     rx.box(balance_tab(), padding_top="1em"), value="balance", class_name="cp-tab"
                 ),
                 rx.tabs.content(
-                    rx.box(extras_tab(), padding_top="1em"), value="extras", class_name="cp-tab"
+                    rx.box(alerts_contracts_tab(), padding_top="1em"),
+                    value="extras",
+                    class_name="cp-tab",
                 ),
                 value=S.tab,
                 on_change=S.set_tab,

@@ -13,6 +13,7 @@ from portal_app.pages.portal_login import (
     portal_login_page,
     portal_set_password_page,
 )
+from portal_app.pages.portal_packages import portal_packages_page
 from portal_app.pages.portal_payments import portal_payments_page
 from portal_app.pages.portal_profile import portal_profile_page
 from portal_app.pages.portal_reports import (
@@ -25,7 +26,9 @@ from portal_app.state.brand import BrandState
 from portal_app.state.page_gate import gated
 from portal_app.state.portal import PortalState
 from portal_app.state.portal_auth import PortalLoginState
+from portal_app.state.portal_autotopup import PortalAutoTopupState
 from portal_app.state.portal_balance import PortalBalanceState
+from portal_app.state.portal_packages import PortalPackagesState
 from portal_app.state.portal_payments import PortalPaymentsState
 from portal_app.state.portal_profile import PortalProfileState
 from portal_app.state.portal_rates import PortalRatesState
@@ -51,7 +54,12 @@ PORTAL_PAGES = [
     (portal_breakout_page, routes.PORTAL_BREAKOUT, [_FRAME, PortalReportState.load_breakout]),
     (portal_rates_page, routes.PORTAL_RATES, [_FRAME, PortalRatesState.load]),
     (portal_contacts_page, routes.PORTAL_CONTACTS, [_FRAME, PortalState.load_team]),
-    (portal_payments_page, routes.PORTAL_PAYMENTS, [_FRAME, PortalPaymentsState.load]),
+    (
+        portal_payments_page,
+        routes.PORTAL_PAYMENTS,
+        [_FRAME, PortalPaymentsState.load, PortalPaymentsState.watch, PortalAutoTopupState.load],
+    ),
+    (portal_packages_page, routes.PORTAL_PACKAGES, [_FRAME, PortalPackagesState.load]),
     (
         portal_profile_page,
         routes.PORTAL_PROFILE,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.autotopup import autotopup_card
 from portal_app.components.forms import field, text_input
 from portal_app.components.portal import portal_page
+from portal_app.components.stripe_card import stripe_card
 from portal_app.state.portal_payments import PortalPaymentsState as S
 
 
@@ -75,7 +77,13 @@ def _choose() -> rx.Component:
 def _card() -> rx.Component:
     return rx.vstack(
         rx.text("Card details (sent straight to Stripe):", size="2"),
-        rx.box(id="portal-card", width="100%", padding="0.75em", class_name="cp-card-field"),
+        rx.box(
+            stripe_card(S.stripe_js, S.stripe_key),
+            width="100%",
+            padding="0.75em",
+            border=f"1px solid {rx.color('gray', 7)}",
+            border_radius="var(--radius-2)",
+        ),
         rx.cond(S.message != "", rx.text(S.message, size="2", role="status", id="pay-message")),
         rx.hstack(
             rx.button(
@@ -116,6 +124,7 @@ def payments() -> rx.Component:
             ),
             width="100%",
         ),
+        autotopup_card(),
         rx.card(
             rx.heading("Payment history", size="4", as_="h3", margin_bottom="0.75em"),
             rx.cond(

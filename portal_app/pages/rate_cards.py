@@ -6,6 +6,7 @@ import reflex as rx
 
 from portal_app.components.forms import field, named_upload, select_input, text_input
 from portal_app.components.layout import control_page
+from portal_app.components.package_catalogue import package_catalogue
 from portal_app.components.rate_card_detail import open_card_button, rate_card_dialog
 from portal_app.services.money import active_currencies
 from portal_app.state.rate_cards import UPLOAD_ID
@@ -165,69 +166,10 @@ def _import() -> rx.Component:
     )
 
 
-def _packages() -> rx.Component:
-    e = S.errors
-    return rx.card(
-        rx.heading("Packages", size="4", as_="h2", margin_bottom="1em"),
-        rx.cond(
-            S.packages.length() > 0,
-            rx.vstack(
-                rx.foreach(
-                    S.packages,
-                    lambda p: rx.hstack(
-                        rx.text(p.name, weight="medium", size="2"),
-                        rx.text(p.entry_count, size="2", color_scheme="gray"),
-                        spacing="3",
-                    ),
-                ),
-                spacing="1",
-                id="packages-list",
-            ),
-            rx.text("No packages yet.", color_scheme="gray", size="2"),
-        ),
-        rx.form(
-            rx.hstack(
-                field(
-                    "New package",
-                    text_input("package_name", e, placeholder="Starter 1000"),
-                    e,
-                    "package_name",
-                ),
-                field(
-                    "Currency",
-                    select_input("package_currency", [(c, c) for c in active_currencies()], "USD"),
-                    e,
-                    "package_currency",
-                ),
-                field(
-                    "Monthly fee",
-                    text_input("package_fee", e, placeholder="19.00"),
-                    e,
-                    "package_fee",
-                ),
-                field(
-                    "Minutes",
-                    text_input("package_minutes", e, default_value="0"),
-                    e,
-                    "package_minutes",
-                ),
-                rx.button("Create", type="submit", id="package-create"),
-                align="end",
-                spacing="3",
-                margin_top="1em",
-                wrap="wrap",
-            ),
-            on_submit=S.create_package,
-            reset_on_submit=True,
-        ),
-        width="100%",
-    )
-
-
 def _body() -> rx.Component:
     return rx.vstack(
         _cards(),
-        _packages(),
+        package_catalogue(),
         named_upload(_import(), "CSV file to import"),
         rate_card_dialog(),
         spacing="5",

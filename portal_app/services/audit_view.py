@@ -29,7 +29,15 @@ from .csvcell import csv_cell
 from .money import format_micros, format_minor
 
 # Amounts: minor units of the row's (or the item's) currency, or micro-units for rates.
-MINOR = {"credit_limit", "customer_limit", "amount", "threshold", "monthly_fee", "balance"}
+MINOR = {
+    "credit_limit",
+    "customer_limit",
+    "amount",
+    "threshold",
+    "monthly_fee",
+    "retail",
+    "balance",
+}
 MICRO = {"rate", "connection_fee", "cost"}
 # A reference to another row, by id, and the table that names it.
 REFERENCES = {

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, or_, select
 
 from portal_app.models import Area, Customer
 
+from .customer_text import name_contains
 from .errors import PermissionDenied
 from .identity import Actor
 from .policy import hidden_kinds
@@ -29,12 +30,6 @@ class CustomerPick:
     name: str
     kind: str  # customer or carrier
     currency: str
-
-
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, its own % and _ taken literally."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def customer_search(
@@ -52,11 +47,7 @@ def customer_search(
     text = str(text or "").strip()[:QUERY_MAX]
     if not text:
         return []
-    pattern = contains_pattern(text)
-    match = [
-        func.lower(Customer.name).like(pattern, escape="\\"),
-        func.lower(Customer.company_name).like(pattern, escape="\\"),
-    ]
+    match = [name_contains(session, text)]
     if text.isdigit() and len(text) < 16:
         match.append(Customer.id == int(text))
     query = select(Customer.id, Customer.name, Customer.kind, Customer.currency).where(or_(*match))
@@ -66,3 +57,16 @@ def customer_search(
         query.order_by(Customer.name, Customer.id).limit(max(1, min(limit, PICK_MAX)))
     ).all()
     return [CustomerPick(*row) for row in rows]
+
+
+def customer_pick(
+    *, session: Session, actor: Actor, customer_id: int | None, areas: tuple[Area, ...]
+) -> CustomerPick | None:
+    """The customer ``customer_id`` names, when this operator may pick it (None when
+    there is none, or it is a carrier and they may not see carriers)."""
+    if actor.is_contact or not any(actor.can(a) for a in areas):
+        raise PermissionDenied()
+    customer = session.get(Customer, customer_id) if customer_id else None
+    if customer is None or customer.kind in hidden_kinds(actor):
+        return None
+    return CustomerPick(customer.id, customer.name, customer.kind, customer.currency)

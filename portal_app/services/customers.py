@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, func, select
 
 from portal_app.models import (
     Area,
@@ -20,20 +19,12 @@ from portal_app.models import (
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
-from .customer_search import contains_pattern
 from .domains import SECTIONS
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, parse_minor
-from .policy import hidden_kinds
 from .validation import clean_name
 
-SORTS = {
-    "name": Customer.name,
-    "created": Customer.created_at,
-    "status": Customer.status,
-    "kind": Customer.kind,
-}
 FIELDS = [
     "name",
     "kind",
@@ -46,10 +37,10 @@ FIELDS = [
     "domain_id",
     "portal_access",
 ]
-MAX_PAGE = 100
 
 
-def _can_read(actor: Actor) -> None:
+def can_read_customers(actor: Actor) -> None:
+    """The Customer or the Carrier area (each list shows only the kinds allowed)."""
     if not (actor.can(Area.CUSTOMER) or actor.can(Area.CARRIER)):
         raise PermissionDenied()
 
@@ -61,18 +52,6 @@ def _require_kind(actor: Actor, kind: str) -> None:
         raise PermissionDenied()
 
 
-def customer_choices(*, session: Session, actor: Actor) -> list[tuple[int, str]]:
-    """(id, label) of every customer, for choosers such as Template Customer; carriers
-    only for operators allowed carriers."""
-    if not (actor.can(Area.PORTAL) or actor.can(Area.CUSTOMER)):
-        raise PermissionDenied()
-    query = select(Customer.id, Customer.name, Customer.kind).order_by(Customer.name)
-    if hidden := hidden_kinds(actor):
-        query = query.where(Customer.kind.not_in(hidden))
-    rows = session.exec(query)
-    return [(cid, f"{name} ({kind})") for cid, name, kind in rows]
-
-
 def customers_on_domain(*, session: Session, actor: Actor, domain_id: int) -> int:
     """How many customers a domain has (the delete dialog says where they go)."""
     if not (actor.can(Area.PORTAL) or actor.can(Area.CUSTOMER)):
@@ -80,69 +59,6 @@ def customers_on_domain(*, session: Session, actor: Actor, domain_id: int) -> in
     return session.exec(
         select(func.count()).select_from(Customer).where(Customer.domain_id == domain_id)
     ).one()
-
-
-@dataclass(frozen=True)
-class CustomerPage:
-    rows: list[tuple[Customer, str]]  # (customer, domain host or "")
-    total: int
-
-
-def customer_list(
-    *,
-    session: Session,
-    actor: Actor,
-    search: str = "",
-    kind: str = "",
-    status: str = "",
-    domain_id: int | None = None,
-    sort: str = "name",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int = 25,
-) -> CustomerPage:
-    """One page, filtered and sorted in SQL: only that page is loaded."""
-    _can_read(actor)
-    conditions = []
-    visible = [
-        k
-        for k, a in (
-            (CustomerType.CUSTOMER.value, Area.CUSTOMER),
-            (CustomerType.CARRIER.value, Area.CARRIER),
-        )
-        if actor.can(a)
-    ]
-    if len(visible) < len(CustomerType):  # no condition at all keeps the indexes usable
-        conditions.append(Customer.kind.in_(visible))
-    if search.strip():
-        pattern = contains_pattern(search.strip())
-        conditions.append(
-            or_(
-                func.lower(Customer.name).like(pattern, escape="\\"),
-                func.lower(Customer.company_name).like(pattern, escape="\\"),
-            )
-        )
-    if kind in {k.value for k in CustomerType}:
-        conditions.append(Customer.kind == kind)
-    if status in {s.value for s in CustomerStatus}:
-        conditions.append(Customer.status == status)
-    if domain_id is not None:
-        conditions.append(Customer.domain_id == (None if domain_id == 0 else domain_id))
-    column = SORTS.get(sort, Customer.name)
-    # The tie-breaker runs the same way, so one index scan (forwards or backwards) serves it.
-    order = [column.desc(), Customer.id.desc()] if descending else [column.asc(), Customer.id.asc()]
-    limit = max(1, min(limit, MAX_PAGE))
-    query = (
-        select(Customer, PortalDomain.host)
-        .join(PortalDomain, PortalDomain.id == Customer.domain_id, isouter=True)
-        .where(*conditions)
-        .order_by(*order)
-        .offset(max(0, offset))
-        .limit(limit)
-    )
-    total = session.exec(select(func.count()).select_from(Customer).where(*conditions)).one()
-    rows = [(c, host or "") for c, host in session.exec(query).all()]
-    return CustomerPage(rows=rows, total=total)
 
 
 def customer_blank() -> Customer:
@@ -157,7 +73,7 @@ def customer_domain(*, session: Session, actor: Actor, customer: Customer) -> Po
 
 
 def customer_get(*, session: Session, actor: Actor, customer_id: int) -> Customer:
-    _can_read(actor)
+    can_read_customers(actor)
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound("That customer no longer exists.")

@@ -23,6 +23,7 @@ from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .hosts import IP_ADDRESS, HostError, host_display, host_name, normalize_host
 from .identity import Actor
 from .money import active_currencies, parse_minor
+from .policy import hidden_kinds
 from .smtp_guard import SmtpRules, smtp_server_problem
 from .validation import check_email, clean_name
 
@@ -74,6 +75,7 @@ EDITABLE = [
     "brand_name",
     "customer_signup",
     "carrier_signup",
+    "auto_topup",
     "template_customer_id",
     "currencies",
     "customer_limit",
@@ -178,7 +180,12 @@ def _ordered(raw: Any, allowed: dict[str, str], field: str, errors: dict[str, st
 
 
 def _validate(
-    session: Session, data: dict[str, Any], *, domain_id: int | None, settings: Settings
+    session: Session,
+    data: dict[str, Any],
+    *,
+    domain_id: int | None,
+    settings: Settings,
+    actor: Actor,
 ) -> dict[str, Any]:
     errors: dict[str, str] = {}
     host = ""
@@ -217,7 +224,9 @@ def _validate(
             template_id = int(template)
         except (TypeError, ValueError):
             template_id = -1
-        if session.get(Customer, template_id) is None:
+        template_row = session.get(Customer, template_id)
+        # A carrier is carrier data: only those allowed carriers may name one.
+        if template_row is None or template_row.kind in hidden_kinds(actor):
             errors["template_customer_id"] = "Choose one of your customers."
     logo = data.get("logo_file_id")
     logo_id = None
@@ -256,6 +265,7 @@ def _validate(
         "brand_name": brand,
         "customer_signup": bool(data.get("customer_signup")),
         "carrier_signup": bool(data.get("carrier_signup")),
+        "auto_topup": bool(data.get("auto_topup")),
         "template_customer_id": template_id,
         "currencies": currencies,
         "customer_limit": limit,
@@ -372,7 +382,7 @@ def domain_create(
     *, session: Session, actor: Actor, data: dict[str, Any], settings: Settings
 ) -> PortalDomain:
     _require(actor)
-    clean = _validate(session, data, domain_id=None, settings=settings)
+    clean = _validate(session, data, domain_id=None, settings=settings, actor=actor)
     _require_code_rights(actor, None, clean)
     domain = PortalDomain(**clean, status=DomainStatus.PENDING.value, next_check_at=utcnow())
     _apply_password(domain, data)
@@ -397,7 +407,7 @@ def domain_update(
     domain = domain_get(session=session, actor=actor, domain_id=domain_id)
     if not actor.is_admin:
         data = {k: getattr(domain, k) for k in CODE_FIELDS} | data
-    clean = _validate(session, data, domain_id=domain_id, settings=settings)
+    clean = _validate(session, data, domain_id=domain_id, settings=settings, actor=actor)
     _require_code_rights(actor, domain, clean)
     before = _audit_view(domain)
     if clean["host"] != domain.host:

@@ -32,6 +32,9 @@ KINDS = (
     "login_alert",
     "payment_receipt",
     "login_failures",
+    "auto_topup_paid",
+    "auto_topup_failed",
+    "auto_topup_off",
 )
 ACCOUNT_BRAND = "Carrier Portal"  # the account's own mail when the company has no name
 

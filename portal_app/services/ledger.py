@@ -15,10 +15,11 @@ from sqlmodel import Session, func, select
 
 from portal_app.models import Area, Customer, LedgerEntry, LedgerKind
 
+from .alerts import alerts_fire
 from .audit import audit_record, snapshot
+from .autotopup_trigger import autotopup_charge
 from .csvcell import csv_cell
 from .errors import NotFound, PermissionDenied, ValidationError
-from .extras import alerts_fire
 from .identity import Actor
 from .money import format_minor, parse_minor, plain_minor
 from .policy import carrier_check, hidden_kinds
@@ -109,7 +110,8 @@ def ledger_record(
     corrects_id: int | None = None,
 ) -> Recorded:
     """Add one entry to a customer's ledger, with its audit row, in the caller's transaction,
-    and queue the low-balance alerts it crosses (every writer: screens, CLI, templates).
+    and queue the low-balance alerts it crosses (every writer: screens, CLI, templates)
+    and the automatic top-up it makes due (services/autotopup_run.py pays it).
 
     ``amount`` is the text the operator typed, always in the customer's currency. Payments,
     credits and charges are typed positive (a charge is stored negative); a correction is
@@ -168,6 +170,7 @@ def ledger_record(
     alerted = alerts_fire(
         session=session, customer=customer, before=available - signed, after=available
     )
+    autotopup_charge(session=session, customer=customer, before=available - signed, after=available)
     return Recorded(entry=entry, alerted=alerted)
 
 

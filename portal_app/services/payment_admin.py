@@ -25,7 +25,7 @@ from portal_app.models import (
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
-from .customer_search import contains_pattern
+from .customer_text import contains_pattern
 from .errors import Conflict, NotFound, PermissionDenied
 from .identity import Actor
 from .ledger import ledger_record
@@ -55,7 +55,7 @@ def payment_list(
     if customer_id is not None:
         where.append(PaymentAttempt.customer_id == customer_id)
     if customer_name.strip():
-        pattern = contains_pattern(customer_name.strip())
+        pattern = contains_pattern(customer_name.strip())  # a few rows: no index needed
         where.append(func.lower(Customer.name).like(pattern, escape="\\"))
     if since is not None:
         where.append(PaymentAttempt.created_at >= since)

@@ -234,3 +234,16 @@ def payment_history(*, session: Session, actor: Actor, limit: int = 50) -> list[
         .limit(max(1, min(limit, 200)))
     )
     return [attempt_view(r, internal=False) for r in rows]
+
+
+def payment_stamp(*, session: Session) -> tuple[int, int, int]:
+    """Changes when an attempt is made or a pending one is settled (by the webhook, the
+    return, reconciliation or another worker): for open Payments pages. Indexed reads
+    (the status index and the primary key)."""
+    waiting, newest_waiting = session.exec(
+        select(func.count(), func.max(PaymentAttempt.id)).where(
+            PaymentAttempt.status == AttemptStatus.PENDING.value
+        )
+    ).one()
+    newest = session.exec(select(func.max(PaymentAttempt.id))).one()
+    return int(waiting), int(newest_waiting or 0), int(newest or 0)

@@ -39,7 +39,16 @@ STATUS_REFUSALS = {
 }
 
 # Sections the portal has screens for so far; the menu shows the allowed ones of these.
-BUILT_SECTIONS = ("balance", "payments", "cdr", "rate_card", "breakout", "contacts", "profile")
+BUILT_SECTIONS = (
+    "balance",
+    "payments",
+    "cdr",
+    "rate_card",
+    "breakout",
+    "contacts",
+    "profile",
+    "packages",
+)
 
 
 def domain_for_host(*, session: Session, host: str) -> PortalDomain | None:

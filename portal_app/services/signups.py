@@ -461,7 +461,10 @@ def template_apply(*, session: Session, actor: Actor, customer: Customer) -> dic
             note=f"From template {template.name}",
         )
     copied["payments"] = [e.amount for e in entries]
-    from .extras import extras_copy
+    from .alerts import alerts_copy
+    from .contracts import contracts_copy
+    from .customer_packages import packages_copy
 
-    copied |= extras_copy(session=session, template=template, customer=customer)
+    for copy in (alerts_copy, packages_copy, contracts_copy):
+        copied |= copy(session=session, template=template, customer=customer)
     return copied

@@ -85,7 +85,8 @@ def check_email(value: str) -> str | None:
     return None
 
 
-def _phone(value: object) -> phonenumbers.PhoneNumber | None:
+def parse_phone(value: object) -> phonenumbers.PhoneNumber | None:
+    """The number of a valid phone number in international format, else None."""
     text = str(value or "").strip()
     # phonenumbers skips trailing text ("x", ";", "ext 12"); E.164 holds the number alone
     if len(text) > 40 or not _PHONE_CHARS.fullmatch(text):
@@ -99,7 +100,7 @@ def _phone(value: object) -> phonenumbers.PhoneNumber | None:
 
 def normalize_phone(value: object) -> str:
     """E.164 ("+442079460000") of a valid number, else the trimmed text."""
-    number = _phone(value)
+    number = parse_phone(value)
     if number is None:
         return str(value or "").strip()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -107,7 +108,7 @@ def normalize_phone(value: object) -> str:
 
 def format_phone(value: object) -> str:
     """A stored E.164 number for people ("+44 20 7946 0000"); other text as it is."""
-    number = _phone(value)
+    number = parse_phone(value)
     if number is None:
         return str(value or "").strip()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
@@ -118,7 +119,7 @@ def check_phone(value: object) -> str | None:
     for its country, else the message for the field."""
     if not str(value or "").strip():
         return "Enter a phone number."
-    return None if _phone(value) is not None else PHONE_MESSAGE
+    return None if parse_phone(value) is not None else PHONE_MESSAGE
 
 
 def check_name(value: str, label: str = "Name", max_len: int = 120) -> str | None:

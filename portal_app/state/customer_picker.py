@@ -24,7 +24,7 @@ class PickRow:
     label: str  # "Bluebird Call Centre · USD", carriers marked
 
 
-def _label(c: CustomerPick) -> str:
+def label_of(c: CustomerPick) -> str:
     kind = " (carrier)" if c.kind == "carrier" else ""
     return f"{c.name}{kind} · {c.currency}"
 
@@ -38,7 +38,7 @@ class CustomerPickerMixin(rx.State, mixin=True):
         self.pick_text = str(text)[:80]
         with session_scope() as session:
             found = customer_search(session=session, actor=who, text=self.pick_text, areas=areas)
-        self.pick_rows = [PickRow(id=c.id, label=_label(c)) for c in found]
+        self.pick_rows = [PickRow(id=c.id, label=label_of(c)) for c in found]
         shown = self.pick_text.strip()
         self.pick_note = f"No customer matches “{shown}”." if shown and not found else ""
 

@@ -6,46 +6,39 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import customer_list as lists
 from portal_app.services import customers as svc
 from portal_app.services.db import session_scope
 from portal_app.services.domains import SECTIONS, domain_options
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Area
 from portal_app.services.money import format_minor, plain_minor
-from portal_app.services.rates import card_list, customer_cards_set
+from portal_app.services.rates import customer_cards_set
 from portal_app.services.validation import parse_id
 
 from .base import AppState
+from .customer_rows import AccessRow, CardChoice, CustomerRow, card_choices
 from .guard import Need, actor, guarded
 from .paging import has_next, page_label, step_page
 
 PAGE_SIZE = 25
 
 
-@dataclasses.dataclass
-class CustomerRow:
-    id: int
-    name: str
-    kind: str
-    status: str
-    domain: str
-    currency: str
-    credit_limit: str
+def _tabs(customer_id: int) -> list:
+    """The dialog's other tabs, opened on the same customer (0: a new one)."""
+    from .alerts import CustomerAlertsState
+    from .contacts import ContactsState
+    from .contracts import CustomerContractsState
+    from .ledger import LedgerState
+    from .packages import CustomerPackagesState
 
-
-@dataclasses.dataclass
-class CardChoice:
-    id: int
-    label: str
-    checked: bool
-
-
-@dataclasses.dataclass
-class AccessRow:
-    key: str
-    label: str
-    choice: str  # inherit, show, hide
-    effective: bool
+    return [
+        LedgerState.open_ledger(customer_id),
+        ContactsState.open_contacts(customer_id),
+        CustomerAlertsState.open_alerts(customer_id),
+        CustomerPackagesState.open_packages(customer_id),
+        CustomerContractsState.open_contracts(customer_id),
+    ]
 
 
 class CustomersState(AppState):
@@ -66,6 +59,9 @@ class CustomersState(AppState):
     tab: str = "details"
     cards: list[CardChoice] = []  # Config › Routes: the rate cards in the customer's currency
     _cards_before: list[int] = []
+    # Keys (sort value, id) of the first and last rows on screen: paging starts there.
+    _first: tuple | None = None
+    _last: tuple | None = None
     # What the operator typed or chose since the dialog opened (each field reports its
     # value when it loses focus or changes), so Close can ask before discarding it.
     _draft: dict[str, str] = {}
@@ -73,10 +69,13 @@ class CustomersState(AppState):
     _access_before: dict[str, str] = {}
     confirm_discard: bool = False
 
-    def _fetch(self) -> None:
+    def _fetch(self, page: dict | None = None) -> None:
+        """The page ``page`` names (``{"after": key}``, ``{"before": key}``), or the
+        page on screen again (from its first row) when None; the first after a reset."""
         domain_id = None if self.domain == "all" else int(self.domain)
+        where = page if page is not None else {"start": self._first} if self._first else {}
         with session_scope() as session:
-            result = svc.customer_list(
+            result = lists.customer_list(
                 session=session,
                 actor=actor(),
                 search=self.search,
@@ -85,9 +84,13 @@ class CustomersState(AppState):
                 domain_id=domain_id,
                 sort=self.sort,
                 descending=self.descending,
-                offset=self.page * PAGE_SIZE,
                 limit=PAGE_SIZE,
+                **where,
             )
+        if "before" in where and len(result.rows) < PAGE_SIZE:
+            self.page, self._first = 0, None  # fewer rows before than a page: the first
+            return self._fetch({})
+        self._first, self._last = result.first, result.last
         self.total = result.total
         self.rows = [
             CustomerRow(
@@ -108,7 +111,7 @@ class CustomersState(AppState):
             domains = domain_options(session=session, actor=actor())
         self.domain_options = [[str(i), h] for i, h in domains]
         self.editing, self.errors, self.page = "", {}, 0
-        self._fetch()
+        self._fetch({})
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def apply_filters(self, form_data: dict):
@@ -118,20 +121,29 @@ class CustomersState(AppState):
         domain = str(form_data.get("domain", "all"))
         self.domain = domain if domain == "all" or parse_id(domain) else "all"
         self.page = 0
-        self._fetch()
+        self._fetch({})
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def sort_by(self, column: str):
-        if column not in svc.SORTS:
+        if column not in lists.SORTS:
             return
         self.descending = not self.descending if self.sort == column else False
         self.sort, self.page = column, 0
-        self._fetch()
+        self._fetch({})
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def go_page(self, delta: int):
-        self.page = step_page(self.page, self.total, PAGE_SIZE, delta)
-        self._fetch()
+        """One page on or back, by key from the rows on screen (never an OFFSET)."""
+        page = step_page(self.page, self.total, PAGE_SIZE, delta)
+        if page == self.page:
+            return
+        forward, self.page = page > self.page, page
+        if page == 0:
+            self._fetch({})
+        elif forward:
+            self._fetch({"after": self._last})
+        else:
+            self._fetch({"before": self._first})
 
     def _fill(self, customer, domain) -> None:
         self.form = {
@@ -160,42 +172,20 @@ class CustomersState(AppState):
         self._saved = dict(self.form)
 
     def _fill_cards(self, session, customer) -> None:
-        from portal_app.services.rates import customer_cards
-
-        chosen = (
-            set(customer_cards(session=session, actor=actor(), customer_id=customer.id))
-            if customer.id
-            else set()
-        )
-        self._cards_before = sorted(chosen)
-        self.cards = [
-            CardChoice(
-                id=c.id, label=f"{c.name} ({c.currency}, {n:,} rates)", checked=c.id in chosen
-            )
-            for c, n in card_list(session=session, actor=actor())
-            if c.currency == customer.currency or c.id in chosen
-        ]
+        self._cards_before, self.cards = card_choices(session, actor(), customer)
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def open_customer(self, customer_id: str):
         return self._open(customer_id)
 
     def _open(self, customer_id: str):
-        from .contacts import ContactsState
-        from .extras import ExtrasState
-        from .ledger import LedgerState
-
         self.errors, self.tab = {}, "details"
         if customer_id == "new":
             self._fill(svc.customer_blank(), None)
             with session_scope() as session:
                 self._fill_cards(session, svc.customer_blank())
             self.editing = "new"
-            return [
-                LedgerState.open_ledger(0),
-                ContactsState.open_contacts(0),
-                ExtrasState.open_extras(0),
-            ]
+            return _tabs(0)
         cid = parse_id(customer_id)
         if cid is None:
             return rx.toast.error("That customer no longer exists.")
@@ -208,11 +198,7 @@ class CustomersState(AppState):
         except ServiceError:
             return rx.toast.error("That customer no longer exists.")
         self.editing = str(cid)
-        return [
-            LedgerState.open_ledger(cid),
-            ContactsState.open_contacts(cid),
-            ExtrasState.open_extras(cid),
-        ]
+        return _tabs(cid)
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def set_tab(self, tab: str):

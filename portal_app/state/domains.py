@@ -10,7 +10,8 @@ import reflex as rx
 
 from portal_app import live, routes
 from portal_app.services import domains as svc
-from portal_app.services.customers import customer_choices, customers_on_domain
+from portal_app.services.customer_search import customer_pick
+from portal_app.services.customers import customers_on_domain
 from portal_app.services.db import session_scope
 from portal_app.services.emails import portal_url
 from portal_app.services.errors import ServiceError, ValidationError
@@ -24,6 +25,7 @@ from portal_app.services.validation import parse_id
 from portal_app.settings import get_settings
 
 from .base import AppState
+from .customer_picker import CustomerPickerMixin, label_of
 from .guard import Need, actor, checked, guarded, recheck
 
 STATUS_LABELS = {
@@ -35,6 +37,7 @@ STATUS_LABELS = {
 WATCH_SECONDS = 1800  # half an hour; reopening the page starts a new watch
 RECHECK_SECONDS = 5  # with no change, the session is still re-checked this often
 WATCH_RULE = Rule(Need.AREA, Area.PORTAL)
+TEMPLATE_AREAS = (Area.PORTAL, Area.CUSTOMER)  # who may pick a Template Customer
 SAVE_TOAST = "domain-save"
 LISTS = {"access": svc.SECTIONS, "breakout": svc.BREAKOUT_COLUMNS, "cdr": svc.CDR_COLUMNS}
 
@@ -103,7 +106,7 @@ def _preview(session, template_id: int | None) -> list[str]:
     return lines
 
 
-class DomainsState(AppState):
+class DomainsState(CustomerPickerMixin, AppState):
     rows: list[DomainRow] = []
     editing: str = ""  # "", "new" or the id
     form: dict[str, str] = {}
@@ -120,7 +123,8 @@ class DomainsState(AppState):
     confirm_label: str = ""
     delete_customers: int = 0
     delete_targets: list[list[str]] = []
-    customer_options: list[list[str]] = []
+    template_id: str = "none"  # the Template Customer: "none" or an id (searched, not listed)
+    template_label: str = ""
     template_preview: list[str] = []
     checking: str = ""  # id of the domain being verified now
     mail_testing: bool = False
@@ -154,9 +158,13 @@ class DomainsState(AppState):
             "smtp_server": d.smtp_server,
             "smtp_username": d.smtp_username,
             "smtp_from": d.smtp_from,
-            "template_customer_id": str(d.template_customer_id or "none"),
         }
-        self.signup = {"customer": d.customer_signup, "carrier": d.carrier_signup}
+        # The brand's switches: sign-ups, and the automatic top-up (domain_payments.py).
+        self.signup = {
+            "customer": d.customer_signup,
+            "carrier": d.carrier_signup,
+            "auto_topup": d.auto_topup,
+        }
         # Swatches show stored (validated) colours only, never what was typed.
         self.swatches = {"accent_color": d.accent_color, "header_color": d.header_color}
         self.currencies = list(d.currencies)
@@ -168,16 +176,37 @@ class DomainsState(AppState):
         with session_scope() as session:
             files = logo_choices(session=session, actor=actor())
             self.logo_options = [[str(i), n] for i, n in files]
-            choices = customer_choices(session=session, actor=actor())
-            self.customer_options = [[str(i), label] for i, label in choices]
-            self.template_preview = _preview(session, d.template_customer_id)
+            self._template(session, d.template_customer_id)
+        self._picked()
+
+    def _template(self, session, template_id: int | None) -> None:
+        pick = customer_pick(
+            session=session, actor=actor(), customer_id=template_id, areas=TEMPLATE_AREAS
+        )
+        self.template_id = str(pick.id) if pick else "none"
+        self.template_label = label_of(pick) if pick else ""
+        self.template_preview = _preview(session, pick.id if pick else None)
 
     @guarded(Need.AREA, Area.PORTAL)
-    def preview_template(self, value: str):
-        """Show what approving a sign-up will copy from the chosen Template Customer."""
-        template_id = parse_id(value)
+    def find_customers(self, text: str):
+        """Template Customer: the matches for what the operator typed so far."""
+        try:
+            self._find(actor(), text, TEMPLATE_AREAS)
+        except ServiceError as exc:
+            return rx.toast.error(exc.message)
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def pick_customer(self, customer_id: int):
+        """Make a customer the picker offered the Template Customer, and preview it."""
+        if not any(r.id == customer_id for r in self.pick_rows):
+            return
         with session_scope() as session:
-            self.template_preview = _preview(session, template_id)
+            self._template(session, customer_id)
+        self._picked()
+
+    @guarded(Need.AREA, Area.PORTAL)
+    def clear_template(self):
+        self.template_id, self.template_label, self.template_preview = "none", "", []
 
     @guarded(Need.AREA, Area.PORTAL)
     def open_editor(self, domain_id: str):
@@ -240,7 +269,9 @@ class DomainsState(AppState):
         data |= {
             "customer_signup": checked(form_data.get("customer_signup")),
             "carrier_signup": checked(form_data.get("carrier_signup")),
+            "auto_topup": checked(form_data.get("auto_topup")),
             "currencies": list(self.currencies),
+            "template_customer_id": self.template_id,
             "access": [i.key for i in self.access if i.on],
             "breakout_columns": [i.key for i in self.breakout if i.on],
             "cdr_columns": [i.key for i in self.cdr if i.on],

@@ -4,11 +4,10 @@ and recording a refund (Payment area only)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import reflex as rx
 
-from portal_app.models.base import utcnow
 from portal_app.services import payment_admin as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
@@ -22,6 +21,11 @@ from .paging import has_next, page_label, step_page
 PAGE_SIZE = 25
 STATUSES = ["", "pending", "succeeded", "failed", "canceled", "refunded"]
 PERIODS = {"any": None, "1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+
+
+def _since(period: str) -> datetime | None:
+    span = PERIODS.get(period)
+    return datetime.now(UTC) - span if span else None
 
 
 @dataclasses.dataclass
@@ -65,7 +69,7 @@ class PaymentsState(AppState):
                 actor=actor(),
                 status=self.status,
                 customer_name=self.customer_name,
-                since=utcnow() - PERIODS[self.period] if PERIODS.get(self.period) else None,
+                since=_since(self.period),
                 problems_only=self.problems_only,
                 offset=self.page * PAGE_SIZE,
                 limit=PAGE_SIZE,

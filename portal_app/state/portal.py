@@ -33,6 +33,7 @@ HINTS = {
     "cdr": "Your calls, day by day, with CSV export",
     "rate_card": "Your prices per destination",
     "breakout": "Calls, minutes and cost per destination",
+    "payments": "Pay online, and every payment you made",
     "contacts": "Who can log in for your company",
     "profile": "Your name, password and two-factor login",
 }

@@ -39,7 +39,6 @@ class CardRow:
 
 class RateCardsState(AppState):
     cards: list[CardRow] = []
-    packages: list[CardRow] = []  # name, currency, "fee a month, minutes"
     errors: dict[str, str] = {}
     target: str = "cdr"  # "cdr" or a rate card id
     importing: bool = False
@@ -50,14 +49,8 @@ class RateCardsState(AppState):
     _path: str = ""
 
     def _reload(self) -> None:
-        from portal_app.services.extras import package_list
-
         with session_scope() as session:
             rows = svc.card_list(session=session, actor=actor())
-            self.packages = [
-                CardRow(id=i, name=name, currency=cur, entry_count=label)
-                for i, name, cur, label in package_list(session=session, actor=actor())
-            ]
         self.cards = [
             CardRow(id=c.id, name=c.name, currency=c.currency, entry_count=f"{n:,}")
             for c, n in rows
@@ -85,29 +78,6 @@ class RateCardsState(AppState):
         self.errors = {}
         self._reload()
         return rx.toast.success(f"Rate card {name} created. Import its rates below.")
-
-    @guarded(Need.AREA, Area.CARD)
-    def create_package(self, form_data: dict):
-        from portal_app.services.extras import package_create
-
-        try:
-            with session_scope() as session:
-                package_create(
-                    session=session,
-                    actor=actor(),
-                    name=str(form_data.get("package_name") or "")[:200],
-                    currency=str(form_data.get("package_currency") or "")[:3],
-                    fee=str(form_data.get("package_fee") or "")[:40],
-                    minutes=str(form_data.get("package_minutes") or "0")[:9],
-                )
-        except ValidationError as exc:
-            self.errors = exc.fields
-            return
-        self.errors = {}
-        self._reload()
-        return rx.toast.success(
-            "Package created. Assign it on a customer's Alerts & contracts tab."
-        )
 
     @guarded(Need.AREA, Area.CARD)
     def set_target(self, target: str):

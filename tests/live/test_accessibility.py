@@ -18,6 +18,7 @@ from sqlmodel import select
 from portal_app.models import Customer
 
 from .axe import ensure_axe, violations
+from .lookup_seed import lookup_ready
 from .test_browser_flows import login, shot
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -114,6 +115,7 @@ CONTROL_SCREENS = [
     ("users", "/setup/account/users", "#users-table"),
     ("audit-log", "/setup/account/audit-log", "#audit-table tbody tr"),
     ("email-log", "/setup/account/email-log", "#tab-email-log"),
+    ("my-servers", "/setup/account/servers", "#servers-table, #servers-empty"),
 ]
 
 
@@ -151,11 +153,21 @@ def _control_dialogs(page: Page, live_app, axe_js, scheme: str, found: dict) -> 
     page.locator("#cards-table tbody button").first.click()
     expect(page.locator("#rates-table")).to_be_visible()
     _check(page, axe_js, "rate-card-dialog", scheme, found)
+    page.goto(live_app.url + "/management/rate-cards")
+    page.click("#add-package")
+    expect(page.locator("#package-save")).to_be_visible()
+    _check(page, axe_js, "package-dialog", scheme, found)
 
     page.goto(live_app.url + "/setup/account/users")
     page.click("#add-user")
     expect(page.locator("#user-save")).to_be_visible()
     _check(page, axe_js, "user-dialog", scheme, found)
+
+    # A toast in the page: its rich colours must read too (sonner's own light ones did not).
+    page.goto(live_app.url + "/setup/account/configuration")
+    page.click("#config-save")
+    expect(page.locator("[data-sonner-toast][data-type=success]")).to_be_visible()
+    _check(page, axe_js, "success-toast", scheme, found)
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_app.url + "/management/customers")
@@ -183,6 +195,7 @@ def test_customer_portal_passes_axe(visitor, contact, live_app, axe_js, scheme):
     for page in (visitor, contact):
         page.emulate_media(color_scheme=scheme)
     brand, globex = acme(live_app), f"http://globex.localhost:{_port(live_app)}"
+    lookup_ready(live_app)  # the Packages section with its number lookup
     for name, url, ready in [
         ("portal-login", brand + "/portal/login", "#login-submit"),
         ("portal-forgot", brand + "/portal/forgot", "#email"),
@@ -205,6 +218,7 @@ def test_customer_portal_passes_axe(visitor, contact, live_app, axe_js, scheme):
         ("portal-rates", "/portal/rates", "#rates-search"),
         ("portal-contacts", "/portal/contacts", "#portal-team"),
         ("portal-profile", "/portal/profile", "#totp-start, #totp-status"),
+        ("portal-packages", "/portal/packages", "#lookup-card"),
         ("portal-breakout-hidden", "/portal/breakout", "#portal-unavailable"),
     ]:
         _visit(contact, brand + path, ready, axe_js, name, scheme, found)

@@ -123,6 +123,10 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
         ["Overview", "Balance", "CDR", "Rate Card", "Payments", "Contacts", "Profile"]
     )
     assert PRIVATE not in me.content()
+    # The overview's money line: available money, its runway, and the way to pay.
+    expect(me.locator("#home-available")).to_have_text("$0.00")
+    expect(me.locator("#home-runway")).to_have_text("No calls cost anything in the last 7 days.")
+    expect(me.locator("#home-make-payment")).to_be_visible()
     shot(me, "83-portal-home")
     me.click("#portal-nav-balance")
     expect(me.locator("#portal-balance")).to_have_text("$0.00")
@@ -137,6 +141,11 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
     me.reload()
     expect(me.locator("#portal-unavailable")).to_be_visible()
     expect(nav).to_have_text(["Overview", "CDR", "Rate Card", "Payments", "Contacts", "Profile"])
+    me.click("#portal-nav-home")
+    expect(me.locator("#portal-customer")).to_be_visible()
+    expect(me.locator("#home-available")).to_have_count(0)  # no Balance, no money line
+    me.goto(brand + "/portal/balance")
+    expect(me.locator("#portal-unavailable")).to_be_visible()
     shot(me, "84-portal-section-hidden")
     _open_customer(op, live_app.url)
     op.get_by_role("tab", name="Contacts").click()

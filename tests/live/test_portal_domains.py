@@ -267,3 +267,42 @@ def test_only_an_administrator_edits_a_brands_javascript(page: Page, live_app):
     _tab(page, "Advanced")
     expect(page.locator("#code-locked")).to_have_count(0)
     expect(page.locator("#custom_js")).not_to_have_attribute("readonly", "")
+
+
+def test_template_customer_is_found_as_you_type(page: Page, live_app):
+    """The Template Customer is searched for (the browser never gets every customer):
+    type part of a name, pick it, the preview says what approval copies, save."""
+    with live_app.session() as session:
+        acme = session.exec(select(PortalDomain).where(PortalDomain.host == "acme.localhost")).one()
+        before = acme.template_customer_id
+        bluebird = session.exec(
+            select(Customer).where(Customer.name == "Bluebird Call Centre")
+        ).one()
+    try:
+        _pick_and_save(page, live_app, acme.id)
+        with live_app.session() as session:
+            assert session.get(PortalDomain, acme.id).template_customer_id == bluebird.id
+    finally:
+        with live_app.session() as session:
+            restore = session.get(PortalDomain, acme.id)
+            restore.template_customer_id = before  # the other tests' template
+            session.add(restore)
+            session.commit()
+
+
+def _pick_and_save(page: Page, live_app, domain_id: int) -> None:
+    login(page, live_app.url, "admin@example.com", "admin-password-1")
+    page.wait_for_url(live_app.url + "/")
+    page.goto(live_app.url + "/setup/integrations/portal")
+    page.click(f"#domain-{domain_id}")
+    page.fill("#template-picker", "bluebird call")
+    match = page.locator("#template-matches").get_by_role(
+        "button", name="Bluebird Call Centre · USD"
+    )
+    match.click()
+    expect(page.locator("#template-chosen")).to_contain_text("Bluebird Call Centre")
+    expect(page.locator("#template-preview")).to_contain_text("Credit limit")
+    expect(page.locator("#template-matches button")).to_have_count(0)
+    shot(page, "58-template-customer-picked")
+    page.click("#domain-save")
+    expect(toast(page)).to_contain_text("Domain saved")

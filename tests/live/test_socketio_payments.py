@@ -14,12 +14,13 @@ import uuid
 import pytest
 from sqlmodel import func, select
 
-from portal_app.models import Customer, LedgerEntry, PaymentAttempt, PaymentGateway
+from portal_app.models import AutoTopup, Customer, LedgerEntry, PaymentAttempt, PaymentGateway
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.payment_gateways import gateway_create
 from portal_app.services.payments import payment_open
 from portal_app.state.gateways import GatewaysState
 from portal_app.state.payments_admin import PaymentsState
+from portal_app.state.portal_autotopup import PortalAutoTopupState
 from portal_app.state.portal_payments import PortalPaymentsState
 from tests import stripeserver as ls
 
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.live
 PAY = PortalPaymentsState.get_full_name()
 GW = GatewaysState.get_full_name()
 ADMIN = PaymentsState.get_full_name()
+TOP = PortalAutoTopupState.get_full_name()
 SECRETS = (ls.SECRET_KEY, ls.WEBHOOK_SECRET)
 
 
@@ -71,7 +73,7 @@ def _seed(live_app, stripe_api) -> tuple[int, int, int]:
         return gateway["id"], other.id, attempt.id
 
 
-def _counts(live_app, customer_id: int) -> tuple[int, int]:
+def _counts(live_app, customer_id: int) -> tuple[int, int, int]:
     with live_app.session() as session:
         entries = session.exec(
             select(func.count())
@@ -83,7 +85,10 @@ def _counts(live_app, customer_id: int) -> tuple[int, int]:
             .select_from(PaymentAttempt)
             .where(PaymentAttempt.customer_id == customer_id)
         ).one()
-        return entries, attempts
+        topups = session.exec(
+            select(func.count()).select_from(AutoTopup).where(AutoTopup.customer_id == customer_id)
+        ).one()
+        return entries, attempts, topups
 
 
 def test_forged_payment_ids_and_secrets_over_raw_socketio(live_app, stripe_api):
@@ -114,6 +119,22 @@ def test_forged_payment_ids_and_secrets_over_raw_socketio(live_app, stripe_api):
             (f"{PAY}.pay", {}),
             (f"{PAY}.confirmed", {"result": {"ok": True, "attempt_id": other_attempt}}),
             (f"{PAY}.cancel", {}),
+            (f"{TOP}.load", {"customer_id": other_id}),
+            (f"{TOP}.start_card", {}),
+            (f"{TOP}.confirm_card", {}),
+            (f"{TOP}.card_confirmed", {"result": {"ok": True, "customer_id": other_id}}),
+            (
+                f"{TOP}.save",
+                {
+                    "form_data": {
+                        "threshold": "1",
+                        "topup_amount": "9",
+                        "topup_enabled": "on",
+                        "customer_id": other_id,
+                    }
+                },
+            ),
+            (f"{TOP}.forget_card", {}),
             (f"{ADMIN}.load", {}),
             (f"{ADMIN}.ask_refund", {"attempt_id": str(other_attempt)}),
             (f"{ADMIN}.refund", {"form_data": {"note": "x"}}),

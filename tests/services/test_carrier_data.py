@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from portal_app.models import Cdr, Customer, PaymentAttempt, PaymentGateway
+from portal_app.models import Area, Cdr, Customer, PaymentAttempt, PaymentGateway
 from portal_app.models.base import utcnow
 from portal_app.services import cdrs
-from portal_app.services.customers import customer_choices
+from portal_app.services.customer_search import customer_pick, customer_search
 from portal_app.services.dashboard import top_customers
 from portal_app.services.errors import PermissionDenied
 from portal_app.services.identity import SYSTEM, Actor
@@ -121,9 +121,14 @@ def test_balances_rates_and_choosers_hide_carriers(db):
     with pytest.raises(PermissionDenied):
         customer_rates(session=db, actor=CDR_ONLY, customer_id=carrier.id)
     assert customer_rates(session=db, actor=CDR_ONLY, customer_id=shop.id).total == 0
-    names = [label for _, label in customer_choices(session=db, actor=CDR_ONLY)]
-    assert names == ["Shop Retail (customer)"]
-    assert len(customer_choices(session=db, actor=SYSTEM)) == 2
+    areas = (Area.PORTAL, Area.CUSTOMER)  # the Template Customer picker's
+    names = [c.name for c in customer_search(session=db, actor=CDR_ONLY, text="t", areas=areas)]
+    assert names == ["Shop Retail"]
+    assert len(customer_search(session=db, actor=SYSTEM, text="t", areas=areas)) == 2
+    pick = customer_pick(session=db, actor=CDR_ONLY, customer_id=carrier.id, areas=areas)
+    assert pick is None
+    pick = customer_pick(session=db, actor=WITH_CARRIER, customer_id=carrier.id, areas=areas)
+    assert pick is not None and pick.name == "Transit Zeta"
     assert template_preview(session=db, actor=CDR_ONLY, template_customer_id=carrier.id) is None
     preview = template_preview(session=db, actor=WITH_CARRIER, template_customer_id=carrier.id)
     assert preview is not None and preview.template == "Transit Zeta"

@@ -53,3 +53,52 @@ def test_carriers_and_areas(db):
     contact = Actor(kind="contact", id=1, label="c@example.com", customer_id=1)
     with pytest.raises(PermissionDenied):
         customer_search(session=db, actor=contact, text="zeta", areas=areas)
+
+
+def _found(db, text: str) -> list[str]:
+    return sorted(c.name for c in customer_search(session=db, actor=SYSTEM, text=text))
+
+
+def test_the_trigram_index_follows_every_change(db):
+    """SQLite's FTS5 table is kept by triggers, PostgreSQL's GIN indexes by the server:
+    a new name is found, a renamed one under its new name only, a deleted one no more."""
+    shop = Customer(name="Riverside Telecom", company_name="Riverside Holdings")
+    db.add(shop)
+    db.commit()
+    assert _found(db, "side tel") == ["Riverside Telecom"]
+    shop.name, shop.company_name = "Lakeside Voice", "Lakeside Group"
+    db.add(shop)
+    db.commit()
+    assert _found(db, "side tel") == [] and _found(db, "riverside") == []
+    assert _found(db, "KESIDE VO") == ["Lakeside Voice"]
+    assert _found(db, "side gr") == ["Lakeside Voice"]  # the company name
+    db.delete(shop)
+    db.commit()
+    assert _found(db, "lakeside") == []
+
+
+def test_trigram_search_takes_quotes_and_short_texts_literally(db):
+    db.add_all(
+        [
+            Customer(name='The "Best" Calls'),
+            Customer(name="Ab Networks"),
+            Customer(name="Zz Top Voice", company_name='Quote " Co'),
+        ]
+    )
+    db.commit()
+    assert _found(db, '"best"') == ['The "Best" Calls']  # FTS5 syntax has no say
+    assert _found(db, 'e " c') == ["Zz Top Voice"]
+    assert _found(db, "ab") == ["Ab Networks"]  # under 3 characters: LIKE
+    assert _found(db, "b") == sorted(['The "Best" Calls', "Ab Networks"])
+    assert _found(db, "best OR ab") == []  # no query operators either
+
+
+def test_sqlite_answers_from_the_fts5_table(db):
+    """Positive control that SQLite's path is the trigram table and not LIKE: SQLite's
+    lower() folds ASCII only, so only the FTS5 index finds "ÉCOLE" typed as "école"."""
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("the FTS5 table is SQLite's index")
+    db.add(Customer(name="ÉCOLE Voice"))
+    db.commit()
+    assert _found(db, "école v") == ["ÉCOLE Voice"]
+    assert _found(db, "éc") == []  # 2 characters go to LIKE, which cannot fold É

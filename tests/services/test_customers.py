@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import select
 
 from portal_app.models import AuditEvent, Customer, PortalDomain
+from portal_app.services import customer_list as lists
 from portal_app.services import customers as svc
 from portal_app.services.errors import PermissionDenied, ValidationError
 from portal_app.services.identity import SYSTEM, Actor
@@ -38,7 +39,7 @@ def _names(page) -> list[str]:
 
 def test_filters_search_sort_and_pages_in_sql(db):
     acme, globex = _seed(db)
-    everything = svc.customer_list(session=db, actor=SYSTEM)
+    everything = lists.customer_list(session=db, actor=SYSTEM)
     assert everything.total == 4 and _names(everything) == [
         "Alpha 100%",
         "Bravo",
@@ -46,29 +47,53 @@ def test_filters_search_sort_and_pages_in_sql(db):
         "charlie_x",
     ]
     assert dict((c.name, h) for c, h in everything.rows)["Bravo"] == "portal.acme.test"
-    assert _names(svc.customer_list(session=db, actor=SYSTEM, search="alpha")) == [
+    assert _names(lists.customer_list(session=db, actor=SYSTEM, search="alpha")) == [
         "Alpha 100%",
         "Delta",
     ]  # name or company
-    assert _names(svc.customer_list(session=db, actor=SYSTEM, search="%")) == ["Alpha 100%"]
-    assert _names(svc.customer_list(session=db, actor=SYSTEM, search="lph_")) == []  # _ is literal
-    assert _names(svc.customer_list(session=db, actor=SYSTEM, kind="carrier")) == ["Bravo"]
-    assert _names(svc.customer_list(session=db, actor=SYSTEM, status="pending")) == ["charlie_x"]
-    assert _names(svc.customer_list(session=db, actor=SYSTEM, domain_id=acme.id)) == [
+    assert _names(lists.customer_list(session=db, actor=SYSTEM, search="%")) == ["Alpha 100%"]
+    assert (
+        _names(lists.customer_list(session=db, actor=SYSTEM, search="lph_")) == []
+    )  # _ is literal
+    assert _names(lists.customer_list(session=db, actor=SYSTEM, kind="carrier")) == ["Bravo"]
+    assert _names(lists.customer_list(session=db, actor=SYSTEM, status="pending")) == ["charlie_x"]
+    assert _names(lists.customer_list(session=db, actor=SYSTEM, domain_id=acme.id)) == [
         "Alpha 100%",
         "Bravo",
     ]
-    assert _names(svc.customer_list(session=db, actor=SYSTEM, domain_id=0)) == ["Delta"]
-    page = svc.customer_list(
-        session=db, actor=SYSTEM, sort="name", descending=True, offset=1, limit=2
+    assert _names(lists.customer_list(session=db, actor=SYSTEM, domain_id=0)) == ["Delta"]
+    first = lists.customer_list(session=db, actor=SYSTEM, sort="name", descending=True, limit=2)
+    page = lists.customer_list(
+        session=db, actor=SYSTEM, sort="name", descending=True, after=first.last, limit=2
     )
-    assert page.total == 4 and _names(page) == ["Delta", "Bravo"]
+    assert page.total == 4 and _names(page) == ["Bravo", "Alpha 100%"]
+
+
+@pytest.mark.parametrize("sort", ["name", "created", "status", "kind"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_by_key_walk_the_whole_list_both_ways(db, sort, descending):
+    _seed(db)
+    db.add_all([Customer(name=f"Echo {i}", status="active") for i in range(5)])  # ties
+    db.commit()
+    kw = {"session": db, "actor": SYSTEM, "sort": sort, "descending": descending}
+    whole = _names(lists.customer_list(**kw, limit=100))
+    assert len(whole) == 9
+    pages = [lists.customer_list(**kw, limit=2)]
+    while pages[-1].rows and len(pages) < 10:
+        pages.append(lists.customer_list(**kw, after=pages[-1].last, limit=2))
+    assert [n for p in pages for n in _names(p)] == whole  # forwards: every row once
+    back = [pages[-2]]
+    while back[-1].first is not None and len(back) < 10:
+        back.append(lists.customer_list(**kw, before=back[-1].first, limit=2))
+    assert [n for p in reversed(back) for n in _names(p)] == whole  # and backwards
+    again = lists.customer_list(**kw, start=pages[2].first, limit=2)
+    assert _names(again) == _names(pages[2])  # the same page again, from its first row
 
 
 def test_carrier_and_customer_areas_are_separate(db):
     _seed(db)
     sales = Actor(kind="operator", id=5, label="s@example.com", grants={"customer": "allow"})
-    assert "Bravo" not in _names(svc.customer_list(session=db, actor=sales))
+    assert "Bravo" not in _names(lists.customer_list(session=db, actor=sales))
     bravo = db.exec(select(Customer).where(Customer.name == "Bravo")).one()
     with pytest.raises(PermissionDenied):
         svc.customer_get(session=db, actor=sales, customer_id=bravo.id)
@@ -78,7 +103,7 @@ def test_carrier_and_customer_areas_are_separate(db):
         )
     nobody = Actor(kind="operator", id=6, label="n@example.com", grants={})
     with pytest.raises(PermissionDenied):
-        svc.customer_list(session=db, actor=nobody)
+        lists.customer_list(session=db, actor=nobody)
 
 
 def test_validation_names_each_field_and_saves_nothing(db):

@@ -374,3 +374,43 @@ def test_the_audit_shows_code_changes_short_in_full_long_as_a_digest(db):
     digest = hashlib.sha256(long_css.encode()).hexdigest()
     assert row.before["custom_css"] == ""
     assert row.after["custom_css"] == f"sha256:{digest} ({len(long_css):,} characters)"
+
+
+def test_a_carrier_template_needs_the_carrier_permission(db):
+    carrier = Customer(name="Transit Zeta", kind="carrier", currency="USD")
+    shop = Customer(name="Shop Retail", currency="USD")
+    db.add_all([carrier, shop])
+    db.commit()
+    portal_only = Actor(kind="operator", id=4, label="p@example.com", grants={"portal": "allow"})
+    with pytest.raises(ValidationError) as exc:
+        svc.domain_create(
+            session=db,
+            actor=portal_only,
+            data=_data(template_customer_id=str(carrier.id)),
+            settings=SETTINGS,
+        )
+    assert exc.value.fields == {"template_customer_id": "Choose one of your customers."}
+    assert db.exec(select(PortalDomain)).first() is None
+    domain = svc.domain_create(  # positive control: a customer is fine
+        session=db,
+        actor=portal_only,
+        data=_data(template_customer_id=str(shop.id)),
+        settings=SETTINGS,
+    )
+    assert domain.template_customer_id == shop.id
+
+
+def test_the_automatic_top_up_switch_is_saved_and_audited(db):
+    domain = _create(db)
+    assert domain.auto_topup is False  # off unless an operator turns it on
+    svc.domain_update(
+        session=db,
+        actor=SYSTEM,
+        domain_id=domain.id,
+        data=_data(auto_topup=True),
+        settings=SETTINGS,
+    )
+    db.commit()
+    assert db.get(PortalDomain, domain.id).auto_topup is True
+    (row,) = db.exec(select(AuditEvent).where(AuditEvent.action == "domain.update")).all()
+    assert (row.before["auto_topup"], row.after["auto_topup"]) == (False, True)

@@ -21,9 +21,9 @@ from portal_app.models import (
     RateEntry,
 )
 from portal_app.models.base import utcnow
+from portal_app.services import alerts, packages, signups
 from portal_app.services import customers as cust
 from portal_app.services import domains as dom
-from portal_app.services import extras, signups
 from portal_app.services.dashboard import top_customers
 from portal_app.services.errors import ValidationError
 from portal_app.services.identity import SYSTEM
@@ -249,18 +249,18 @@ def test_sign_ups_get_the_customer_limit_only_in_its_currency(db, currency, cred
     assert (customer.currency, customer.credit_limit) == (currency, credit)
 
 
-# Alerts and packages (services/extras.py) -------------------------------------------
+# Alerts and packages (services/alerts.py, services/packages.py) ----------------------
 
 
 def test_an_alert_threshold_of_zero_is_valid_and_bad_ones_are_refused(db):
     yen = _customer(db, "JPY")
-    alert = extras.alert_add(
+    alert = alerts.alert_add(
         session=db, actor=SYSTEM, customer_id=yen.id, threshold="0", recipients="a@example.com"
     )
     db.commit()
     assert alert.threshold == 0
     assert (
-        extras.alert_add(
+        alerts.alert_add(
             session=db,
             actor=SYSTEM,
             customer_id=yen.id,
@@ -271,7 +271,7 @@ def test_an_alert_threshold_of_zero_is_valid_and_bad_ones_are_refused(db):
     )
     for typed, words in [("-1", "zero or more"), ("1.5", "JPY has no decimals."), ("inf", "")]:
         fields = _refused(
-            extras.alert_add,
+            alerts.alert_add,
             session=db,
             actor=SYSTEM,
             customer_id=yen.id,
@@ -285,46 +285,28 @@ def test_template_alerts_are_copied_only_in_the_same_currency(db):
     template = _customer(db, "USD", name="Template")
     _alert(db, template)
     dollars, yen = _customer(db, "USD", name="Dollars"), _customer(db, "JPY", name="Yen")
-    assert extras.extras_copy(session=db, template=template, customer=dollars)["alerts"] == 1
+    assert alerts.alerts_copy(session=db, template=template, customer=dollars)["alerts"] == 1
     # $10.00 would have become ¥1,000.
-    assert extras.extras_copy(session=db, template=template, customer=yen)["alerts"] == 0
+    assert alerts.alerts_copy(session=db, template=template, customer=yen)["alerts"] == 0
 
 
 def test_package_fees_are_read_in_the_packages_currency(db):
-    free = extras.package_create(
-        session=db, actor=SYSTEM, name="Free", currency="JPY", fee="0", minutes="60"
-    )
-    yen = extras.package_create(
-        session=db, actor=SYSTEM, name="Yen", currency="jpy", fee="1500", minutes="0"
-    )
+    form = packages.PackageForm
+    create = packages.package_create
+    free = create(session=db, actor=SYSTEM, form=form("Free", "JPY", "0", "60"))
+    yen = create(session=db, actor=SYSTEM, form=form("Yen", "jpy", "1500", "0", "yearly"))
     db.commit()
-    assert [(p.monthly_fee, p.currency) for p in (free, yen)] == [(0, "JPY"), (1500, "JPY")]
-    fields = _refused(
-        extras.package_create,
-        session=db,
-        actor=SYSTEM,
-        name="Odd",
-        currency="XYZ",
-        fee="1",
-        minutes="0",
-    )
+    assert [(p.retail, p.currency) for p in (free, yen)] == [(0, "JPY"), (1500, "JPY")]
+    fields = _refused(create, session=db, actor=SYSTEM, form=form("Odd", "XYZ", "1"))
     assert set(fields) == {"package_currency"} and "ISO 4217" in fields["package_currency"]
-    fields = _refused(
-        extras.package_create,
-        session=db,
-        actor=SYSTEM,
-        name="Odd",
-        currency="BHD",
-        fee="1.2345",
-        minutes="0",
-    )
+    fields = _refused(create, session=db, actor=SYSTEM, form=form("Odd", "BHD", "1.2345"))
     assert fields == {"package_fee": "BHD has 3 decimals."}
     db.rollback()
     assert len(db.exec(select(Package)).all()) == 2
-    assert [row[1:] for row in extras.package_list(session=db, actor=SYSTEM)] == [
-        ("Free", "JPY", "¥0 a month, 60 min"),
-        ("Yen", "JPY", "¥1,500 a month, 0 min"),
-    ]
+    assert [
+        (r.name, r.currency, r.price, r.minutes)
+        for r in packages.package_list(session=db, actor=SYSTEM)
+    ] == [("Free", "JPY", "¥0 a month", 60), ("Yen", "JPY", "¥1,500 a year", 0)]
 
 
 # Rate cards and imports (services/rates.py, services/imports.py) ---------------------

@@ -32,7 +32,8 @@ from portal_app.services.payment_gateways import (
     gateway_list,
     gateway_update,
 )
-from portal_app.services.payment_settle import payment_reconcile_one, payment_webhook
+from portal_app.services.payment_reconcile import payment_reconcile_one
+from portal_app.services.payment_settle import payment_webhook
 from portal_app.services.payments import (
     payment_history,
     payment_open,
@@ -299,3 +300,17 @@ def test_delete_refused_while_a_payment_is_pending(db, stripe_api):
     db.commit()
     assert gateway_list(session=db, actor=CASHIER) == []
     assert db.get(PaymentAttempt, attempt.id).gateway_name == "Cards"
+
+
+def test_gateways_sharing_a_signing_secret_settle_through_the_attempts_own(db, engine, stripe_api):
+    """Two gateways on one Stripe account (same webhook secret): an event verified by the
+    first is the second's too, so a payment through the second is credited."""
+    first = make_gateway(db, name="Cards A")
+    second = make_gateway(db, name="Cards B")
+    payer = make_payer(db)
+    attempt, _ = opened(db, payer, second["id"])
+    assert attempt.gateway_id == second["id"] != first["id"]
+    intent = ls.pay_intent(stripe_api, attempt.provider_ref)
+    payload, headers = ls.signed(ls.intent_event(intent))
+    assert payment_webhook("stripe", payload, headers, engine=engine).outcome == "credited"
+    assert credits(db, payer.customer_id) == 1

@@ -12,7 +12,8 @@ from sqlmodel import Session, func, select
 
 from portal_app.models import LedgerEntry, PaymentAttempt
 from portal_app.services.payment_gateways import gateway_check, gateway_create
-from portal_app.services.payment_settle import payment_reconcile_one, payment_webhook
+from portal_app.services.payment_reconcile import payment_reconcile_one
+from portal_app.services.payment_settle import payment_webhook
 from portal_app.services.payments import payment_open, payment_returned, payment_start
 from tests.fakes.paypal import CLIENT_ID, MERCHANT_EMAIL, SECRET
 

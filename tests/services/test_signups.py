@@ -231,15 +231,15 @@ def test_the_template_preview_lists_what_will_be_copied(db, brand):
 
 def test_alerts_packages_and_contracts_are_edited_and_copied_by_the_template(db, brand):
     from portal_app.models import Contract, CustomerAlert, CustomerPackage
-    from portal_app.services import extras
+    from portal_app.services import alerts, contracts, customer_packages, packages
 
     template = db.get(Customer, brand.template_customer_id)
     with pytest.raises(ValidationError) as info:
-        extras.alert_add(
+        alerts.alert_add(
             session=db, actor=APPROVER, customer_id=template.id, threshold="abc", recipients="x"
         )
     assert set(info.value.fields) == {"alert_threshold", "alert_recipients"}
-    extras.alert_add(
+    alerts.alert_add(
         session=db,
         actor=APPROVER,
         customer_id=template.id,
@@ -247,30 +247,31 @@ def test_alerts_packages_and_contracts_are_edited_and_copied_by_the_template(db,
         recipients="a@x.example; b@x.example",
     )
     cards = Actor(kind="operator", id=5, label="cards@example.com", grants={"card": "allow"})
-    usd = extras.package_create(
-        session=db, actor=cards, name="Starter", currency="USD", fee="19.00", minutes="1000"
+    usd = packages.package_create(
+        session=db, actor=cards, form=packages.PackageForm("Starter", "USD", "19.00", "1000")
     )
-    eur = extras.package_create(
-        session=db, actor=cards, name="Euro", currency="EUR", fee="9", minutes="0"
+    eur = packages.package_create(
+        session=db, actor=cards, form=packages.PackageForm("Euro", "EUR", "9", "0")
     )
-    extras.package_set(
+    customer_packages.package_set(
         session=db, actor=APPROVER, customer_id=template.id, package_id=usd.id, on=True
     )
     with pytest.raises(ValidationError):
-        extras.package_set(
+        customer_packages.package_set(
             session=db, actor=APPROVER, customer_id=template.id, package_id=eur.id, on=True
         )
     with pytest.raises(ValidationError):
-        extras.contract_add(
+        contracts.contract_add(
             session=db, actor=APPROVER, customer_id=template.id, name="MSA", months="0", notes=""
         )
-    extras.contract_add(
+    contracts.contract_add(
         session=db, actor=APPROVER, customer_id=template.id, name="MSA", months="24", notes="Net 30"
     )
     db.commit()
-    view = extras.extras_get(session=db, actor=APPROVER, customer_id=template.id)
-    assert [a.recipients for a in view.alerts] == ["a@x.example, b@x.example"]
-    assert [(p.name, on) for p, on in view.packages] == [("Starter", True)]  # EUR not offered
+    shown = alerts.alert_list(session=db, actor=APPROVER, customer_id=template.id)
+    assert [a.recipients for a in shown] == ["a@x.example, b@x.example"]
+    choices = customer_packages.package_choices(session=db, actor=APPROVER, customer_id=template.id)
+    assert [(p.name, on) for p, on in choices] == [("Starter", True)]  # EUR not offered
     customer = su.signup_confirm(session=db, token=start(db, brand).token)
     db.commit()
     su.signup_approve(session=db, actor=APPROVER, customer_id=customer.id)

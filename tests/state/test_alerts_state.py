@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from portal_app.models import Customer, CustomerAlert, PortalDomain
+from portal_app.services.alerts import alerts_crossed
 from portal_app.services.crypto import encrypt_secret
-from portal_app.services.extras import alerts_crossed
 from portal_app.services.outbox import outbox_send_due
 from portal_app.state.ledger import LedgerState
 from tests.smtpserver import PASSWORD, QUIET, USERNAME, smtp_server

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from portal_app.models import Customer, Grant, LedgerEntry, PaymentAttempt, PortalDomain
 from portal_app.state.customers import CustomersState
 from portal_app.state.ledger import LedgerState
@@ -118,3 +120,26 @@ def test_balance_tab_shows_runway_and_latest_payments_to_the_payment_area(db, ad
     theirs = make_state(LedgerState, token=desk.token)
     assert call(theirs, "open_ledger", customer_id=customer.id).toasts == []
     assert theirs.available == "$10.00" and not theirs.can_pay and theirs.payments == []
+
+
+def test_the_list_pages_by_key_and_a_save_keeps_the_page(db, admin):
+    db.add_all([Customer(name=f"Shop {n:02d}", currency="USD") for n in range(30)])
+    db.commit()
+    state = make_state(CustomersState, token=admin.token)
+    call(state, "load")
+    assert len(state.rows) == 25 and state.rows[0].name == "Shop 00"
+    call(state, "go_page", delta=1)
+    assert [r.name for r in state.rows] == [f"Shop {n}" for n in range(25, 30)]
+    assert state.page_label == "26–30 of 30" and not state.has_next
+    call(state, "go_page", delta=1)  # nothing after the last page
+    assert state.page == 1 and len(state.rows) == 5
+    # Another operator renames a customer on this page: a reload shows this page again.
+    shop = db.exec(select(Customer).where(Customer.name == "Shop 27")).one()
+    shop.name = "Shop 27 renamed"
+    db.add(shop)
+    db.commit()
+    call(state, "open_customer", customer_id=str(shop.id))
+    call(state, "save", form_data=state.form | {"credit_limit": "5"})
+    assert [r.name for r in state.rows][:3] == ["Shop 25", "Shop 26", "Shop 27 renamed"]
+    call(state, "go_page", delta=-1)
+    assert state.page == 0 and state.rows[0].name == "Shop 00" and len(state.rows) == 25

@@ -169,3 +169,16 @@ def test_a_portal_operator_sees_the_code_read_only_and_cannot_change_it(db, admi
     assert out.toasts[0][0] == "success"
     (domain,) = fresh(db, PortalDomain)
     assert (domain.brand_name, domain.custom_js) == ("Acme 2", "alert(1);")
+
+
+def test_the_editor_saves_the_automatic_top_up_switch_and_shows_it_again(db, admin):
+    state = make_state(DomainsState, token=admin.token)
+    call(state, "open_editor", domain_id="new")
+    assert state.signup["auto_topup"] is False
+    call(state, "save", form_data=FORM | {"auto_topup": "on"})
+    (domain,) = fresh(db, PortalDomain)
+    assert domain.auto_topup is True
+    call(state, "open_editor", domain_id=str(domain.id))
+    assert state.signup["auto_topup"] is True
+    call(state, "save", form_data=FORM)  # a switch left off is absent from the form
+    assert fresh(db, PortalDomain)[0].auto_topup is False

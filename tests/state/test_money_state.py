@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from portal_app.models import Cdr, Customer, CustomerAlert, LedgerEntry, PortalDomain
 from portal_app.models.base import utcnow
+from portal_app.state.alerts import CustomerAlertsState
 from portal_app.state.customers import CustomersState
 from portal_app.state.dashboard import DashboardState
 from portal_app.state.domains import DomainsState
-from portal_app.state.extras import ExtrasState
 
 from .helpers import call, count, fresh, make_state
 
@@ -87,8 +87,8 @@ def test_an_alert_at_zero_is_accepted_and_shown_in_the_currency(db, admin):
     customer = Customer(name="Bahrain Link", currency="BHD")
     db.add(customer)
     db.commit()
-    state = make_state(ExtrasState, token=admin.token)
-    call(state, "open_extras", customer_id=customer.id)
+    state = make_state(CustomerAlertsState, token=admin.token)
+    call(state, "open_alerts", customer_id=customer.id)
     form = {"alert_recipients": "ops@example.com"}
     call(state, "add_alert", form_data=form | {"alert_threshold": "1.2345"})
     assert state.errors == {"alert_threshold": "BHD has 3 decimals."}

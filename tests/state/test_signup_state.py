@@ -110,7 +110,13 @@ def test_the_domain_editor_previews_what_the_template_copies(db, admin):
     )
     db.commit()
     state = make_state(DomainsState, token=admin.token)
-    call(state, "preview_template", value=str(template.id))
+    call(state, "pick_customer", customer_id=template.id)  # not offered yet: ignored
+    assert state.template_id == "none" and state.template_preview == []
+    call(state, "find_customers", text="star")
+    assert [r.label for r in state.pick_rows] == ["Starter · USD"]
+    call(state, "pick_customer", customer_id=template.id)
+    assert state.template_id == str(template.id) and state.template_label == "Starter · USD"
+    assert state.pick_rows == []  # the picker closes on a pick
     assert state.template_preview == [
         "Credit limit: $10.00",
         "Portal access: the domain's",
@@ -120,5 +126,5 @@ def test_the_domain_editor_previews_what_the_template_copies(db, admin):
         "Packages: none",
         "Contracts: none",
     ]
-    call(state, "preview_template", value="none")
-    assert state.template_preview == []
+    call(state, "clear_template")
+    assert state.template_id == "none" and state.template_preview == []
