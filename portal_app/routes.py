@@ -5,6 +5,7 @@ DASHBOARD = "/"
 USERS = "/setup/account/users"
 PERSONAL = "/setup/account/personal"
 CONFIGURATION = "/setup/account/configuration"
+SECURITY = "/setup/account/settings"
 AUDIT_LOG = "/setup/account/audit-log"
 EMAIL_LOG = "/setup/account/email-log"
 GATEWAYS = "/setup/account/api"
@@ -25,6 +26,7 @@ CONTROL_PAGES = (
     USERS,
     PERSONAL,
     CONFIGURATION,
+    SECURITY,
     AUDIT_LOG,
     EMAIL_LOG,
     GATEWAYS,

@@ -16,6 +16,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from portal_app import routes
+from portal_app.models.base import utcnow
 from portal_app.services.db import session_scope
 from portal_app.services.devices import DEVICE_COOKIE, device_token_issue
 from portal_app.services.hosts import normalize_host
@@ -43,12 +44,13 @@ def _home(host: str) -> tuple[str, str]:
     return routes.PORTAL, routes.PORTAL_LOGIN
 
 
-def set_session_cookie(response: Response, token: str) -> None:
+def set_session_cookie(response: Response, token: str, max_age: int | None = None) -> None:
+    """``max_age``: the session's own lifetime (My Account › Settings may change it)."""
     settings = get_settings()
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=settings.session_days * 24 * 3600,
+        max_age=max_age or settings.session_days * 24 * 3600,
         path="/",
         httponly=True,
         secure=settings.is_production,
@@ -83,7 +85,7 @@ def set_device_cookie(response: Response, device: str) -> None:
 
 
 def _claim(ticket: str, host: str, client_ip: str, user_agent: str, old: str):
-    """(session token, device cookie value) for a good ticket, else None."""
+    """(session token, device cookie value, seconds left) for a good ticket, else None."""
     with session_scope() as session:
         claimed = ticket_claim(
             session=session, ticket=ticket, host=host, client_ip=client_ip, user_agent=user_agent
@@ -95,7 +97,8 @@ def _claim(ticket: str, host: str, client_ip: str, user_agent: str, old: str):
             session_revoke(session=session, token=old)  # rotation: the old session ends
         row = session_row(session=session, token=token, principal=principal)
         device = device_token_issue(principal=principal, user_id=row.user_id) if row else ""
-        return token, device
+        left = int((row.expires_at - utcnow()).total_seconds()) if row else 0
+        return token, device, max(left, 1)
 
 
 async def session_start(request: Request) -> Response:
@@ -116,7 +119,7 @@ async def session_start(request: Request) -> Response:
     if claimed is None:
         return RedirectResponse(f"{login}?expired=1", status_code=303)
     response = RedirectResponse(landing, status_code=303)
-    set_session_cookie(response, claimed[0])
+    set_session_cookie(response, claimed[0], claimed[2])
     if claimed[1]:
         set_device_cookie(response, claimed[1])
     response.headers["Cache-Control"] = "no-store"

@@ -104,6 +104,7 @@ def sidebar() -> rx.Component:
             _link("Configuration", routes.CONFIGURATION, "building-2"),
             _link("Personal Information", routes.PERSONAL, "user-round"),
             _link("Users", routes.USERS, "users", area="user"),
+            rx.cond(AppState.me_is_admin, _link("Settings", routes.SECURITY, "shield-check")),
             _link("API", routes.GATEWAYS, "credit-card", area="payment"),
             _link("Audit Log", routes.AUDIT_LOG, "scroll-text", area="log"),
             _link("Email Log", routes.EMAIL_LOG, "mail", area="setup"),

@@ -33,4 +33,14 @@ class AccountConfig(SQLModel, table=True):
     smtp_password_enc: str | None = Field(default=None, max_length=1024)
     smtp_server: str = Field(default="", max_length=255)
     smtp_from: str = Field(default="", max_length=254)
+    smtp_from_mobile: str = Field(default="", max_length=20)  # E.164 sender of SMS
+    # SMS gateway (an HTTP API): the secret is encrypted like the SMTP password.
+    sms_url: str = Field(default="", max_length=500)
+    sms_username: str = Field(default="", max_length=255)
+    sms_secret_enc: str | None = Field(default=None, max_length=1024)
+    # Settings (security): None means the environment's value (portal_app/settings.py).
+    session_idle_minutes: int | None = None
+    session_days: int | None = None
+    require_totp: bool = False
+    min_password_length: int = 10
     updated_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())

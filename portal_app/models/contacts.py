@@ -25,6 +25,8 @@ class Contact(SQLModel, table=True):
     totp_enabled: bool = False
     totp_secret_enc: str | None = Field(default=None, max_length=512)
     totp_last_step: int = 0
+    # "Email me every time I log in" (portal Profile).
+    login_alerts: bool = False
     # Public notes are shown in the portal after login; private notes never leave
     # the control panel.
     public_notes: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))

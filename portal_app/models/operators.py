@@ -59,6 +59,7 @@ class OperatorUser(SQLModel, table=True):
     role: str = Field(default=Role.USER.value, max_length=16)
     group_id: int | None = Field(default=None, foreign_key="operator_group.id", ondelete="SET NULL")
     enabled: bool = True
+    mobile: str = Field(default="", max_length=20)  # E.164, or empty (Personal Information)
     # The TOTP secret is encrypted with a key derived from PORTAL_SECRET_KEY.
     totp_secret_enc: str | None = Field(default=None, max_length=255)
     totp_enabled: bool = False

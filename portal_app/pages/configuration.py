@@ -84,8 +84,8 @@ def _general() -> rx.Component:
             margin_top="1em",
         ),
         rx.text(
-            "Saved now; alert emails start once SMTP details are set up (Portal domains and "
-            "account SMTP come with Setup › Integrations).",
+            "Login alerts go out through the SMTP Details on Personal Information; "
+            "each contact chooses its own in the portal's Profile.",
             size="1",
             color_scheme="gray",
         ),

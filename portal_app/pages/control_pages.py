@@ -21,6 +21,7 @@ from portal_app.pages.personal import personal_page
 from portal_app.pages.portal_domains import portal_domains_page
 from portal_app.pages.rate_cards import rate_cards_page
 from portal_app.pages.reports import breakout_report_page, cdr_report_page
+from portal_app.pages.security import security_page
 from portal_app.pages.servers import servers_page
 from portal_app.pages.users import users_page
 from portal_app.state.audit import AuditState
@@ -40,8 +41,10 @@ from portal_app.state.profile import ProfileState
 from portal_app.state.rate_card_detail import RateCardDetailState
 from portal_app.state.rate_cards import RateCardsState
 from portal_app.state.reports import OperatorReportState
+from portal_app.state.security import SecurityState
 from portal_app.state.servers import ServersState
 from portal_app.state.sessions import OperatorSessionsState
+from portal_app.state.sms import SmsState
 from portal_app.state.smtp import SmtpState
 from portal_app.state.users import UsersState
 
@@ -52,9 +55,10 @@ CONTROL_PAGES = [
         personal_page,
         routes.PERSONAL,
         "Personal Information",
-        [ProfileState.load, SmtpState.load, OperatorSessionsState.load_sessions],
+        [ProfileState.load, SmtpState.load, SmsState.load, OperatorSessionsState.load_sessions],
     ),
     (configuration_page, routes.CONFIGURATION, "Configuration", ConfigState.load),
+    (security_page, routes.SECURITY, "Settings", SecurityState.load),
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
     (gateways_page, routes.GATEWAYS, "API", GatewaysState.load),
     (servers_page, routes.MY_SERVERS, "My Servers", ServersState.load),

@@ -1,4 +1,4 @@
-"""My Account > Personal Information: name, password, two-factor authentication."""
+"""My Account > Personal Information: name, mobile, password, two-factor authentication."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from portal_app.components.account import password_action, password_card, totp_e
 from portal_app.components.forms import field, text_input
 from portal_app.components.layout import control_page
 from portal_app.components.sessions import sessions_card
+from portal_app.components.sms_details import sms_details
 from portal_app.state.profile import ProfileState
 from portal_app.state.sessions import OperatorSessionsState
 from portal_app.state.smtp import SmtpState
@@ -25,6 +26,21 @@ def _details() -> rx.Component:
                     text_input("name", S.errors, default_value=S.name, key=S.name),
                     S.errors,
                     "name",
+                ),
+                field(
+                    "Mobile",
+                    text_input(
+                        "mobile",
+                        S.errors,
+                        default_value=S.mobile,
+                        key=S.mobile,
+                        type="tel",
+                        auto_complete="tel",
+                        placeholder="+44 7911 123456",
+                    ),  # fmt: skip
+                    S.errors,
+                    "mobile",
+                    hint="International format, with the country code.",
                 ),
                 field(
                     "Email",
@@ -234,6 +250,7 @@ def _smtp() -> rx.Component:
             _smtp_form(),
             rx.text("Changing SMTP details needs the Setup permission.", size="2"),
         ),
+        sms_details(),
         width="100%",
         id="smtp-details",
     )

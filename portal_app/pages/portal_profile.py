@@ -75,12 +75,31 @@ def _two_factor() -> rx.Component:
     )
 
 
+def _login_alerts() -> rx.Component:
+    return rx.card(
+        rx.heading("Login alerts", size="4", as_="h3", margin_bottom="1em"),
+        rx.hstack(
+            rx.switch(
+                checked=S.login_alerts,
+                on_change=S.set_login_alerts,
+                id="login-alerts",
+                aria_label="Email me every time I log in",
+            ),
+            rx.text("Email me every time I log in", as_="label", html_for="login-alerts", size="2"),
+            align="center",
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
 def profile() -> rx.Component:
     return rx.vstack(
         rx.heading("Profile", size="6", as_="h2"),
         _name(),
         password_card(S, "portal-password-save"),
         _two_factor(),
+        _login_alerts(),
         sessions_card(PortalSessionsState),
         spacing="4",
         width="100%",

@@ -15,15 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
-from portal_app.models import AccountConfig, Contact, OperatorUser, RecoveryCode
+from portal_app.models import Contact, OperatorUser, RecoveryCode
 from portal_app.models.base import utcnow
 
 from .crypto import decrypt_secret, token_hash, verify_password
 from .devices import device_trusted
-from .emails import email_compose
 from .errors import AuthFailed
+from .login_alerts import operator_login_alert
 from .login_throttle import login_throttle_check, login_throttle_clear, login_throttle_fail
-from .outbox import outbox_enqueue
 from .sessions import session_create
 from .validation import normalize_email
 
@@ -127,30 +126,8 @@ def _finish_login(session: Session, user: OperatorUser, client: str, agent: str)
     login_throttle_clear(session=session, principal=OPERATOR, email=user.email, client=client)
     user.last_login_at = utcnow()
     session.add(user)
-    login_alert(session=session, user=user, client=client, user_agent=agent)
+    operator_login_alert(session=session, user=user, client=client, user_agent=agent)
     return session_create(session=session, user_id=user.id, client_ip=client, user_agent=agent)
-
-
-def login_alert(*, session: Session, user: OperatorUser, client: str, user_agent: str) -> bool:
-    """With the account's "email me every time someone logs in" on (Configuration ›
-    General Information), queue the login's email to the operator: when, from which
-    address, which browser. True when one was queued."""
-    account = session.get(AccountConfig, 1)
-    if account is None or not account.login_alerts:
-        return False
-    email = email_compose(
-        session=session,
-        kind="login_alert",
-        to=user.email,
-        domain=None,
-        name=user.name,
-        email=user.email,
-        at=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
-        client=client or "unknown",
-        browser=user_agent or "unknown",
-    )
-    outbox_enqueue(session=session, email=email)
-    return True
 
 
 def totp_accept(*, session: Session, user: OperatorUser | Contact, code: str) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from portal_app.models import (
+    AccountConfig,
     AuthEpoch,
     AuthSession,
     Contact,
@@ -30,8 +31,10 @@ from portal_app.models import (
 from .offloop import check_off_loop
 
 # Changes to these tables can change a resolved identity. Inserts cannot (a new row
-# was never cached), except a domain: a new verified host can admit a session.
+# was never cached), except a domain (a new verified host can admit a session) and the
+# account's settings (session lifetimes, "require two-factor authentication").
 WATCHED = (AuthSession, OperatorUser, OperatorGroup, Contact, Customer, PortalDomain)
+WATCHED += (AccountConfig,)
 WATCHED_TABLES = frozenset(m.__tablename__ for m in WATCHED)
 # Columns whose change alters nothing a session can do: written on every login, or the
 # DNS re-check's bookkeeping (pending domains are re-checked every few seconds).
@@ -122,7 +125,7 @@ def _touches_identity(session: OrmSession) -> bool:
         if isinstance(obj, WATCHED):
             return True
     for obj in session.new:
-        if isinstance(obj, PortalDomain):
+        if isinstance(obj, (PortalDomain, AccountConfig)):
             return True
     for obj in session.dirty:
         if not isinstance(obj, WATCHED):

@@ -23,6 +23,7 @@ from .errors import Conflict, NotFound, ValidationError
 from .identity import Actor
 from .mail import MailError, smtp_for_domain
 from .outbox import mailbox_enabled, outbox_enqueue
+from .security_settings import password_minimum
 from .sessions import sessions_revoke_for_user
 from .validation import check_email, check_name, check_password, clean_name, normalize_email
 
@@ -78,7 +79,9 @@ def _validate(
         if len(notes[key]) > NOTES_MAX:
             errors[key] = f"Notes can be at most {NOTES_MAX} characters."
     password = str(data.get("password") or "")
-    if (password_needed or password) and (msg := check_password(password)):
+    if (password_needed or password) and (
+        msg := check_password(password, password_minimum(session=session))
+    ):
         errors["password"] = msg
     if errors:
         raise ValidationError(errors)

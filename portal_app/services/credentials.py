@@ -22,6 +22,7 @@ from .auth import totp_accept
 from .crypto import encrypt_secret, hash_password, verify_password
 from .errors import Conflict, ValidationError
 from .identity import Actor
+from .security_settings import password_minimum
 from .sessions import session_create, sessions_revoke_for_user
 from .totp import Enrolment, enrolment_for, recovery_codes_replace
 from .validation import check_name, check_password, clean_name
@@ -71,10 +72,12 @@ def _audit(session: Session, actor: Actor, kind: Kind, row: Account, action: str
     )
 
 
-def new_password_errors(new: str, confirm: str, errors: dict[str, str] | None = None) -> None:
+def new_password_errors(
+    new: str, confirm: str, errors: dict[str, str] | None = None, *, session: Session
+) -> None:
     """Raise ValidationError with ``errors`` and any problem of the new password."""
     errors = errors if errors is not None else {}
-    if msg := check_password(str(new)):
+    if msg := check_password(str(new), password_minimum(session=session)):
         errors["new_password"] = msg
     elif new != confirm:
         errors["confirm_password"] = "The two new passwords do not match."
@@ -113,7 +116,7 @@ def password_change(
     errors: dict[str, str] = {}
     if not verify_password(str(current)[:256], row.password_hash):
         errors["current_password"] = "Your current password is not correct."
-    new_password_errors(new, confirm, errors)
+    new_password_errors(new, confirm, errors, session=session)
     row.password_hash = hash_password(new)
     session.add(row)
     sessions_revoke_for_user(session=session, user_id=row.id, principal=kind.principal)

@@ -27,6 +27,9 @@ class Actor:
     role: str = Role.USER.value
     grants: dict[str, str] = field(default_factory=dict)
     customer_id: int | None = None  # contacts only: the one customer they act for
+    # Operators only: the account requires 2FA and this operator has none yet, so only
+    # what sets it up is allowed (services/policy.py, Rule.before_totp).
+    totp_required: bool = False
 
     @property
     def is_admin(self) -> bool:

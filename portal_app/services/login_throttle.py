@@ -17,9 +17,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from portal_app.models import PortalDomain
-from portal_app.models.base import utcnow
 from portal_app.settings import get_settings
 
+from .dates import account_time_text
 from .emails import email_compose
 from .errors import Throttled
 from .limiter import limit_full, limit_hit, limit_reset, rate
@@ -76,7 +76,7 @@ def login_throttle_fail(
         email=email,
         failures=hits,
         window=rate("login_alert").wait_words,
-        at=utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+        at=account_time_text(session=session),
         client=client or "unknown",
     )
     outbox_enqueue(session=session, email=mail)

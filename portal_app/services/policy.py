@@ -46,6 +46,7 @@ class Rule:
     need: Need
     area: Area | tuple[Area, ...] | None = None
     section: str | None = None
+    before_totp: bool = False  # allowed to an operator who must still set up 2FA
 
     def __post_init__(self) -> None:
         if (self.need is Need.AREA) != (self.area is not None):
@@ -63,7 +64,8 @@ class Rule:
     def label(self) -> str:
         """How the rule reads in the committed handler table, e.g. ``area:customer``."""
         detail = "|".join(a.value for a in self.areas) or self.section
-        return f"{self.need.value}:{detail}" if detail else self.need.value
+        label = f"{self.need.value}:{detail}" if detail else self.need.value
+        return f"{label}+before-2fa" if self.before_totp else label
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,11 @@ class Decision:
     portal: PortalContext | None = None
     silent: bool = False
     login: bool = False
+    totp_setup: bool = False  # refused until the operator sets up 2FA
 
 
 ALLOWED_ANONYMOUS = Decision(allowed=True)
+TOTP_FIRST = "Set up two-factor authentication first: this account requires it."
 CUSTOMERS_OR_CARRIERS = (Area.CUSTOMER, Area.CARRIER)
 
 
@@ -144,6 +148,8 @@ def decide(rule: Rule, who: Actor | None) -> str | None:
         return "This action is not available."
     if who is None or (who.kind != "operator" and not who.is_admin):
         return "Please log in."
+    if who.totp_required and not rule.before_totp:
+        return TOTP_FIRST
     if rule.need is Need.ADMIN and not who.is_admin:
         return "Only administrators can do that."
     if rule.need is Need.AREA and not any(who.can(a) for a in rule.areas):
@@ -191,5 +197,8 @@ def authorize(rule: Rule, *, token: str, host: str, session: Session | None = No
     who = operator_for_token(session, token) if token else None
     reason = decide(rule, who)
     if reason is not None:
-        return Decision(allowed=False, reason=reason, actor=who, login=who is None)
+        setup = reason == TOTP_FIRST
+        return Decision(
+            allowed=False, reason=reason, actor=who, login=who is None, totp_setup=setup
+        )
     return Decision(allowed=True, actor=who)

@@ -26,6 +26,7 @@ from .credentials import new_password_errors
 from .crypto import hash_password, token_hash, verify_password
 from .devices import device_trusted
 from .errors import AuthFailed
+from .login_alerts import contact_login_alert
 from .login_throttle import login_throttle_check, login_throttle_clear, login_throttle_fail
 from .portal import STATUS_REFUSALS, contact_actor
 from .sessions import session_create, sessions_revoke_for_user
@@ -127,6 +128,7 @@ def _finish(session: Session, contact: Contact, client: str, agent: str) -> str:
     login_throttle_clear(session=session, principal=PRINCIPAL, email=contact.email, client=client)
     contact.last_login_at = utcnow()
     session.add(contact)
+    contact_login_alert(session=session, contact=contact, client=client, user_agent=agent)
     return session_create(
         session=session, user_id=contact.id, principal=PRINCIPAL, client_ip=client, user_agent=agent
     )
@@ -170,7 +172,7 @@ def password_link_use(
     """Set the password from a link of this brand. The link is spent and every
     session ends."""
     link, contact = _link_contact(session, token, domain_id)
-    new_password_errors(new, confirm)
+    new_password_errors(new, confirm, session=session)
     spent = session.execute(  # once, even when the form is sent twice at the same moment
         sa.update(PasswordLink)
         .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))

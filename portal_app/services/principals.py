@@ -27,12 +27,12 @@ from portal_app.models import (
     OperatorUser,
 )
 from portal_app.models.base import utcnow
-from portal_app.settings import get_settings
 
 from .auth_epoch import epoch_read, epoch_reader, on_bump
 from .crypto import token_hash
 from .db import get_engine, session_scope
 from .identity import Actor
+from .security_settings import session_limits, totp_required
 
 CACHE_SIZE = 20_000
 TOUCH_SECONDS = 60  # how often a session in use is checked in full and marked "last seen"
@@ -120,8 +120,10 @@ def _resolve(
         return None
     if row.principal != kind:
         return None
-    idle = timedelta(minutes=get_settings().session_idle_minutes)
-    if (row.last_seen_at or row.created_at) <= now - idle:
+    limits = session_limits(session=session)  # the account's Settings, else the env's
+    if (row.last_seen_at or row.created_at) <= now - timedelta(minutes=limits.idle_minutes):
+        return None
+    if row.created_at <= now - timedelta(days=limits.days):  # a lifetime shortened since
         return None
     value = resolve(session, row)
     if value is not None and touch and not _seen_lately(row, now):
@@ -196,7 +198,15 @@ def operator_resolve(session: Session, row: AuthSession) -> Actor | None:
     if user.group_id is not None:
         group = session.get(OperatorGroup, user.group_id)
         grants = dict(group.grants) if group else {}
-    return Actor(kind="operator", id=user.id, label=user.email, role=user.role, grants=grants)
+    must_enrol = not user.totp_enabled and totp_required(session=session)
+    return Actor(
+        kind="operator",
+        id=user.id,
+        label=user.email,
+        role=user.role,
+        grants=grants,
+        totp_required=must_enrol,
+    )
 
 
 def operator_for_token(session: Session | None, token: str) -> Actor | None:

@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 
 from portal_app.models import AuthSession, OperatorUser
 from portal_app.models.base import utcnow
-from portal_app.settings import get_settings
 
 from .crypto import new_token, token_hash
+from .security_settings import session_limits
 
 # The cookie that carries the token: set by the app's state, read by plain HTTP routes.
 SESSION_COOKIE = "cp_session"
@@ -33,7 +33,7 @@ def session_create(
             principal=principal,
             user_id=user_id,
             created_at=now,
-            expires_at=now + timedelta(days=get_settings().session_days),
+            expires_at=now + timedelta(days=session_limits(session=session).days),
             client_ip=client_ip[:64],
             user_agent=user_agent[:255],
         )

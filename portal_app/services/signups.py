@@ -48,6 +48,7 @@ from .identity import Actor
 from .limiter import limit_hit, rate
 from .outbox import outbox_enqueue
 from .policy import hidden_kinds
+from .security_settings import password_minimum
 from .validation import (
     check_email,
     check_name,
@@ -95,7 +96,7 @@ def allowed_kinds(domain: PortalDomain) -> list[str]:
     ]
 
 
-def _validate(domain: PortalDomain, data: dict) -> dict:
+def _validate(domain: PortalDomain, data: dict, minimum: int) -> dict:
     errors: dict[str, str] = {}
     kind = str(data.get("kind") or "")
     if kind not in allowed_kinds(domain):
@@ -109,7 +110,7 @@ def _validate(domain: PortalDomain, data: dict) -> dict:
     if msg := check_email(clean["email"]):
         errors["email"] = msg
     password = str(data.get("password") or "")
-    if msg := check_password(password):
+    if msg := check_password(password, minimum):
         errors["password"] = msg
     clean["password"] = password
     if msg := check_phone(data.get("phone")):
@@ -136,7 +137,7 @@ def signup_start(
 ) -> Started | None:
     """Check and store a sign-up. None for a bot (the honeypot field was filled): the
     caller shows the usual answer and sends nothing."""
-    clean = _validate(domain, data)
+    clean = _validate(domain, data, password_minimum(session=session))
     if str(data.get("website") or "").strip():  # hidden from people, filled by bots
         return None
     _throttle(session, client)

@@ -21,6 +21,7 @@ from .crypto import hash_password
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .policy import areas_granted, areas_of
+from .security_settings import password_minimum
 from .sessions import sessions_revoke_for_user
 from .validation import check_email, check_name, check_password, clean_name, normalize_email
 
@@ -154,7 +155,9 @@ def _validate_user(
             errors["group_id"] = "Choose an existing group."
         clean["group_id"] = group_id
     password = str(data.get("password") or "")
-    if (password or password_required) and (msg := check_password(password)):
+    if (password or password_required) and (
+        msg := check_password(password, password_minimum(session=session))
+    ):
         errors["password"] = msg
     if errors:
         raise ValidationError(errors)
@@ -268,7 +271,7 @@ def user_upsert_admin(
             "enabled": True,
         }
         return user_create(session=session, actor=actor, data=data), True
-    if msg := check_password(password):
+    if msg := check_password(password, password_minimum(session=session)):
         raise ValidationError({"password": msg})
     before = snapshot(existing, USER_FIELDS)
     existing.password_hash = hash_password(password)

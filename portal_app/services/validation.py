@@ -106,6 +106,14 @@ def normalize_phone(value: object) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def format_phone(value: object) -> str:
+    """A stored E.164 number for people ("+44 20 7946 0000"); other text as it is."""
+    number = parse_phone(value)
+    if number is None:
+        return str(value or "").strip()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def check_phone(value: object) -> str | None:
     """None for a number in international format that phonenumbers knows to be valid
     for its country, else the message for the field."""
@@ -124,9 +132,11 @@ def check_name(value: str, label: str = "Name", max_len: int = 120) -> str | Non
     return None
 
 
-def check_password(value: str) -> str | None:
-    if len(value) < MIN_PASSWORD:
-        return f"Use at least {MIN_PASSWORD} characters."
+def check_password(value: str, minimum: int = MIN_PASSWORD) -> str | None:
+    """``minimum``: the account's (My Account › Settings), never below the built-in 10."""
+    minimum = max(MIN_PASSWORD, minimum)
+    if len(value) < minimum:
+        return f"Use at least {minimum} characters."
     if len(value) > 256:
         return "Use at most 256 characters."
     return None

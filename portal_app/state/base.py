@@ -84,6 +84,11 @@ class AppState(rx.State):
             with session_scope() as session:
                 me = user_get(session=session, actor=who, user_id=who.id)
                 self.me_name, self.me_email = me.name, me.email
+            if who.totp_required and self.router.url.path.rstrip("/") != routes.PERSONAL:
+                return [
+                    rx.redirect(routes.PERSONAL),
+                    rx.toast.warning("This account requires two-factor authentication."),
+                ]
         elif self.control_host:
             return rx.redirect(routes.LOGIN)
         if not self.control_host:

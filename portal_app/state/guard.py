@@ -92,6 +92,13 @@ def _host(state: Any) -> str:
     return state.router.url.netloc or state.router.headers.host
 
 
+def _path(state: Any) -> str:
+    try:
+        return state.router.url.path
+    except AttributeError:
+        return ""
+
+
 def _authorize(rule: Rule, token: str, host: str) -> Decision:
     return authorize(rule, token=token, host=host)
 
@@ -106,11 +113,15 @@ async def recheck(state: Any, rule: Rule) -> Decision:
     return await run_blocking(_authorize, rule, token, host)
 
 
-def _refusal(decision: Decision, rule: Rule) -> list:
-    from portal_app.routes import LOGIN, PORTAL_LOGIN
+def _refusal(decision: Decision, rule: Rule, path: str = "") -> list:
+    from portal_app.routes import LOGIN, PERSONAL, PORTAL_LOGIN
 
     if decision.silent:
         return []
+    if decision.totp_setup:  # off to Personal Information, where 2FA is set up
+        if path.rstrip("/") == PERSONAL:
+            return []
+        return [rx.redirect(PERSONAL), rx.toast.error(decision.reason, id="guard-refusal")]
     if decision.login:
         # Without a session the login page explains itself.
         return [rx.redirect(PORTAL_LOGIN if rule.need is Need.CONTACT else LOGIN)]
@@ -124,13 +135,15 @@ def guarded(
     *,
     section: str | None = None,
     background: bool = False,
+    before_totp: bool = False,
 ):
     """Declare what a handler needs, check it on every call, then run the handler.
 
     ``section`` (with Need.CONTACT) is a portal section the customer's effective
-    access must include, e.g. ``"balance"``.
+    access must include, e.g. ``"balance"``. ``before_totp``: also for an operator who
+    must still set up two-factor authentication (My Account › Settings requires it).
     """
-    rule = Rule(need, area, section)
+    rule = Rule(need, area, section, before_totp)
 
     def decorate(fn: Callable) -> Any:
         types = arg_types(fn)
@@ -173,7 +186,7 @@ def guarded(
                         decision.reason,
                         who,
                     )
-                for event in _refusal(decision, rule):
+                for event in _refusal(decision, rule, _path(self)):
                     yield event
                 return
             if not is_async:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services import credentials
+from portal_app.services import credentials, login_alerts
 from portal_app.services.contacts import PRINCIPAL
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
@@ -19,6 +19,7 @@ class PortalProfileState(AppState):
     name: str = ""
     email: str = ""
     totp_enabled: bool = False
+    login_alerts: bool = False
     errors: dict[str, str] = {}
     password_form_key: int = 0
     enrolling: bool = False
@@ -28,6 +29,7 @@ class PortalProfileState(AppState):
     def _refresh(self) -> None:
         contact = portal().contact
         self.name, self.email, self.totp_enabled = contact.name, contact.email, contact.totp_enabled
+        self.login_alerts = contact.login_alerts
 
     @guarded(Need.CONTACT, section="profile")
     def load(self):
@@ -48,6 +50,17 @@ class PortalProfileState(AppState):
         from .portal import PortalState
 
         return [PortalState.load_portal, rx.toast.success("Your name is saved.")]
+
+    @guarded(Need.CONTACT, section="profile")
+    def set_login_alerts(self, on: bool):
+        """The contact's "email me every time I log in" switch."""
+        with session_scope() as session:
+            contact = login_alerts.contact_login_alerts_set(
+                session=session, actor=portal().actor, on=bool(on)
+            )
+        self.login_alerts = contact.login_alerts
+        words = "You will get an email at every login." if on else "Login emails are off."
+        return rx.toast.success(words)
 
     @guarded(Need.CONTACT, section="profile")
     def change_password(self, form_data: dict):

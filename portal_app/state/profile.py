@@ -7,6 +7,7 @@ import reflex as rx
 from portal_app.services import credentials, profile, totp
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
+from portal_app.services.validation import format_phone
 
 from . import own_account
 from .base import AppState
@@ -17,6 +18,7 @@ from .session_cookie import hand_over
 class ProfileState(AppState):
     name: str = ""
     email: str = ""
+    mobile: str = ""  # formatted for people; stored in E.164
     totp_enabled: bool = False
     errors: dict[str, str] = {}
     password_form_key: int = 0
@@ -30,8 +32,9 @@ class ProfileState(AppState):
         with session_scope() as session:
             me = profile.profile_get(session=session, actor=actor())
             self.name, self.email, self.totp_enabled = me.name, me.email, me.totp_enabled
+            self.mobile = format_phone(me.mobile)
 
-    @guarded(Need.OPERATOR)
+    @guarded(Need.OPERATOR, before_totp=True)
     def load(self):
         self.errors, self.enrolling, self.qr_data_uri, self.manual_secret = {}, False, "", ""
         self.recovery_codes = []
@@ -41,9 +44,8 @@ class ProfileState(AppState):
     def save_name(self, form_data: dict):
         try:
             with session_scope() as session:
-                credentials.profile_rename(
-                    session=session, actor=actor(), name=str(form_data.get("name", ""))[:200]
-                )
+                form = {k: str(form_data.get(k, ""))[:200] for k in ("name", "mobile")}
+                profile.profile_update(session=session, actor=actor(), data=form)
         except ValidationError as exc:
             self.errors = exc.fields
             return
@@ -67,7 +69,7 @@ class ProfileState(AppState):
         yield rx.toast.success("Password changed. Your other sessions were logged out.")
         yield hand_over(self, token, "operator")
 
-    @guarded(Need.OPERATOR)
+    @guarded(Need.OPERATOR, before_totp=True)
     def start_totp(self):
         try:
             with session_scope() as session:
@@ -79,11 +81,11 @@ class ProfileState(AppState):
         self.qr_data_uri = enrolment.qr_svg_data_uri
         self.manual_secret = enrolment.secret
 
-    @guarded(Need.OPERATOR)
+    @guarded(Need.OPERATOR, before_totp=True)
     def cancel_totp(self):
         self.enrolling, self.qr_data_uri, self.manual_secret, self.errors = False, "", "", {}
 
-    @guarded(Need.OPERATOR)
+    @guarded(Need.OPERATOR, before_totp=True)
     def confirm_totp(self, form_data: dict):
         try:
             with session_scope() as session:

@@ -111,6 +111,7 @@ CONTROL_SCREENS = [
     ("portal-domains", "/setup/integrations/portal", "#domains-table"),
     ("configuration", "/setup/account/configuration", "#config-save"),
     ("personal", "/setup/account/personal", "#totp-start, #totp-status"),
+    ("settings", "/setup/account/settings", "#security-save"),
     ("users", "/setup/account/users", "#users-table"),
     ("audit-log", "/setup/account/audit-log", "#audit-table tbody tr"),
     ("email-log", "/setup/account/email-log", "#tab-email-log"),

@@ -9,7 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from portal_app.models import AuditEvent, AuthSession, Cdr, Contact, Customer, PortalDomain
+from portal_app.models import (
+    AuditEvent,
+    AuthSession,
+    Cdr,
+    Contact,
+    Customer,
+    OutboxMessage,
+    PortalDomain,
+)
 from portal_app.models.base import utcnow
 from portal_app.services.auth import BAD_LOGIN
 from portal_app.services.outbox import outbox_send_due
@@ -302,3 +310,18 @@ def test_contact_turns_on_two_factor_then_logs_in_with_a_code(db, admin, tenants
     again = make_state(PortalLoginState, **alpha.router("/portal/login"))
     out = call(again, "submit_password", form_data={"email": alpha.email, "password": PASSWORD})
     assert out.claim(again)
+
+
+def test_the_login_alerts_switch_is_the_contacts_own_and_mails_its_next_login(db, tenants):
+    alpha, bravo = tenants
+    state = make_state(PortalProfileState, token=alpha.token, **alpha.router("/portal/profile"))
+    call(state, "load")
+    assert state.login_alerts is False
+    out = call(state, "set_login_alerts", on=True)
+    assert state.login_alerts is True and out.toasts
+    assert fresh(db, Contact, Contact.id == alpha.contact_id)[0].login_alerts is True
+    assert fresh(db, Contact, Contact.id == bravo.contact_id)[0].login_alerts is False
+    login = make_state(PortalLoginState, **alpha.router("/portal/login"))
+    call(login, "submit_password", form_data={"email": alpha.email, "password": PASSWORD})
+    mails = fresh(db, OutboxMessage, OutboxMessage.kind == "login_alert")
+    assert [(m.recipient, m.domain_id) for m in mails] == [(alpha.email, alpha.domain_id)]

@@ -89,6 +89,16 @@ def test_load_and_save_name(db, me):
     assert fresh(db, OperatorUser, OperatorUser.id == me.id)[0].name == "Mary Example"
 
 
+def test_a_mobile_number_is_saved_in_e164_shown_formatted_and_a_bad_one_is_refused(db, me):
+    state = make_state(ProfileState, token=me.token)
+    call(state, "save_name", form_data={"name": "Me", "mobile": "+1 (202) 555"})
+    assert "mobile" in state.errors and "international format" in state.errors["mobile"]
+    assert fresh(db, OperatorUser, OperatorUser.id == me.id)[0].mobile == ""
+    call(state, "save_name", form_data={"name": "Me", "mobile": "+1 202-456-1111"})
+    assert state.errors == {} and state.mobile == "+1 202-456-1111"
+    assert fresh(db, OperatorUser, OperatorUser.id == me.id)[0].mobile == "+12024561111"
+
+
 def test_totp_enrolment_shows_the_secret_until_a_code_confirms_it(db, me):
     state = make_state(ProfileState, token=me.token)
     call(state, "start_totp")
