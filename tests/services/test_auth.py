@@ -258,7 +258,8 @@ def test_expired_revoked_unknown_or_oversized_tokens_resolve_to_none(db, make_us
     ann = make_user()
     live, expired, revoked = (session_create(session=db, user_id=ann.id) for _ in range(3))
     db.commit()
-    row = db.exec(select(AuthSession).where(AuthSession.user_id == ann.id)).all()[1]
+    mine = select(AuthSession).where(AuthSession.user_id == ann.id).order_by(AuthSession.id)
+    row = db.exec(mine).all()[1]  # the second created: ``expired``
     row.expires_at = utcnow() - timedelta(seconds=1)
     db.add(row)
     session_revoke(session=db, token=revoked)

@@ -165,7 +165,8 @@ def test_overrides_show_and_hide_on_top_of_the_domain(db):
         },
     )
     db.commit()
-    audits = db.exec(select(AuditEvent).where(AuditEvent.entity == "customer")).all()
+    query = select(AuditEvent).where(AuditEvent.entity == "customer").order_by(AuditEvent.id)
+    audits = db.exec(query).all()
     assert [a.action for a in audits] == ["customer.create", "customer.update"]
     assert audits[1].before["portal_access"] == {"cdr": "hide", "payments": "show"}
     assert audits[1].after["name"] == "Echo Ltd"

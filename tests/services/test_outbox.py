@@ -270,6 +270,7 @@ def test_every_template_renders_the_brand_and_escapes_html(db, kind):
         window="1 hour",
         card="visa •••• 4242",  # auto_topup_*
         retry_at="2026-01-01 10:15 UTC",
+        place=hostile,  # login_alert: "your portal login at …"
     )
     email = email_compose(session=db, kind=kind, to="pat@example.com", domain=domain, **values)
     assert email.subject and "\n" not in email.subject and email.brand == "Acme Telecom"

@@ -58,7 +58,8 @@ def test_create_normalises_host_and_port_and_writes_an_audit_row(db):
     assert view["status"] == "unchecked" and view["role_label"] == "SIP switch"
     ipv6 = _make(db, name="Media", host="[2001:db8::1]", role="media_server")
     assert ipv6["host"] == "2001:db8::1"
-    audit = db.exec(select(AuditEvent).where(AuditEvent.action == "server.create")).all()
+    query = select(AuditEvent).where(AuditEvent.action == "server.create")
+    audit = db.exec(query.order_by(AuditEvent.id)).all()
     assert [a.after["name"] for a in audit] == ["Switch A", "Media"]
 
 
