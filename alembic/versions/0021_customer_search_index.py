@@ -1,4 +1,4 @@
-"""customer search: a trigram index on name and company name
+"""customer search: a trigram index on name and company name; one domain's kind
 
 SQLite: an FTS5 table with the trigram tokenizer whose content is the customer table,
 kept in step by three triggers. PostgreSQL: pg_trgm GIN indexes on lower(name) and
@@ -40,6 +40,9 @@ def sqlite_triggers() -> list[str]:
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_customer_domain_kind_name", "customer", ["domain_id", "kind", "name", "id"]
+    )
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE customer_fts USING fts5(name, company_name, "
@@ -61,6 +64,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_customer_domain_kind_name", table_name="customer")
     if op.get_bind().dialect.name == "sqlite":
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS customer_fts_{name}")

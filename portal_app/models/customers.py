@@ -32,6 +32,8 @@ class Customer(SQLModel, table=True):
         sa.Index("ix_customer_kind_name", "kind", "name", "id"),
         sa.Index("ix_customer_status_name", "status", "name", "id"),
         sa.Index("ix_customer_domain_name", "domain_id", "name", "id"),
+        # One domain's carriers (or customers): its count and its first page (0021).
+        sa.Index("ix_customer_domain_kind_name", "domain_id", "kind", "name", "id"),
         sa.Index("ix_customer_created", "created_at", "id"),
     )
 
