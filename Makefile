@@ -1,11 +1,12 @@
-# Carrier Portal. `make run` serves the app with demo data; `make test` runs every test;
-# `make test-pg` runs them all again on PostgreSQL + Redis (the production shape).
+# Carrier Portal. `make run` serves the app with demo data; `make test` runs every test
+# twice: on the embedded default (SQLite, in-memory state) and on PostgreSQL + Redis (the
+# production shape). `make test-sqlite` and `make test-pg` run one of the two.
 VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run run-prod test test-pg system-deps lint format lock bench clean
+.PHONY: run run-prod test test-sqlite test-pg system-deps lint format lock bench clean
 
 # Exactly the versions in requirements.lock, each checked against its hashes; then this
 # package itself, with no dependency resolution of its own (`make lock` updates the lock).
@@ -45,16 +46,22 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-test: $(STAMP) system-deps
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
-	$(BIN)/pytest
+# Both cores: the served-app (live) tests are one group on one worker, the rest share the
+# other (tests/conftest.py).
+PYTEST := $(BIN)/pytest -n 2
+
+# Both suites always run (a failure on SQLite still shows PostgreSQL's); either failing fails.
+test: lint system-deps
+	$(PYTEST); sqlite=$$?; PORTAL_TEST_BACKEND=postgres $(PYTEST); pg=$$?; \
+	  echo "SQLite suite exit $$sqlite, PostgreSQL suite exit $$pg"; [ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]
+
+test-sqlite: lint system-deps
+	$(PYTEST)
 
 # The same suite with a throw-away PostgreSQL server and Redis (tests/backend.py): state
 # and live tiers included, each served app with Redis state and two workers.
 test-pg: $(STAMP) system-deps
-	PORTAL_TEST_BACKEND=postgres $(BIN)/pytest
+	PORTAL_TEST_BACKEND=postgres $(PYTEST)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
