@@ -41,8 +41,8 @@ from portal_app.models import Customer, CustomerStatus, DomainStatus, OperatorUs
 from portal_app.services.db import make_engine  # noqa: E402
 from portal_app.services.domains import domain_create  # noqa: E402
 from portal_app.services.identity import SYSTEM  # noqa: E402
-from portal_app.services.mail import account_smtp_update  # noqa: E402
 from portal_app.services.sessions import SESSION_COOKIE, session_create  # noqa: E402
+from portal_app.services.smtp_details import account_smtp_update  # noqa: E402
 from portal_app.settings import get_settings  # noqa: E402
 from portal_app.state.base import AppState  # noqa: E402
 from portal_app.state.brand import BrandState  # noqa: E402

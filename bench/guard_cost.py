@@ -27,10 +27,11 @@ from sqlmodel import Session  # noqa: E402
 from portal_app.models import Area, Contact, Customer, DomainStatus, PortalDomain  # noqa: E402
 from portal_app.services import principals  # noqa: E402
 from portal_app.services.db import get_engine  # noqa: E402
+from portal_app.services.groups import group_create  # noqa: E402
 from portal_app.services.identity import SYSTEM  # noqa: E402
 from portal_app.services.policy import Need, Rule, authorize  # noqa: E402
 from portal_app.services.sessions import session_create  # noqa: E402
-from portal_app.services.users import group_create, user_create  # noqa: E402
+from portal_app.services.users import user_create  # noqa: E402
 from portal_app.settings import PROJECT_ROOT  # noqa: E402
 
 RUNS = 2000

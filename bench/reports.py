@@ -5,10 +5,15 @@ Loads 1,000,000 CDRs for 1,000 customers over 30 days into a fresh migrated data
 carrier with 100,000 calls; the others share the rest. Then times, for a typical
 customer, the portal's first CDR page (page + totals, mapped to cells as the state
 does), a deep keyset page, a 30-day breakout, and for the carrier a CSV export of its
-100,000 rows; each against the same queries through the bare DB-API cursor. Also
-prints the size of the first page as the browser receives it.
+100,000 rows; each against the same queries through the bare DB-API cursor. Then the
+charts, which read the call rollups (services/call_rollups.py, built once after the
+load): the operator's top customers over 7 days, a customer's and the carrier's 30-day
+daily chart in Asia/Kathmandu, and My Account › Usage by month; each against the raw
+CDR aggregate that answers the same figures without rollups. Also prints the size of
+the first page as the browser receives it.
 
 Usage: .venv/bin/python bench/reports.py [--cdrs 1000000] [--runs 9]
+(with PORTAL_DATABASE_URL naming an earlier run's database, that data is measured again)
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ from sqlmodel import Session  # noqa: E402
 
 from portal_app.demo.calls import DESTINATIONS, OUTCOMES, _adapt  # noqa: E402
 from portal_app.models import Cdr, Customer  # noqa: E402
-from portal_app.services import cdrs  # noqa: E402
+from portal_app.services import cdr_breakout, cdr_export, cdrs, usage  # noqa: E402
+from portal_app.services.call_rollups import rollup_rebuild  # noqa: E402
+from portal_app.services.dashboard import top_customers  # noqa: E402
+from portal_app.services.dates import DateFormatter, zone  # noqa: E402
 from portal_app.services.db import get_engine  # noqa: E402
 from portal_app.services.identity import SYSTEM, Actor  # noqa: E402
 from portal_app.settings import PROJECT_ROOT  # noqa: E402
@@ -205,6 +213,107 @@ def raw_csv(q: cdrs.CdrQuery) -> int:
         raw.close()
 
 
+KATHMANDU = "Asia/Kathmandu"  # +5:45: local days start at 18:15 UTC
+
+
+def _raw(sql: str, params: list) -> int:
+    engine = get_engine()
+    if engine.dialect.name != "sqlite":
+        sql = sql.replace("?", "%s")
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(sql, params)
+        return len(cur.fetchall())
+    finally:
+        raw.close()
+
+
+def _local(expr: str, unit: str) -> str:
+    """The Kathmandu day ("day") or month ("month") of a UTC time column, in SQL."""
+    if get_engine().dialect.name == "sqlite":
+        fmt = "%Y-%m-%d" if unit == "day" else "%Y-%m"
+        return f"strftime('{fmt}', {expr}, '+345 minutes')"
+    fmt = "YYYY-MM-DD" if unit == "day" else "YYYY-MM"
+    return f"to_char({expr} AT TIME ZONE '{KATHMANDU}', '{fmt}')"
+
+
+def _at(value: datetime):
+    return _adapt([(0, value)], get_engine())[0][1]
+
+
+def raw_top(days: int) -> int:
+    """The top-customers query on the CDRs (what the dashboard ran before rollups)."""
+    since = _at(datetime.now(UTC) - timedelta(days=days))
+    return _raw(
+        "SELECT * FROM (SELECT currency, customer_id, count(*) AS calls, sum(cost) AS cost, "
+        "row_number() OVER (PARTITION BY currency ORDER BY sum(cost) DESC, customer_id) AS rnk, "
+        "sum(count(*)) OVER (PARTITION BY currency), sum(sum(cost)) OVER (PARTITION BY currency) "
+        "FROM cdr WHERE call_start >= ? GROUP BY currency, customer_id) AS t "
+        "JOIN customer ON customer.id = t.customer_id WHERE rnk <= 10",
+        [since],
+    )
+
+
+def raw_daily(customer_id: int, start: datetime, end: datetime) -> int:
+    day = _local("call_start", "day")
+    return _raw(
+        f"SELECT {day}, count(*), sum(billed_duration), sum(cost) FROM cdr "
+        "WHERE customer_id = ? AND call_start >= ? AND call_start < ? GROUP BY 1",
+        [customer_id, _at(start), _at(end)],
+    )
+
+
+def raw_months(start: datetime, end: datetime) -> int:
+    """Usage by month without rollups, and without the peak (which needs a sweep)."""
+    month = _local("call_start", "month")
+    return _raw(
+        f"SELECT {month}, currency, count(*), sum(CASE WHEN status = 'answered' THEN 1 ELSE 0 "
+        "END), sum(duration), sum(billed_duration), sum(cost) FROM cdr "
+        "WHERE call_start >= ? AND call_start < ? GROUP BY 1, 2",
+        [_at(start), _at(end)],
+    )
+
+
+def chart_cases(engine) -> list:
+    """(label, ours, raw) for the charts, which read rollups only."""
+    local_today = cdrs.today(KATHMANDU)
+    start, end = cdrs.day_range(local_today - timedelta(days=29), local_today, KATHMANDU)
+    first_month = (local_today - timedelta(days=DAYS)).replace(day=1)
+    m_start, m_end = cdrs.day_range(first_month, local_today, KATHMANDU)
+
+    def top():
+        with Session(engine) as session:
+            return top_customers(session=session, actor=SYSTEM, days=7)
+
+    def daily(customer_id: int):
+        def run():
+            with Session(engine) as session:
+                return usage.customer_daily(
+                    session=session, actor=SYSTEM, customer_id=customer_id, days=30, tz=KATHMANDU
+                )
+
+        return run
+
+    def months():
+        with Session(engine) as session:
+            return usage.usage_report(
+                session=session,
+                actor=SYSTEM,
+                first=first_month,
+                last=local_today,
+                tz=KATHMANDU,
+                by="month",
+            )
+
+    return [
+        ("top customers, 7 days", top, lambda: raw_top(7)),
+        ("daily chart, 30 days (Kathmandu)", daily(500), lambda: raw_daily(500, start, end)),
+        ("  the carrier's (100,000 calls)", daily(1), lambda: raw_daily(1, start, end)),
+        ("Usage by month (Kathmandu)", months, lambda: raw_months(m_start, m_end)),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cdrs", type=int, default=1_000_000)
@@ -212,11 +321,28 @@ def main() -> None:
     args = parser.parse_args()
     command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
     started = time.perf_counter()
-    load(args.cdrs)
     engine = get_engine()
+    with engine.connect() as conn:
+        held = conn.execute(sa.text("SELECT count(*) FROM cdr")).scalar_one()
+    if held >= args.cdrs:  # a PORTAL_DATABASE_URL of an earlier run: measure it again
+        print(f"{engine.dialect.name}: reusing {held:,} CDRs and their rollups")
+    else:
+        load(args.cdrs)
+        print(
+            f"{engine.dialect.name}: loaded {args.cdrs:,} CDRs for {CUSTOMERS:,} customers in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        started = time.perf_counter()
+        with engine.begin() as conn:
+            rollup_rebuild(conn)
+    with Session(engine) as session:
+        counts = [
+            session.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("call_rollup", "call_rollup_day", "account_rollup", "call_peak")
+        ]
     print(
-        f"{engine.dialect.name}: loaded {args.cdrs:,} CDRs for {CUSTOMERS:,} customers in "
-        f"{time.perf_counter() - started:.1f} s"
+        f"rollups built in {time.perf_counter() - started:.1f} s: {counts[0]:,} quarter rows, "
+        f"{counts[1]:,} day rows, {counts[2]:,} account rows, {counts[3]:,} peaks"
     )
     customer = 500
     contact = Actor(kind="contact", id=1, label="bench", customer_id=customer)
@@ -237,7 +363,12 @@ def main() -> None:
     deep_cursor = cursor
 
     def ours_first():
-        return _fetch_page(contact, first_q, None, columns, "UTC")
+        return _fetch_page(contact, first_q, None, columns, DateFormatter())
+
+    kolkata = DateFormatter("DD/MM/YYYY", zone("Asia/Kolkata"))
+
+    def ours_first_kolkata():  # a viewer's zone and another date format
+        return _fetch_page(contact, first_q, None, columns, kolkata)
 
     def ours_first_queries():
         with Session(engine) as session:
@@ -245,18 +376,18 @@ def main() -> None:
             return cdrs.cdr_totals(session=session, actor=contact, query=first_q)
 
     def ours_deep():
-        return _fetch_page(contact, month_q, deep_cursor, columns, "UTC")
+        return _fetch_page(contact, month_q, deep_cursor, columns, DateFormatter())
 
     def ours_breakout():
         with Session(engine) as session:
-            return cdrs.breakout(session=session, actor=contact, query=month_q)
+            return cdr_breakout.breakout(session=session, actor=contact, query=month_q)
 
-    def ours_csv():
+    def ours_csv(tz: str = "UTC"):
         with Session(engine) as session:
             return sum(
                 len(c)
-                for c in cdrs.cdr_csv(
-                    session=session, actor=SYSTEM, query=carrier_q, columns=columns, tz="UTC"
+                for c in cdr_export.cdr_csv(
+                    session=session, actor=SYSTEM, query=carrier_q, columns=columns, tz=tz
                 )
             )
 
@@ -274,10 +405,13 @@ def main() -> None:
     print(f"{'case':<34} {'ours':>10} {'raw SQL':>10} {'ratio':>6}")
     for label, ours, raw in [
         ("portal first CDR page", ours_first, lambda: raw_page(first_q, None)),
+        ("  in Asia/Kolkata, DD/MM/YYYY", ours_first_kolkata, lambda: raw_page(first_q, None)),
         ("  the same, queries only", ours_first_queries, lambda: raw_page(first_q, None)),
         ("deep page (11th of the month)", ours_deep, lambda: raw_page(month_q, deep_cursor)),
         ("breakout, 30 days", ours_breakout, lambda: raw_breakout(month_q)),
         (f"CSV export, {carrier_rows:,} rows", ours_csv, lambda: raw_csv(carrier_q)),
+        ("  the CSV in Asia/Kolkata", lambda: ours_csv("Asia/Kolkata"), lambda: raw_csv(carrier_q)),
+        *chart_cases(engine),
     ]:
         runs = args.runs if "CSV" not in label else 3
         a = median_ms(ours, runs)
