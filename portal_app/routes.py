@@ -10,6 +10,7 @@ AUDIT_LOG = "/setup/account/audit-log"
 EMAIL_LOG = "/setup/account/email-log"
 GATEWAYS = "/setup/account/api"
 MY_SERVERS = "/setup/account/servers"
+USAGE = "/setup/account/usage"
 PAYMENTS = "/management/payments"
 PORTAL_DOMAINS = "/setup/integrations/portal"
 PUBLIC_FILES = "/management/file/public"
@@ -31,6 +32,7 @@ CONTROL_PAGES = (
     EMAIL_LOG,
     GATEWAYS,
     MY_SERVERS,
+    USAGE,
     PAYMENTS,
     PORTAL_DOMAINS,
     PUBLIC_FILES,
@@ -48,6 +50,8 @@ PORTAL_FORGOT = "/portal/forgot"
 PORTAL_SIGNUP = "/portal/signup"
 PORTAL_SIGNUP_CONFIRM = "/portal/signup/confirm"
 PORTAL_SET_PASSWORD = "/portal/set-password"
+PORTAL_INVITE = "/portal/invite"  # accept a colleague's invitation (services/invites.py)
+PORTAL_VIEW_AS = "/portal/view-as"  # an operator's read-only view (services/view_as.py)
 PORTAL_BALANCE = "/portal/balance"
 PORTAL_CONTACTS = "/portal/contacts"
 PORTAL_CDR = "/portal/cdr"
@@ -56,6 +60,8 @@ PORTAL_RATES = "/portal/rates"
 PORTAL_PROFILE = "/portal/profile"
 PORTAL_PAYMENTS = "/portal/payments"
 PORTAL_PACKAGES = "/portal/packages"
+PORTAL_ALERTS = "/portal/alerts"
+PORTAL_CARRIER = "/portal/carrier"
 _PORTAL_SECTIONS = {
     "balance": PORTAL_BALANCE,
     "cdr": PORTAL_CDR,
@@ -65,6 +71,8 @@ _PORTAL_SECTIONS = {
     "profile": PORTAL_PROFILE,
     "payments": PORTAL_PAYMENTS,
     "packages": PORTAL_PACKAGES,
+    "alerts": PORTAL_ALERTS,
+    "carrier_portal": PORTAL_CARRIER,
 }
 
 

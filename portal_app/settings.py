@@ -6,14 +6,14 @@ key must be given explicitly: a generated or placeholder key would silently inva
 encrypted secrets when the app moves to another machine.
 
 A new setting is one typed field with its default (and, when its text needs parsing, a
-``mode="before"`` validator); nothing else needs to change.
+``mode="before"`` validator calling a parser in settings_values.py); nothing else needs
+to change.
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
-import ipaddress
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,7 +34,17 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from portal_app.services.hosts import HostError, host_name
+from portal_app.settings_values import (
+    SettingsError,
+    api_base,
+    host_list,
+    http_url,
+    link_port,
+    nameservers,
+    one_host,
+    port_list,
+    rate_limit,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_FILE = PROJECT_ROOT / ".secret_key"
@@ -45,42 +55,6 @@ SMTP_PORTS = (25, 465, 587, 2525)
 _ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
     "portal_environ", default=None
 )
-
-
-class SettingsError(RuntimeError):
-    """The environment does not describe a usable configuration."""
-
-
-def _split(value: Any) -> tuple[str, ...]:
-    parts = value.split(",") if isinstance(value, str) else [str(v) for v in value]
-    return tuple(part.strip() for part in parts if part.strip())
-
-
-def _hosts(value: Any, variable: str, *, ip: bool) -> tuple[str, ...]:
-    try:
-        return tuple(host_name(part, ip=ip) for part in _split(value))
-    except HostError as exc:
-        raise SettingsError(f"{variable}: {exc.message}") from None
-
-
-def _parse_nameservers(value: Any) -> tuple[tuple[str, int], ...]:
-    if not isinstance(value, str):
-        return tuple((str(host), int(port)) for host, port in value)
-    servers = []
-    for part in _split(value.lower()):
-        if part.startswith("["):  # [IPv6]:port or [IPv6]
-            host, _, rest = part[1:].partition("]")
-            port = rest[1:] if rest.startswith(":") else rest
-        elif part.count(":") == 1:  # IPv4:port
-            host, _, port = part.partition(":")
-        else:  # bare IPv4 or IPv6
-            host, port = part, ""
-        try:
-            ipaddress.ip_address(host)
-            servers.append((host, int(port) if port else 53))
-        except ValueError as exc:
-            raise SettingsError(f"PORTAL_DNS_NAMESERVERS: bad entry {part!r}") from exc
-    return tuple(servers)
 
 
 def _local_secret_key() -> str:
@@ -118,6 +92,7 @@ LIMIT_DEFAULTS = {
     "signup_client": "5 per 1 hour",  # unconfirmed sign-ups from one client
     "signup_domain": "50 per 1 hour",  # confirmed sign-ups on one brand
     "verify_now": "1 per 10 seconds",  # manual DNS checks of one domain
+    "alert_test": "3 per 1 hour",  # portal "Send test" of a customer's low-balance alerts
 }
 
 
@@ -160,6 +135,7 @@ class Settings(BaseSettings):
     limit_signup_client: str = LIMIT_DEFAULTS["signup_client"]
     limit_signup_domain: str = LIMIT_DEFAULTS["signup_domain"]
     limit_verify_now: str = LIMIT_DEFAULTS["verify_now"]
+    limit_alert_test: str = LIMIT_DEFAULTS["alert_test"]
     # A browser that logged in to an account before stays trusted this long, and past
     # the login limits it is slowed by this many seconds instead of locked out.
     device_days: int = Field(90, ge=1, le=3650)
@@ -256,78 +232,48 @@ class Settings(BaseSettings):
     @field_validator("public_port", mode="before")
     @classmethod
     def _public_port(cls, value: Any) -> int | None:
-        """The port in emailed links; 80 and 443 are the schemes' own (left out)."""
-        if value is None:
-            return None
-        if not str(value).strip().isdigit():
-            raise SettingsError("PORTAL_PUBLIC_PORT must be a number")
-        number = int(value)
-        return None if number in (80, 443) else number
+        return link_port(value)
 
     @field_validator("paypal_api_base", mode="before")
     @classmethod
     def _api_base(cls, value: Any) -> str | None:
-        """An optional provider API base URL (a test server's), without a trailing slash."""
-        text = str(value or "").strip().rstrip("/")
-        if text and not text.startswith(("https://", "http://")):
-            raise SettingsError(
-                "PORTAL_PAYPAL_API_BASE must be an http(s) URL, like https://api-m.paypal.com"
-            )
-        return text or None
+        return api_base(value)
 
     @field_validator("stripe_api_base", "stripe_js_url", mode="before")
     @classmethod
     def _url(cls, value: Any, info: ValidationInfo) -> str:
-        text = str(value).strip()
-        if not text.startswith(("https://", "http://")):
-            raise SettingsError(f"PORTAL_{info.field_name.upper()} must be an http(s) URL")
-        return text
+        return http_url(value, f"PORTAL_{info.field_name.upper()}")
 
     @field_validator("control_hosts", mode="before")
     @classmethod
     def _control_hosts(cls, value: Any) -> tuple[str, ...]:
-        return _hosts(value, "PORTAL_CONTROL_HOSTS", ip=True)
+        return host_list(value, "PORTAL_CONTROL_HOSTS", ip=True)
 
     @field_validator("smtp_internal_hosts", mode="before")
     @classmethod
     def _internal_hosts(cls, value: Any) -> tuple[str, ...]:
-        return _hosts(value, "PORTAL_SMTP_INTERNAL_HOSTS", ip=True)
+        return host_list(value, "PORTAL_SMTP_INTERNAL_HOSTS", ip=True)
 
     @field_validator("cname_target", mode="before")
     @classmethod
     def _cname_target(cls, value: Any) -> str:
-        try:
-            return host_name(value)
-        except HostError as exc:
-            raise SettingsError(f"PORTAL_CNAME_TARGET: {exc.message}") from None
+        return one_host(value, "PORTAL_CNAME_TARGET")
 
     @field_validator("dns_nameservers", mode="before")
     @classmethod
     def _nameservers(cls, value: Any) -> tuple[tuple[str, int], ...]:
-        return _parse_nameservers(value)
+        return nameservers(value)
 
     @field_validator("smtp_ports", mode="before")
     @classmethod
     def _smtp_ports(cls, value: Any) -> tuple[int, ...]:
-        parts = _split(value)
-        if not all(p.isdigit() and 0 < int(p) < 65536 for p in parts):
-            raise SettingsError("PORTAL_SMTP_PORTS: port numbers separated by commas")
-        return tuple(int(p) for p in parts)
+        return port_list(value, "PORTAL_SMTP_PORTS")
 
     @field_validator(*(f"limit_{name}" for name in LIMIT_DEFAULTS), mode="before")
     @classmethod
     def _rate(cls, value: Any, info: ValidationInfo) -> str:
-        import limits
-
-        variable = f"PORTAL_{info.field_name.upper()}"
-        text = str(value or "").strip() or LIMIT_DEFAULTS[info.field_name[len("limit_") :]]
-        try:
-            item = limits.parse(text)
-        except ValueError as exc:
-            raise SettingsError(f"{variable}: write it like '5 per 15 minutes'") from exc
-        if item.amount < 1:
-            raise SettingsError(f"{variable} must allow at least one")
-        return text
+        name = info.field_name
+        return rate_limit(value, f"PORTAL_{name.upper()}", LIMIT_DEFAULTS[name[len("limit_") :]])
 
 
 @functools.cache

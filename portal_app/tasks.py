@@ -33,6 +33,7 @@ from portal_app.services.import_files import import_files_sweep
 from portal_app.services.limiter import limits_purge
 from portal_app.services.offloop import run_blocking
 from portal_app.services.outbox import outbox_on_enqueue, outbox_send_due
+from portal_app.services.package_billing import packages_charge
 from portal_app.services.payment_reconcile import payment_reconcile_one, payments_due
 from portal_app.services.server_checks import probe_round
 from portal_app.services.tickets import tickets_purge
@@ -50,6 +51,7 @@ PAYMENT_EVENTS_KEEP = timedelta(days=90)
 IMPORT_REPAIR_SECONDS = 3600  # after the run at start: imports of other hosts go stale
 PAYMENT_RECONCILE_SECONDS = 60
 AUTOTOPUP_TICK_SECONDS = 30  # retries and stuck runs; a charge that makes one due wakes it
+PACKAGE_CHARGE_SECONDS = 60
 
 
 def purge_expired() -> tuple[int, int]:
@@ -274,3 +276,16 @@ async def server_probe_loop() -> None:
         except Exception:
             log.exception("probing the servers failed")
         await asyncio.sleep(get_settings().server_probe_seconds)
+
+
+async def package_charge_loop() -> None:
+    """Auto Decrement Credit packages (services/package_billing.py): at start, then every
+    minute, in a worker thread. Every worker runs it; the constraint charges once."""
+    while True:
+        try:
+            run = await run_blocking(packages_charge)
+            if run.charged:
+                log.info("package periods charged: %d", len(run.charged))
+        except Exception:
+            log.exception("charging packages failed")
+        await asyncio.sleep(PACKAGE_CHARGE_SECONDS)

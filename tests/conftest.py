@@ -24,12 +24,15 @@ os.environ["PORTAL_ENV"] = "development"
 # localstripe (tests/stripeserver.py) listens here; the settings read it once.
 from portal_app.devserver import free_port  # noqa: E402
 
-os.environ.setdefault("PORTAL_STRIPE_API_BASE", f"http://127.0.0.1:{free_port()}")
-os.environ.setdefault(
-    "PORTAL_STRIPE_JS_URL", os.environ["PORTAL_STRIPE_API_BASE"] + "/js.stripe.com/v3/"
-)
+# Under pytest-xdist each worker process starts servers of its own: it takes fresh ports
+# rather than the ones the controlling process chose (and passed down in the environment).
+_OWN_PORTS = "PYTEST_XDIST_WORKER" in os.environ
+if _OWN_PORTS or "PORTAL_STRIPE_API_BASE" not in os.environ:
+    os.environ["PORTAL_STRIPE_API_BASE"] = f"http://127.0.0.1:{free_port()}"
+    os.environ["PORTAL_STRIPE_JS_URL"] = os.environ["PORTAL_STRIPE_API_BASE"] + "/js.stripe.com/v3/"
 # The payment services' local PayPal (the ``paypal_api`` fixture) listens here.
-os.environ.setdefault("PORTAL_PAYPAL_API_BASE", f"http://127.0.0.1:{free_port()}")
+if _OWN_PORTS or "PORTAL_PAYPAL_API_BASE" not in os.environ:
+    os.environ["PORTAL_PAYPAL_API_BASE"] = f"http://127.0.0.1:{free_port()}"
 
 import pytest  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
@@ -40,6 +43,9 @@ from sqlmodel import Session, SQLModel  # noqa: E402
 from portal_app.settings import PROJECT_ROOT  # noqa: E402
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+LIVE_DIR = "tests/live/"
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +68,11 @@ def db(engine):
     """A session on the test database; every table is emptied after the test."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+    empty_tables(engine)
+
+
+def empty_tables(engine: sa.Engine) -> None:
+    """Delete every row of every table, children first (what each test leaves)."""
     with engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
@@ -88,8 +99,33 @@ def paypal_api():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Fast tiers first; tests against the served app (slow to start) last."""
-    items.sort(key=lambda item: item.get_closest_marker("live") is not None)
+    """In one process: fast tiers first, tests against the served app (slow to start) last.
+    With pytest-xdist (`make test`: `-n 2`) the served-app tests come first, as one scope
+    that one worker takes whole (``pytest_xdist_make_scheduler``), while the other worker
+    runs the rest.
+
+    The production-shape test (tests/prodshape.py) builds the SPA again for its own port
+    in the same `.web`, so it runs first of the live tests, before the session's served
+    app is built: any later, it leaves that app's pages pointing at a dead websocket."""
+    live = [item for item in items if item.get_closest_marker("live") is not None]
+    live.sort(key=lambda item: item.module.__name__ != "tests.live.test_production_shape")
+    rest = [item for item in items if item.get_closest_marker("live") is None]
+    distributed = os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "dist", "no")
+    items[:] = live + rest if distributed not in ("no", "") else rest + live
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Every test under tests/live/ in one scope, so one worker serves the app once (two
+    would build the same `.web` at once); every other test is a scope of its own.
+    (xdist's own `loadgroup` does not group under pytest 9: it renames `item._nodeid`,
+    which pytest 9 no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LiveTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "live" if nodeid.startswith(LIVE_DIR) else nodeid
+
+    return LiveTogether(config, log)
 
 
 @pytest.fixture()

@@ -57,30 +57,30 @@ def _handler(gateway: SmsGateway) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *_args) -> None:  # quiet test output
             return
 
-        def _answer(self, status: int, payload: dict) -> int:
+        def _answer(self, status: int, payload: dict, fields: dict) -> None:
+            # Recorded before the answer goes out: the client may look as soon as it has it.
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            gateway.received.append(Received(self.path, headers, fields, status))
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
-            return status
 
         def do_POST(self) -> None:  # noqa: N802 (http.server's name)
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
             fields = _fields(self, body)
             if self.path != "/send":
-                status = self._answer(404, {"error": "no such endpoint"})
+                self._answer(404, {"error": "no such endpoint"}, fields)
             elif self.headers.get("authorization") != expected:
-                status = self._answer(401, {"error": "authentication failed"})
+                self._answer(401, {"error": "authentication failed"}, fields)
             elif not all(fields.get(k) for k in ("to", "from", "text")):
-                status = self._answer(400, {"error": "to, from and text are required"})
+                self._answer(400, {"error": "to, from and text are required"}, fields)
             elif not (E164.fullmatch(fields["to"]) and E164.fullmatch(fields["from"])):
-                status = self._answer(400, {"error": "invalid phone number"})
+                self._answer(400, {"error": "invalid phone number"}, fields)
             else:
-                status = self._answer(200, {"id": f"SM{len(gateway.received) + 1}"})
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            gateway.received.append(Received(self.path, headers, fields, status))
+                self._answer(200, {"id": f"SM{len(gateway.received) + 1}"}, fields)
 
     return Handler
 

@@ -18,6 +18,7 @@ from reflex_base.registry import RegistrationContext
 import portal_app.portal_app  # noqa: F401  (builds the app and registers every state)
 from portal_app.state.base import AppState
 from portal_app.state.guard import ARG_TYPES, NEED_ATTR, Need
+from tests.permissions import app_states
 
 # Reflex's own handlers on its own states. Each touches no app data.
 FRAMEWORK = {
@@ -70,16 +71,7 @@ def test_the_registry_has_our_handlers():
     assert any(n.endswith("users_state.save_user") for n in ours)
 
 
-def _our_states() -> list[type]:
-    found, todo = [], [AppState]
-    while todo:
-        cls = todo.pop()
-        found.append(cls)
-        todo.extend(cls.get_substates())
-    return found
-
-
-@pytest.mark.parametrize("state_cls", _our_states(), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("state_cls", app_states(), ids=lambda c: c.__name__)
 def test_each_state_class_handlers_are_guarded_and_typed(state_cls):
     for name, handler in state_cls.event_handlers.items():
         need = getattr(handler.fn, NEED_ATTR, None)

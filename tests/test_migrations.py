@@ -65,3 +65,57 @@ def test_upgrade_matches_the_models_and_downgrade_round_trips(empty_url):
             compare_metadata(MigrationContext.configure(conn, opts=OPTS), SQLModel.metadata) == []
         )
     engine.dispose()
+
+
+def test_installing_the_package_charging_never_charges_a_backlog(empty_url):
+    """Migration 0025 records the current period of every existing auto-decrement
+    assignment as settled (no ledger entry): charging starts with the next period."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session, select
+
+    from portal_app.models import Customer, CustomerPackage, LedgerEntry, Package, PackageCharge
+    from portal_app.services.package_billing import packages_charge
+    from portal_app.services.package_periods import period_start
+
+    engine = make_engine(empty_url)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0023")
+    since = datetime.now(UTC) - timedelta(days=75)  # three monthly periods have begun
+    with Session(engine) as db:
+        shop = Customer(name="Upgraded Shop", currency="USD")
+        monthly = Package(name="Monthly", currency="USD", retail=1500, auto_decrement=True)
+        manual = Package(name="Manual", currency="USD", retail=900, auto_decrement=False)
+        db.add_all([shop, monthly, manual])
+        db.flush()
+        db.add_all(
+            [
+                CustomerPackage(customer_id=shop.id, package_id=monthly.id, since=since),
+                CustomerPackage(customer_id=shop.id, package_id=manual.id, since=since),
+            ]
+        )
+        db.commit()
+        shop_id, monthly_id = shop.id, monthly.id
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "head")
+    with Session(engine) as db:
+        rows = db.exec(select(PackageCharge)).all()
+    current = period_start(since, "monthly", 2)
+    assert [(r.package_id, r.ledger_entry_id) for r in rows] == [(monthly_id, None)]
+    assert rows[0].period_start == current
+    with Session(engine) as db:  # positive control: assigned after the upgrade, no baseline
+        fresh = Customer(name="Assigned Later", currency="USD")
+        db.add(fresh)
+        db.flush()
+        db.add(CustomerPackage(customer_id=fresh.id, package_id=monthly_id, since=since))
+        db.commit()
+        fresh_id = fresh.id
+    charged = packages_charge(engine=engine).charged
+    assert sorted(d.customer_id for d in charged) == [fresh_id] * 3  # its backlog; shop none
+    later = period_start(since, "monthly", 3) + timedelta(hours=1)
+    charged = packages_charge(engine=engine, now=later).charged
+    assert sorted(d.customer_id for d in charged) == sorted([shop_id, fresh_id])
+    with Session(engine) as db:
+        amounts = db.exec(select(LedgerEntry.amount).where(LedgerEntry.customer_id == shop_id))
+        assert amounts.all() == [-1500]  # the upgraded shop: only the period after it
+    engine.dispose()

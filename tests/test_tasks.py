@@ -1,8 +1,10 @@
 """The purge task drops what has ended and keeps what still counts; the import repair
-task finishes a dead process's import and removes its upload file."""
+task finishes a dead process's import and removes its upload file; the package charging
+task charges off the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from datetime import timedelta
@@ -18,16 +20,27 @@ from portal_app.models import (
     Contact,
     Customer,
     ImportBatch,
+    PackageCharge,
     PasswordLink,
     RateLimit,
 )
 from portal_app.models.base import utcnow
 from portal_app.portal_app import app
+from portal_app.services.customer_packages import package_set
+from portal_app.services.db import session_scope
 from portal_app.services.identity import SYSTEM
 from portal_app.services.imports import import_cdrs
+from portal_app.services.ledger import balance
 from portal_app.services.limiter import limit_hit
+from portal_app.services.offloop import BlockingOnLoop, watch_loop
+from portal_app.services.packages import PackageForm, package_create
 from portal_app.services.processes import HOST
-from portal_app.tasks import import_repair_loop, imports_repair, purge_expired
+from portal_app.tasks import (
+    import_repair_loop,
+    imports_repair,
+    package_charge_loop,
+    purge_expired,
+)
 from tests.services.import_child import cdr_lines
 
 
@@ -104,3 +117,38 @@ def test_import_repair_completes_a_dead_import_and_removes_upload_files_left_beh
     assert [outcome for _, outcome in outcomes] == ["completed"] and removed >= 1
     assert not upload.exists()
     assert len(db.exec(select(Cdr.id)).all()) == 6000
+
+
+def test_the_package_charging_task_charges_off_the_event_loop(db):
+    """The lifespan task charges a due Auto Decrement Credit period at start, on a loop
+    declared the app's: a database call on it would raise (services/offloop.py)."""
+    assert package_charge_loop in app.get_lifespan_tasks()
+    customer = Customer(name="Monthly", currency="USD")
+    db.add(customer)
+    db.commit()
+    form = PackageForm("Gold Plan", "USD", "19.00", auto_decrement=True)
+    package = package_create(session=db, actor=SYSTEM, form=form)
+    db.flush()
+    package_set(session=db, actor=SYSTEM, customer_id=customer.id, package_id=package.id, on=True)
+    db.commit()
+
+    def charged() -> int:
+        with session_scope() as session:
+            return len(session.exec(select(PackageCharge.id)).all())
+
+    async def run() -> int:
+        watch_loop()
+        with pytest.raises(BlockingOnLoop):  # positive control: on this loop it would fail
+            charged()
+        task = asyncio.create_task(package_charge_loop())
+        try:
+            for _ in range(200):
+                if found := await asyncio.to_thread(charged):
+                    return found
+                await asyncio.sleep(0.05)
+            return 0
+        finally:
+            task.cancel()
+
+    assert asyncio.run(run()) == 1
+    assert balance(session=db, actor=SYSTEM, customer_id=customer.id) == -1900

@@ -1,4 +1,5 @@
-"""``GET /api/export/cdr.csv``: a whole CDR range as CSV, streamed.
+"""``GET /api/export/cdr.csv``: a whole CDR range as CSV, streamed; and
+``GET /api/export/usage.csv``: My Account › Usage as CSV (from the call rollups).
 
 A plain HTTP download (not a Reflex event), so a large range never passes through the
 state or memory. The browser sends the session cookie with it: on a brand host that is
@@ -17,7 +18,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from portal_app.models import Area
-from portal_app.services import cdrs
+from portal_app.services import cdr_export, cdrs, dates, usage
 from portal_app.services.db import get_engine, session_scope
 from portal_app.services.errors import PermissionDenied, ValidationError
 from portal_app.services.offloop import run_blocking
@@ -69,7 +70,9 @@ def _plan(request: Request):
 
 def _chunks(actor, query, columns, tz) -> Iterator[bytes]:
     with Session(get_engine()) as session:
-        for text in cdrs.cdr_csv(session=session, actor=actor, query=query, columns=columns, tz=tz):
+        for text in cdr_export.cdr_csv(
+            session=session, actor=actor, query=query, columns=columns, tz=tz
+        ):
             yield text.encode()
 
 
@@ -99,5 +102,52 @@ async def cdr_csv(request: Request) -> Response:
     )
 
 
+USAGE_RULE = Rule(Need.AREA, usage.USAGE_AREAS)
+
+
+def _usage(request: Request) -> str:
+    """My Account › Usage as CSV (control-panel hosts only: it is the account's traffic).
+    Blocking (database): runs in a worker thread; the policy decides, as for handlers."""
+    host = request.headers.get("host", "")
+    if not control_host(host):
+        raise PermissionDenied()
+    params = request.query_params
+    tz = cdrs.zone(params.get("tz", "UTC")[:64]).key
+    first, last, by = usage.parse_period(  # the link's ISO dates
+        params.get("first", ""), params.get("last", ""), params.get("by", "day")
+    )
+    with session_scope() as session:
+        fmt = dates.formatter(session=session, tz=tz)
+        token = request.cookies.get(SESSION_COOKIE, "")
+        decision = authorize(USAGE_RULE, session=session, token=token, host=host)
+        if not decision.allowed or decision.actor is None:
+            raise PermissionDenied()
+        rows = usage.usage_report(
+            session=session, actor=decision.actor, first=first, last=last, tz=tz, by=by
+        )
+    return usage.usage_csv(rows, by, fmt)
+
+
+async def usage_csv(request: Request) -> Response:
+    try:
+        text = await run_blocking(_usage, request)
+    except ValidationError as exc:
+        return PlainTextResponse(exc.message, status_code=400)
+    except PermissionDenied:
+        return PlainTextResponse("Not allowed.", status_code=403)
+    name = f"usage-{request.query_params.get('first')}-{request.query_params.get('last')}.csv"
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def export_routes() -> list[Route]:
-    return [Route("/api/export/cdr.csv", cdr_csv, methods=["GET"])]
+    return [
+        Route("/api/export/cdr.csv", cdr_csv, methods=["GET"]),
+        Route("/api/export/usage.csv", usage_csv, methods=["GET"]),
+    ]

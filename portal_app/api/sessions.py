@@ -96,7 +96,9 @@ def _claim(ticket: str, host: str, client_ip: str, user_agent: str, old: str):
         if old and old != token:
             session_revoke(session=session, token=old)  # rotation: the old session ends
         row = session_row(session=session, token=token, principal=principal)
-        device = device_token_issue(principal=principal, user_id=row.user_id) if row else ""
+        # An operator's "view as" session marks nothing: this browser is not the contact's.
+        real = row is not None and row.viewer_id is None
+        device = device_token_issue(principal=principal, user_id=row.user_id) if real else ""
         left = int((row.expires_at - utcnow()).total_seconds()) if row else 0
         return token, device, max(left, 1)
 

@@ -3,7 +3,7 @@ Profile: change password, two-factor enrolment, and actions that ask for the pas
 
 Each takes the state class whose vars and handlers it binds: both states have
 ``errors``, ``password_form_key``, ``change_password``, ``qr_data_uri``,
-``manual_secret``, ``confirm_totp`` and ``cancel_totp``.
+``manual_secret``, ``confirm_totp``, ``cancel_totp`` and ``password_hint``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def password_card(S, save_id: str, title: str = "Change password") -> rx.Compone
                     text_input("new_password", e, type="password", auto_complete="new-password"),
                     e,
                     "new_password",
-                    hint="At least 10 characters.",
+                    hint=S.password_hint,
                 ),
                 field(
                     "Confirm new password",

@@ -101,7 +101,7 @@ def _settings() -> rx.Component:
 
 def _status() -> rx.Component:
     return rx.text(
-        rx.cond(A.last_try != "", rx.text("Last try: ", A.last_try, " UTC · "), ""),
+        rx.cond(A.last_try != "", rx.text("Last try: ", A.last_try, " · "), ""),
         rx.cond(A.last_message != "", rx.text(A.last_message, " · "), ""),
         "Failures in a row: ",
         A.failures.to_string(),

@@ -1,4 +1,5 @@
-"""One bar chart for every report and dashboard: the same axes, grid and colours."""
+"""One bar chart and one figure card for every report and dashboard: the same axes, grid,
+colours and type sizes."""
 
 from __future__ import annotations
 
@@ -25,4 +26,27 @@ def bar_chart(
         data=data,
         height=height,
         width="100%",
+    )
+
+
+def figure_card(
+    label: str,
+    value,
+    id_: str,
+    *,
+    size: str = "5",
+    label_size: str = "1",
+    min_width="130px",
+    tone=None,
+) -> rx.Component:
+    """A headline figure (calls, minutes, balance…) with its label, in a card that shares a
+    row with others and wraps on a phone."""
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size=label_size, color_scheme="gray"),
+            rx.text(value, size=size, weight="bold", id=id_, color=tone),
+            spacing="1",
+        ),
+        flex="1",
+        min_width=min_width,
     )

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.components.contact_access import (
+    pending_invites,
+    role_picker,
+    view_as_item,
+    view_link,
+)
 from portal_app.components.forms import error_text, field, text_input
+from portal_app.components.invitations import ROLE_OPTIONS
 from portal_app.state.contacts import ContactsState as C
 
 
@@ -27,6 +34,7 @@ def _row(c) -> rx.Component:
             ),
         ),
         rx.table.cell(c.email),
+        rx.table.cell(role_picker(c)),
         rx.table.cell(c.last_login, white_space="nowrap"),
         rx.table.cell(rx.cond(c.totp, rx.badge("2FA", color_scheme="green", size="1"), "—")),
         rx.table.cell(
@@ -42,6 +50,7 @@ def _row(c) -> rx.Component:
                 ),
                 rx.menu.content(
                     rx.menu.item("Edit", on_click=C.open_contact(c.id)),
+                    view_as_item(c),
                     rx.menu.item("Send password link", on_click=C.send_password_link(c.id)),
                     rx.cond(
                         c.totp,
@@ -82,7 +91,7 @@ def _list() -> rx.Component:
                     rx.table.row(
                         *[
                             rx.table.column_header_cell(h)
-                            for h in ["Name", "Email (login)", "Last login", "2FA", ""]
+                            for h in ["Name", "Email (login)", "Role", "Last login", "2FA", ""]
                         ]
                     )
                 ),
@@ -96,6 +105,8 @@ def _list() -> rx.Component:
                 "No contacts yet: nobody can log in to the portal for this customer.", size="2"
             ),
         ),
+        view_link(),
+        pending_invites(),
         rx.cond(
             C.confirm_delete > 0,
             rx.callout.root(
@@ -154,6 +165,24 @@ def _form() -> rx.Component:
             ),
             rx.cond(
                 new,
+                field(
+                    "Role",
+                    rx.select.root(
+                        rx.select.trigger(id="contact_role", width="100%"),
+                        rx.select.content(
+                            *[rx.select.item(label, value=value) for value, label in ROLE_OPTIONS]
+                        ),
+                        name="contact_role",
+                        default_value="owner",
+                    ),
+                    e,
+                    "contact_role",
+                    hint="Owner: everything, and the team. Billing: balance and payments. "
+                    "Technical: CDRs, rates and lookups. Read-only: looks, changes nothing.",
+                ),
+            ),
+            rx.cond(
+                new,
                 rx.vstack(
                     rx.checkbox(
                         "Auto-generate password: email a link to set it",
@@ -175,7 +204,7 @@ def _form() -> rx.Component:
                     ),
                     e,
                     "contact_password",
-                    hint="At least 10 characters.",
+                    hint=C.password_hint,
                 ),
             ),
             field(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.alerts import alerts_section, line, section
+from portal_app.components.carrier_routes import carrier_routes_section
 from portal_app.components.forms import field, text_input
 from portal_app.components.packages import customer_packages_section
 from portal_app.state.contracts import CustomerContractsState as C
@@ -46,6 +47,7 @@ def alerts_contracts_tab() -> rx.Component:
     return rx.cond(
         C.customer_id > 0,
         rx.vstack(
+            carrier_routes_section(),
             alerts_section(),
             rx.separator(width="100%"),
             customer_packages_section(),

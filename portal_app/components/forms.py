@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
+from portal_app.services.validation import COUNTRIES
+from portal_app.state.page_gate import PageGate
+
 # Dialog titles are h2: the page's own title is its one h1 (Radix renders them as h1).
 H2 = {"as": "h2"}
+
+
+def dialog_open(condition) -> rx.Var:
+    """A dialog's ``open``: ``condition`` once the page and its loaders have run. State
+    outlives a reload, so a dialog left open would otherwise flash open from the snapshot
+    until the page's own loader closes it (and a contrast check caught mid-fade fails)."""
+    return rx.State.is_hydrated & PageGate.loaded & condition
 
 
 def error_text(errors, key: str) -> rx.Component:
@@ -137,4 +147,23 @@ def switch_field(name: str, label, value) -> rx.Component:
             rx.text(label, size="2"),
             align="center",
         )
+    )
+
+
+def country_input(name: str, errors=None, **props) -> rx.Component:
+    """A searchable country picker: a text box with Babel's country names as suggestions
+    (a native ``datalist``: typing "king" offers United Kingdom). The browser sends the
+    name; the service stores the ISO 3166-1 alpha-2 code (``validation.country_code``) and
+    refuses anything else with a message next to the field."""
+    options = f"{name}-countries"
+    return rx.fragment(
+        text_input(
+            name,
+            errors,
+            custom_attrs={"list": options},
+            auto_complete="off",
+            placeholder="Start typing a country",
+            **props,
+        ),
+        rx.el.datalist(*[rx.el.option(value=n) for n in COUNTRIES.values()], id=options),
     )

@@ -109,6 +109,7 @@ def sidebar() -> rx.Component:
             _link("Audit Log", routes.AUDIT_LOG, "scroll-text", area="log"),
             _link("Email Log", routes.EMAIL_LOG, "mail", area="setup"),
             _link("My Servers", routes.MY_SERVERS, "server", area="setup"),
+            _link("Usage", routes.USAGE, "chart-column", area=("cdr", "report")),
             direction="column",
             spacing="1",
         ),

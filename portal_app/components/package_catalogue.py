@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import H2, dialog_buttons, field, select_input, text_input
+from portal_app.components.forms import (
+    H2,
+    dialog_buttons,
+    dialog_open,
+    field,
+    select_input,
+    text_input,
+)
 from portal_app.services.money import active_currencies
 from portal_app.services.packages import FREQUENCIES, SERVICES
 from portal_app.state.package_catalogue import PackageCatalogueState as S
@@ -130,7 +137,7 @@ def _dialog() -> rx.Component:
             ),
             max_width="600px",
         ),
-        open=S.dialog != "",
+        open=dialog_open(S.dialog != ""),
         on_open_change=lambda _open: S.close(),
     )
 
@@ -165,7 +172,7 @@ def _confirm() -> rx.Component:
                 margin_top="1em",
             ),
         ),
-        open=S.confirm_id != 0,
+        open=dialog_open(S.confirm_id != 0),
         on_open_change=lambda _open: S.close(),
     )
 

@@ -69,12 +69,79 @@ def _nav() -> rx.Component:
     )
 
 
+def _viewing_banner() -> rx.Component:
+    """An operator's "view as" tab says so on every page, with the way back."""
+    return rx.cond(
+        P.viewer != "",
+        rx.callout.root(
+            rx.flex(
+                rx.icon("eye", size=18, flex_shrink="0"),
+                rx.text(
+                    rx.text.strong("Viewing as ", P.contact_name, " — read-only"),
+                    " (",
+                    P.role_label,
+                    "). You see the portal exactly as this contact does; nothing can be "
+                    "changed from this tab. Your control panel is still open in its own tab.",
+                    size="2",
+                    flex="1",
+                    min_width="200px",
+                ),
+                rx.button(
+                    rx.icon("log-out", size=14),
+                    "End view",
+                    size="1",
+                    variant="surface",
+                    color_scheme="gray",
+                    high_contrast=True,
+                    on_click=P.logout_portal,
+                    id="view-as-end",
+                ),
+                spacing="3",
+                align="center",
+                wrap="wrap",
+                width="100%",
+            ),
+            color_scheme="amber",
+            width="100%",
+            id="view-as-banner",
+            role="status",
+        ),
+    )
+
+
+def writable(component: rx.Component, own: bool = False) -> rx.Component:
+    """``component`` when this session may change things, else a short note instead.
+    ``own``: it changes only the contact's own login (allowed to a Read-only role,
+    never to an operator's view). The server refuses the handlers either way."""
+    blocked = (P.viewer != "") if own else P.read_only
+    note = rx.cond(
+        P.viewer != "",
+        "Read-only view: changes are made by the contact.",
+        "Your role is Read-only: ask an Owner of your account to make changes.",
+    )
+    return rx.cond(
+        blocked,
+        rx.text(note, size="2", color_scheme="gray", class_name="cp-read-only-note"),
+        component,
+    )
+
+
 def unavailable() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.icon("lock", size=28, color=rx.color("gray", 10)),
             rx.heading("Not available", size="4", as_="h2"),
-            rx.text("This section is not part of your portal.", color_scheme="gray", size="2"),
+            rx.text(
+                rx.cond(
+                    P.role_label != "",
+                    "This section is not part of your portal with your role ("
+                    + P.role_label
+                    + ").",
+                    "This section is not part of your portal.",
+                ),
+                color_scheme="gray",
+                size="2",
+            ),
             align="center",
             spacing="2",
             padding="2em",
@@ -98,7 +165,7 @@ def portal_page(body: Callable[[], rx.Component], section: str | None = None):
             brand_frame(
                 rx.cond(
                     P.logged_in,
-                    rx.vstack(_nav(), content, spacing="5", width="100%"),
+                    rx.vstack(_viewing_banner(), _nav(), content, spacing="5", width="100%"),
                     rx.center(rx.spinner(size="3"), padding="4em"),
                 )
             ),

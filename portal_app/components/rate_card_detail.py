@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import H2, field, text_input
+from portal_app.components.forms import H2, dialog_open, field, text_input
 from portal_app.state.rate_card_detail import RateCardDetailState as D
 
 HEADERS = ["Prefix", "Destination", "Rate / min", "Connection fee", "Increments", "From", ""]
@@ -122,7 +122,7 @@ def _rate_form() -> rx.Component:
                 text("Rate per minute (" + D.currency + ")", "rate", input_mode="decimal"),
                 text("Connection fee (" + D.currency + ")", "connection_fee", input_mode="decimal"),
                 text("Increments (seconds, first/next)", "increments", placeholder="60/60"),
-                text("In force from", "effective_from", type="date"),
+                text("In force from", "effective_from", placeholder=D.date_format),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
                 width="100%",
@@ -265,6 +265,6 @@ def rate_card_dialog() -> rx.Component:
             max_width="900px",
             id="rate-card-dialog",
         ),
-        open=D.card_id > 0,
+        open=dialog_open(D.card_id > 0),
         on_open_change=lambda _open: D.close_card(),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.charts import bar_chart
+from portal_app.components.charts import bar_chart, figure_card
 from portal_app.components.forms import field, text_input
 
 STATUSES = [
@@ -30,12 +30,15 @@ def _dates(S) -> list[rx.Component]:
     return [
         field(
             "From",
-            text_input("first", S.errors, type="date", default_value=S.first),
+            text_input("first", S.errors, default_value=S.first, placeholder=S.date_format),
             S.errors,
             "first",
         ),
         field(
-            "To", text_input("last", S.errors, type="date", default_value=S.last), S.errors, "last"
+            "To",
+            text_input("last", S.errors, default_value=S.last, placeholder=S.date_format),
+            S.errors,
+            "last",
         ),
     ]
 
@@ -45,18 +48,6 @@ def _empty(S):
         S.errors.length() > 0,
         "Correct the dates above to see the report.",
         "No calls in this range.",
-    )
-
-
-def _figure(label: str, value, id_: str) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.text(label, size="1", color_scheme="gray"),
-            rx.text(value, size="5", weight="bold", id=id_),
-            spacing="1",
-        ),
-        flex="1",
-        min_width="130px",
     )
 
 
@@ -125,11 +116,11 @@ def cdr_report(S) -> rx.Component:
             width="100%",
         ),
         rx.flex(
-            _figure("Calls", S.calls, "cdr-calls"),
-            _figure("Minutes", S.minutes, "cdr-minutes"),
-            _figure("Cost", S.cost, "cdr-cost"),
-            _figure("ASR", S.asr, "cdr-asr"),
-            _figure("ACD", S.acd, "cdr-acd"),
+            figure_card("Calls", S.calls, "cdr-calls"),
+            figure_card("Minutes", S.minutes, "cdr-minutes"),
+            figure_card("Cost", S.cost, "cdr-cost"),
+            figure_card("ASR", S.asr, "cdr-asr"),
+            figure_card("ACD", S.acd, "cdr-acd"),
             spacing="3",
             wrap="wrap",
             width="100%",

@@ -16,8 +16,11 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from portal_app.models import Cdr, Customer, CustomerRateCard, RateCard, RateEntry
+from portal_app.models import CarrierRoute, Cdr, Customer, CustomerRateCard, RateCard, RateEntry
+from portal_app.services.call_rollups import rollup_refresh
 from portal_app.services.money import parse_micros
+
+from .data import DEMO_CARRIER_ROUTES
 
 # prefix, destination, USD per minute
 DESTINATIONS = [
@@ -78,6 +81,12 @@ def demo_rate_cards(*, session: Session) -> dict[str, RateCard]:
         cards[currency] = card
     for customer in customers:
         session.add(CustomerRateCard(customer_id=customer.id, card_id=cards[customer.currency].id))
+    by_name = {c.name: c for c in customers}
+    for name, route in DEMO_CARRIER_ROUTES:  # each carrier is paid on its currency's card
+        carrier = by_name[name]
+        session.add(
+            CarrierRoute(customer_id=carrier.id, route=route, card_id=cards[carrier.currency].id)
+        )
     return cards
 
 
@@ -131,9 +140,9 @@ def demo_cdrs(engine: sa.Engine, count: int, *, days: int = 30, seed: int = 7) -
     picks_outcome = rnd.choices(outcome_names, outcome_weights, k=count)
     picks_dest = rnd.choices(DESTINATIONS, k=count)
     batch: list[tuple] = []
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
+    # One transaction: the calls and their rollups (services/call_rollups.py) together.
+    with engine.begin() as conn:
+        cur = conn.connection.driver_connection.cursor()
         if engine.dialect.name != "sqlite":
             sql = sql.replace("?", "%s")
         for i in range(count):
@@ -177,9 +186,7 @@ def demo_cdrs(engine: sa.Engine, count: int, *, days: int = 30, seed: int = 7) -
                 batch.clear()
         if batch:
             cur.executemany(sql, _adapt(batch, engine))
-        raw.commit()
-    finally:
-        raw.close()
+        rollup_refresh(conn, base, now, now + timedelta(hours=1))
     return time.perf_counter() - started
 
 

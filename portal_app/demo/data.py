@@ -80,6 +80,10 @@ DEMO_CONTACTS = [
 
 # Northwind shows how Edit > Config > Portal Access overrides its domain.
 DEMO_OVERRIDE = ("Northwind Trading", {"contacts": "hide", "breakout": "show"})
+# Transit One's portal: the Carrier Portal and its own (editable) low-balance alerts.
+DEMO_CARRIER_ACCESS = ("Transit One Carrier", {"carrier_portal": "show", "alerts": "show"})
+# Each demo carrier terminates the calls of one of the demo's routes (demo/calls.py).
+DEMO_CARRIER_ROUTES = [("Transit One Carrier", "CarrierA-LON"), ("Initech VoIP", "CarrierB-FRA")]
 
 
 # customer, kind, amount, reference, days ago

@@ -7,11 +7,13 @@ from sqlmodel import Session, select
 
 from portal_app.models import Area, Grant, OperatorUser, Role
 from portal_app.services.account import account_config_update
+from portal_app.services.groups import group_create
 from portal_app.services.identity import SYSTEM
-from portal_app.services.users import group_create, user_create
+from portal_app.services.users import user_create
 
 from .data import (
     DEMO_BRANDS,
+    DEMO_CARRIER_ACCESS,
     DEMO_CONTACTS,
     DEMO_CUSTOMERS,
     DEMO_LEDGER,
@@ -67,6 +69,10 @@ def demo_brands(*, session: Session) -> None:
                 "footer": footer,
                 "logo_file_id": logo.id,
                 "custom_js": f"console.info('Demo brand script for {brand}');",
+                # Editable Balance Alert: customers keep their alerts from $5 to $1,000.
+                "alert_editable": True,
+                "alert_min": "5",
+                "alert_max": "1000",
             },
         )
         domain.status = DomainStatus.VERIFIED.value
@@ -122,9 +128,9 @@ def demo_portal(*, session: Session) -> None:
                 "private_notes": private,
             },
         )
-    name, access = DEMO_OVERRIDE
-    by_name[name].portal_access = access
-    session.add(by_name[name])
+    for name, access in (DEMO_OVERRIDE, DEMO_CARRIER_ACCESS):
+        by_name[name].portal_access = access
+        session.add(by_name[name])
     for customer, kind, amount, reference, days in DEMO_LEDGER:
         entry = ledger_add(
             session=session,

@@ -6,13 +6,21 @@ from .audit import AuditEvent
 from .auth import AuthEpoch, AuthSession, RateLimit, SessionTicket
 from .autotopup import AutoTopup, TopupState
 from .calls import MICROS, Cdr, CustomerRateCard, RateCard, RateEntry
-from .contacts import Contact, PasswordLink
+from .carrier_routes import CarrierRoute
+from .contacts import Contact, ContactInvite, ContactRole, PasswordLink
 from .contracts import Contract
 from .customers import Customer, CustomerStatus, CustomerType, LedgerEntry, LedgerKind
 from .imports import ImportBatch, cdr_staging, rate_staging
 from .operators import Area, Grant, OperatorGroup, OperatorUser, RecoveryCode, Role
 from .outbox import OutboxMessage, OutboxStatus
-from .packages import CustomerPackage, Frequency, LookupUsage, Package, PackageService
+from .packages import (
+    CustomerPackage,
+    Frequency,
+    LookupUsage,
+    Package,
+    PackageCharge,
+    PackageService,
+)
 from .payments import (
     AttemptStatus,
     CreditKind,
@@ -24,10 +32,15 @@ from .payments import (
     Provider,
 )
 from .portal import DomainStatus, PortalDomain, PublicFile
+from .rollups import AccountRollup, CallPeak, CallRollup, CallRollupDay
 from .servers import ProbeResult, Server, ServerProbe, ServerRole
 from .signups import Signup
 
 __all__ = [
+    "AccountRollup",
+    "CallPeak",
+    "CallRollup",
+    "CallRollupDay",
     "AccountConfig",
     "AttemptStatus",
     "Area",
@@ -35,10 +48,13 @@ __all__ = [
     "AuthEpoch",
     "AuthSession",
     "AutoTopup",
+    "CarrierRoute",
     "Cdr",
     "Contract",
     "CreditKind",
     "Contact",
+    "ContactInvite",
+    "ContactRole",
     "Customer",
     "CustomerAlert",
     "CustomerPackage",
@@ -59,6 +75,7 @@ __all__ = [
     "Frequency",
     "LookupUsage",
     "Package",
+    "PackageCharge",
     "PackageService",
     "PasswordLink",
     "PaymentAttempt",

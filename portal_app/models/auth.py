@@ -27,6 +27,9 @@ class AuthSession(SQLModel, table=True):
     # Written at most once a minute by the guard (see services/principals.py): what the
     # owner's session list shows, and what the idle lifetime is measured from.
     last_seen_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    # "View as this contact": the operator user who opened this read-only contact
+    # session from the control panel (services/view_as.py); None for a real login.
+    viewer_id: int | None = Field(default=None)
 
 
 class SessionTicket(SQLModel, table=True):

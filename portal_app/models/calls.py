@@ -28,6 +28,8 @@ class Cdr(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_cdr_customer_start", "customer_id", "call_start", "id"),
         sa.Index("ix_cdr_start", "call_start"),
+        # A carrier's terminated calls (Carrier Portal): by route, then time (0024).
+        sa.Index("ix_cdr_route_start", "route", "call_start", "id"),
     )
 
     id: int | None = Field(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import ts_column, utcnow
+
+
+class ContactRole(enum.StrEnum):
+    """What a contact may do inside the sections its customer is allowed
+    (services/policy.py, ``ROLE_SECTIONS``)."""
+
+    OWNER = "owner"
+    BILLING = "billing"
+    TECHNICAL = "technical"
+    READ_ONLY = "read_only"
 
 
 class Contact(SQLModel, table=True):
@@ -25,6 +36,7 @@ class Contact(SQLModel, table=True):
     totp_enabled: bool = False
     totp_secret_enc: str | None = Field(default=None, max_length=512)
     totp_last_step: int = 0
+    role: str = Field(default=ContactRole.OWNER.value, max_length=16)
     # "Email me every time I log in" (portal Profile).
     login_alerts: bool = False
     # Public notes are shown in the portal after login; private notes never leave
@@ -49,3 +61,23 @@ class PasswordLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
     expires_at: datetime = Field(sa_column=ts_column())
     used_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+
+
+class ContactInvite(SQLModel, table=True):
+    """An Owner's invitation of a colleague: a single-use link, valid 7 days, that
+    creates the contact with ``role`` when accepted on the customer's brand host. Only
+    the token's hash is stored, as for password links."""
+
+    __tablename__ = "contact_invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    customer_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
+    email: str = Field(max_length=254)
+    role: str = Field(max_length=16)
+    invited_by: str = Field(default="", max_length=254)  # the inviting login, for the list
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+    expires_at: datetime = Field(sa_column=ts_column())
+    used_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=ts_column(nullable=True))
+    contact_id: int | None = Field(default=None)  # the contact it created

@@ -56,6 +56,29 @@ class CustomerPackage(SQLModel, table=True):
     since: datetime = Field(default_factory=utcnow, sa_column=ts_column())
 
 
+class PackageCharge(SQLModel, table=True):
+    """One period of an auto-decrement package charged to a customer: the UNIQUE
+    constraint is what makes a period be charged once, whatever runs at the same time.
+    Without a ledger entry: the period that was current when the charging was installed
+    (migration 0025), recorded as settled so an upgrade never charges a backlog."""
+
+    __tablename__ = "package_charge"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "customer_id", "package_id", "period_start", name="uq_package_charge_once"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", ondelete="CASCADE")
+    package_id: int = Field(foreign_key="package.id", ondelete="CASCADE", index=True)
+    period_start: datetime = Field(sa_column=ts_column())
+    ledger_entry_id: int | None = Field(
+        default=None, foreign_key="ledger_entry.id", ondelete="CASCADE", unique=True
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts_column())
+
+
 class LookupUsage(SQLModel, table=True):
     """How many lookups of a service a customer made on a day (UTC)."""
 

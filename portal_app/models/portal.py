@@ -49,6 +49,14 @@ class PortalDomain(SQLModel, table=True):
     access: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     # Customers of this brand may save a card and top up automatically (models/autotopup.py).
     auto_topup: bool = False
+    # Editable Balance Alert (User Access Area): customers may add, change and remove
+    # their own low-balance alerts in the portal's Alerts section, with thresholds from
+    # ``alert_min`` to ``alert_max`` whole units of the customer's own currency (never
+    # converted), and at most ``alert_max_count`` alerts (services/alert_limits.py).
+    alert_editable: bool = False
+    alert_min: int = 0
+    alert_max: int = 1000
+    alert_max_count: int = 3
     breakout_columns: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     cdr_columns: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON))
     custom_js: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))

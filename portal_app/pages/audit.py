@@ -38,12 +38,16 @@ def _choice(label: str, key: str, options, everyone: str) -> rx.Component:
     )
 
 
+def _day_input(key: str, value) -> rx.Component:
+    return text_input(key, S.errors, default_value=value, placeholder=S.date_format)
+
+
 def _filters() -> rx.Component:
     e = S.errors
     return rx.form(
         rx.grid(
-            field("From (UTC)", text_input("first", e, type="date", default_value=S.first), e),
-            field("To (UTC)", text_input("last", e, type="date", default_value=S.last), e),
+            field("From (UTC)", _day_input("first", S.first), e),
+            field("To (UTC)", _day_input("last", S.last), e),
             _choice("Who", "who", S.people, "Anyone"),
             _choice("Action", "action", S.actions, "Any action"),
             field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import field, select_input, text_input
+from portal_app.components.forms import country_input, field, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.services.account import CURRENCIES, DATE_FORMATS
 from portal_app.state.config import ConfigState
@@ -31,7 +31,14 @@ def _company() -> rx.Component:
             _text("Address Line 2", "address_line2"),
             _text("City", "city"),
             _text("County / State", "county_state"),
-            _text("Country", "country", max_length=2, placeholder="GB"),
+            field(
+                "Country",
+                country_input(
+                    "country", S.errors, default_value=S.values["country"], read_only=~S.can_edit
+                ),
+                S.errors,
+                "country",
+            ),
             _text("Post Code / ZIP", "post_code"),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="3",

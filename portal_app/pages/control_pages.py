@@ -23,6 +23,7 @@ from portal_app.pages.rate_cards import rate_cards_page
 from portal_app.pages.reports import breakout_report_page, cdr_report_page
 from portal_app.pages.security import security_page
 from portal_app.pages.servers import servers_page
+from portal_app.pages.usage import usage_page
 from portal_app.pages.users import users_page
 from portal_app.state.audit import AuditState
 from portal_app.state.base import AppState
@@ -46,6 +47,7 @@ from portal_app.state.servers import ServersState
 from portal_app.state.sessions import OperatorSessionsState
 from portal_app.state.sms import SmsState
 from portal_app.state.smtp import SmtpState
+from portal_app.state.usage import UsageState
 from portal_app.state.users import UsersState
 
 CONTROL_PAGES = [
@@ -62,6 +64,7 @@ CONTROL_PAGES = [
     (audit_page, routes.AUDIT_LOG, "Audit Log", AuditState.load),
     (gateways_page, routes.GATEWAYS, "API", GatewaysState.load),
     (servers_page, routes.MY_SERVERS, "My Servers", ServersState.load),
+    (usage_page, routes.USAGE, "Usage", UsageState.load),
     (email_log_page, routes.EMAIL_LOG, "Email Log", EmailLogState.load),
     (portal_domains_page, routes.PORTAL_DOMAINS, "Portal", DomainsState.load),
     (files_page, routes.PUBLIC_FILES, "Public Files", FilesState.load),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import H2, field, named_upload
+from portal_app.components.forms import H2, dialog_open, field, named_upload
 from portal_app.components.layout import control_page
 from portal_app.services.files import MAX_BYTES, MAX_WIDTH
 from portal_app.state.files import UPLOAD_ID, FilesState
@@ -180,7 +180,7 @@ def _confirm_dialog() -> rx.Component:
                 margin_top="1em",
             ),
         ),
-        open=S.confirm_id != 0,
+        open=dialog_open(S.confirm_id != 0),
         on_open_change=lambda _open: S.cancel_delete(),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import dialog_buttons, field, select_input, text_input
+from portal_app.components.forms import dialog_buttons, dialog_open, field, select_input, text_input
 from portal_app.components.layout import control_page
 from portal_app.state.gateways import GatewaysState
 
@@ -189,7 +189,7 @@ def _dialog() -> rx.Component:
             ),
             max_width="560px",
         ),
-        open=S.dialog != "",
+        open=dialog_open(S.dialog != ""),
         on_open_change=lambda _open: S.close(),
     )
 
@@ -213,7 +213,7 @@ def _confirm() -> rx.Component:
                 margin_top="1em",
             ),
         ),
-        open=S.confirm_delete != 0,
+        open=dialog_open(S.confirm_delete != 0),
         on_open_change=lambda _open: S.close(),
     )
 

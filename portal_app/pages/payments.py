@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import dialog_buttons, field, text_input
+from portal_app.components.forms import dialog_buttons, dialog_open, field, text_input
 from portal_app.components.layout import control_page
 from portal_app.state.payments_admin import PaymentsState as S
 
@@ -167,7 +167,7 @@ def _refund_dialog() -> rx.Component:
                 on_submit=S.refund,
             ),
         ),
-        open=S.refund_id != 0,
+        open=dialog_open(S.refund_id != 0),
         on_open_change=lambda _open: S.close(),
     )
 

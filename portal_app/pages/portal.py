@@ -1,26 +1,19 @@
-"""The customer portal's sections for a logged-in contact: overview, balance, contacts."""
+"""The customer portal's sections for a logged-in contact: overview and balance."""
 
 from __future__ import annotations
+
+import functools
 
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.charts import bar_chart
+from portal_app.components.charts import bar_chart, figure_card
 from portal_app.components.portal import portal_page
+from portal_app.components.tables import scroll_region
 from portal_app.state.portal import PortalState as P
 from portal_app.state.portal_balance import PortalBalanceState as L
 
-
-def _figure(label: str, value, id_: str, tone=None) -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.text(label, size="2", color_scheme="gray"),
-            rx.text(value, size="6", weight="bold", id=id_, color=tone),
-            spacing="1",
-        ),
-        flex="1",
-        min_width="180px",
-    )
+_figure = functools.partial(figure_card, size="6", label_size="2", min_width="180px")
 
 
 def _tile(item) -> rx.Component:
@@ -42,7 +35,7 @@ def _tile(item) -> rx.Component:
 def _pay_button(id_: str) -> rx.Component:
     """ "Make payment", when the Payments section is open to this contact."""
     return rx.cond(
-        P.sections.contains("payments"),
+        P.sections.contains("payments") & ~P.read_only,
         rx.link(
             rx.button(rx.icon("credit-card", size=16), "Make payment"),
             href=routes.PORTAL_PAYMENTS,
@@ -149,7 +142,10 @@ def balance() -> rx.Component:
         rx.heading("Balance", size="6", as_="h2"),
         rx.flex(
             _figure(
-                "Balance", L.balance, "portal-balance", rx.cond(L.low, rx.color("red", 11), None)
+                "Balance",
+                L.balance,
+                "portal-balance",
+                tone=rx.cond(L.low, rx.color("red", 11), None),
             ),
             _figure("Credit limit", L.credit_limit, "portal-credit"),
             _figure("Available", L.available, "portal-available"),
@@ -176,7 +172,7 @@ def balance() -> rx.Component:
             ),
             rx.cond(
                 L.total > 0,
-                rx.box(
+                scroll_region(
                     rx.table.root(
                         rx.table.header(
                             rx.table.row(
@@ -191,8 +187,7 @@ def balance() -> rx.Component:
                         width="100%",
                         id="portal-statement",
                     ),
-                    overflow_x="auto",
-                    width="100%",
+                    "Statement",
                 ),
                 rx.text("No payments or charges yet.", color_scheme="gray", size="2"),
             ),
@@ -221,39 +216,5 @@ def balance() -> rx.Component:
     )
 
 
-def _member(m) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(m.name, rx.cond(m.me, rx.badge("you", margin_left="0.5em"))),
-        rx.table.cell(m.email),
-    )
-
-
-def contacts() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Contacts", size="6", as_="h2"),
-        rx.text(
-            "The people who can log in to this portal for ",
-            P.customer_name,
-            ". Your account manager adds and removes them.",
-            size="2",
-            color_scheme="gray",
-        ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("Name"), rx.table.column_header_cell("Email")
-                )
-            ),
-            rx.table.body(rx.foreach(P.team, _member)),
-            variant="surface",
-            width="100%",
-            id="portal-team",
-        ),
-        spacing="4",
-        width="100%",
-    )
-
-
 portal_home_page = portal_page(home)
 portal_balance_page = portal_page(balance, section="balance")
-portal_contacts_page = portal_page(contacts, section="contacts")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.domain_editor import domain_editor
-from portal_app.components.forms import H2
+from portal_app.components.forms import H2, dialog_open
 from portal_app.components.layout import control_page
 from portal_app.settings import get_settings
 from portal_app.state.domains import DomainsState
@@ -160,7 +160,7 @@ def _confirm() -> rx.Component:
                 reset_on_submit=True,
             ),
         ),
-        open=S.confirm_delete != "",
+        open=dialog_open(S.confirm_delete != ""),
         on_open_change=lambda _open: S.close_editor(),
     )
 

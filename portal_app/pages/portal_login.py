@@ -138,7 +138,7 @@ def portal_set_password() -> rx.Component:
                         ),
                         e,
                         "new_password",
-                        hint="At least 10 characters.",
+                        hint=S.password_hint,
                     ),
                     field(
                         "Repeat the new password",

@@ -6,11 +6,11 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.forms import error_text, field, named_upload, text_input
-from portal_app.components.portal import portal_page
+from portal_app.components.portal import portal_page, writable
 from portal_app.state.portal_packages import UPLOAD_ID
 from portal_app.state.portal_packages import PortalPackagesState as S
 
-HEADS = ["Name", "Retail", "Frequency", "Auto Decrement Credit", "Service"]
+HEADS = ["Name", "Retail", "Frequency", "Auto Decrement Credit", "Next charge (UTC)", "Service"]
 
 
 def _packages() -> rx.Component:
@@ -27,6 +27,7 @@ def _packages() -> rx.Component:
                             rx.table.cell(p.retail, white_space="nowrap"),
                             rx.table.cell(p.frequency),
                             rx.table.cell(p.auto_decrement),
+                            rx.table.cell(p.next_charge, white_space="nowrap"),
                             rx.table.cell(p.service),
                         ),
                     )
@@ -124,7 +125,7 @@ def packages() -> rx.Component:
                     color_scheme="gray",
                     margin_bottom="1em",
                 ),
-                rx.vstack(_single(), _answer(), rx.separator(), _file(), spacing="4"),
+                writable(rx.vstack(_single(), _answer(), rx.separator(), _file(), spacing="4")),
                 width="100%",
                 id="lookup-card",
             ),

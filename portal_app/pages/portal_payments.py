@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.components.autotopup import autotopup_card
 from portal_app.components.forms import field, text_input
-from portal_app.components.portal import portal_page
+from portal_app.components.portal import portal_page, writable
 from portal_app.components.stripe_card import stripe_card
 from portal_app.state.portal_payments import PortalPaymentsState as S
 
@@ -117,14 +117,18 @@ def payments() -> rx.Component:
         rx.text("Balance: ", rx.text.strong(S.balance, id="payments-balance"), size="3"),
         rx.card(
             rx.heading("Make Payment", size="4", as_="h3", margin_bottom="0.75em"),
-            rx.cond(
-                S.options.length() > 0,
-                rx.cond(S.step == "choose", _choose(), _card()),
-                rx.text("Online payment is not available for your account.", color_scheme="gray"),
+            writable(
+                rx.cond(
+                    S.options.length() > 0,
+                    rx.cond(S.step == "choose", _choose(), _card()),
+                    rx.text(
+                        "Online payment is not available for your account.", color_scheme="gray"
+                    ),
+                )
             ),
             width="100%",
         ),
-        autotopup_card(),
+        writable(autotopup_card()),
         rx.card(
             rx.heading("Payment history", size="4", as_="h3", margin_bottom="0.75em"),
             rx.cond(

@@ -6,7 +6,7 @@ import reflex as rx
 
 from portal_app.components.account import password_action, password_card, totp_enrol
 from portal_app.components.forms import field, text_input
-from portal_app.components.portal import portal_page
+from portal_app.components.portal import portal_page, writable
 from portal_app.components.sessions import sessions_card
 from portal_app.state.portal_profile import PortalProfileState as S
 from portal_app.state.sessions import PortalSessionsState
@@ -96,11 +96,18 @@ def _login_alerts() -> rx.Component:
 def profile() -> rx.Component:
     return rx.vstack(
         rx.heading("Profile", size="6", as_="h2"),
-        _name(),
-        password_card(S, "portal-password-save"),
-        _two_factor(),
-        _login_alerts(),
-        sessions_card(PortalSessionsState),
+        writable(
+            rx.vstack(
+                _name(),
+                password_card(S, "portal-password-save"),
+                _two_factor(),
+                _login_alerts(),
+                sessions_card(PortalSessionsState),
+                spacing="4",
+                width="100%",
+            ),
+            own=True,
+        ),
         spacing="4",
         width="100%",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app import routes
-from portal_app.components.forms import error_text, field, text_input
+from portal_app.components.forms import country_input, error_text, field, text_input
 from portal_app.components.portal import public_portal_page
 from portal_app.state.brand import BrandState as B
 from portal_app.state.signup import SignupState as S
@@ -33,7 +33,7 @@ def _form() -> rx.Component:
                     ),
                     e,
                     "password",
-                    hint="At least 10 characters.",
+                    hint=S.password_hint,
                 ),
                 field(
                     "Phone",
@@ -45,13 +45,7 @@ def _form() -> rx.Component:
                 ),
                 field(
                     "Country",
-                    rx.select.root(
-                        rx.select.trigger(id="country", width="100%", placeholder="Choose…"),
-                        rx.select.content(
-                            rx.foreach(S.countries, lambda c: rx.select.item(c[1], value=c[0]))
-                        ),
-                        name="country",
-                    ),
+                    country_input("country", e),  # checked on the server, the message here
                     e,
                     "country",
                 ),

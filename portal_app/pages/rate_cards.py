@@ -62,7 +62,12 @@ def _cards() -> rx.Component:
                 ),
                 field(
                     "Currency",
-                    select_input("card_currency", [(c, c) for c in active_currencies()], "USD"),
+                    rx.box(  # remounted once the account's currency is known
+                        select_input(
+                            "card_currency", [(c, c) for c in active_currencies()], S.currency
+                        ),
+                        key=S.currency,
+                    ),
                     S.errors,
                     "card_currency",
                 ),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.components.forms import H2, dialog_buttons, field, select_input, text_input
+from portal_app.components.forms import (
+    H2,
+    dialog_buttons,
+    dialog_open,
+    field,
+    select_input,
+    text_input,
+)
 from portal_app.components.layout import control_page
 from portal_app.state.servers import ServersState
 
@@ -151,7 +158,7 @@ def _dialog() -> rx.Component:
             ),
             max_width="520px",
         ),
-        open=S.dialog != "",
+        open=dialog_open(S.dialog != ""),
         on_open_change=lambda _open: S.close(),
     )
 
@@ -189,7 +196,7 @@ def _history() -> rx.Component:
             ),
             max_width="640px",
         ),
-        open=S.history_id != 0,
+        open=dialog_open(S.history_id != 0),
         on_open_change=lambda _open: S.close(),
     )
 
@@ -211,7 +218,7 @@ def _confirm() -> rx.Component:
                 margin_top="1em",
             ),
         ),
-        open=S.confirm_delete != 0,
+        open=dialog_open(S.confirm_delete != 0),
         on_open_change=lambda _open: S.close(),
     )
 

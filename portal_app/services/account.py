@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlmodel import Session
@@ -13,7 +12,14 @@ from portal_app.models.base import utcnow
 from .audit import audit_record, snapshot
 from .errors import PermissionDenied, ValidationError
 from .identity import Actor
-from .validation import PHONE_MESSAGE, check_phone, clean_name, normalize_phone
+from .validation import (
+    COUNTRY_MESSAGE,
+    PHONE_MESSAGE,
+    check_phone,
+    clean_name,
+    country_code,
+    normalize_phone,
+)
 
 DATE_FORMATS = ["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"]
 # ISO 4217 codes offered for the account currency; the Portal issue adds full lists.
@@ -28,7 +34,15 @@ TEXT_FIELDS = {
 }
 
 
+def account_currency(*, session: Session) -> str:
+    """The account's Currency (My Account › Configuration): the default of a new customer,
+    rate card, package or brand, and of an amount that names no currency."""
+    account = session.get(AccountConfig, 1)
+    return account.currency if account and account.currency else "USD"
+
+
 def account_config_get(*, session: Session, actor: Actor) -> AccountConfig:
+
     if actor.kind not in ("operator", "system"):
         raise PermissionDenied()
     return session.get(AccountConfig, 1) or AccountConfig(id=1)
@@ -47,10 +61,10 @@ def account_config_update(*, session: Session, actor: Actor, data: dict[str, Any
         if len(value) > max_len:
             errors[key] = f"{label} must be at most {max_len} characters."
         clean[key] = value
-    country = str(data.get("country", row.country) or "").strip().upper()
-    if country and not re.fullmatch(r"[A-Z]{2}", country):
-        errors["country"] = "Use the two-letter country code, like GB or US."
-    clean["country"] = country
+    country = country_code(data.get("country", row.country))
+    if country is None:
+        errors["country"] = COUNTRY_MESSAGE
+    clean["country"] = country or ""
     currency = str(data.get("currency", row.currency) or "").strip().upper()
     if currency not in CURRENCIES:
         errors["currency"] = "Choose a currency from the list."
@@ -62,9 +76,12 @@ def account_config_update(*, session: Session, actor: Actor, data: dict[str, Any
     for key, label in (("phone", "Phone"), ("mobile", "Mobile")):
         value = str(data.get(key, getattr(row, key)) or "").strip()
         # A number saved before E.164 storage stays as it is until someone changes it.
-        if value and value != getattr(row, key) and check_phone(value):
+        # A national number is read in the account's country ("020 7946 0000" in GB).
+        region = clean["country"]
+        changed = normalize_phone(value, region) != getattr(row, key)
+        if value and changed and check_phone(value, region):
             errors[key] = f"{label}: {PHONE_MESSAGE[0].lower()}{PHONE_MESSAGE[1:]}"
-        clean[key] = normalize_phone(value)
+        clean[key] = normalize_phone(value, region)
     clean["login_alerts"] = bool(data.get("login_alerts", row.login_alerts))
     if errors:
         raise ValidationError(errors)

@@ -28,6 +28,12 @@ def customer_audit(session: Session, actor: Actor, action: str, customer_id: int
     )
 
 
+def recipients_parse(text: str) -> list[str]:
+    """The addresses of a recipients field: comma- or semicolon-separated, normalised."""
+    parts = str(text or "").replace(";", ",").split(",")
+    return list(dict.fromkeys(normalize_email(e) for e in parts if e.strip()))
+
+
 def alert_list(*, session: Session, actor: Actor, customer_id: int) -> list[CustomerAlert]:
     customer = customer_get(session=session, actor=actor, customer_id=customer_id)
     return list(
@@ -50,9 +56,7 @@ def alert_add(
     except ValidationError as exc:
         errors.update(exc.fields)
         amount = 0
-    emails = [
-        normalize_email(e) for e in str(recipients or "").replace(";", ",").split(",") if e.strip()
-    ]
+    emails = recipients_parse(recipients)
     if not emails or len(emails) > 10 or any(check_email(e) for e in emails):
         errors["alert_recipients"] = "Enter up to 10 email addresses, separated by commas."
     if errors:
@@ -117,25 +121,37 @@ def alerts_fire(*, session: Session, customer: Customer, before: int, after: int
     """Queue the email of every low-balance alert this change crossed, in the caller's
     transaction (every ledger writer calls it through ``ledger_record``); returns the
     recipients. ``before`` and ``after`` are available balances in minor units."""
+
+    crossed = alerts_crossed(session=session, customer_id=customer.id, before=before, after=after)
+    sent: list[str] = []
+    for alert in crossed:
+        sent += alert_emails_queue(session=session, customer=customer, alert=alert, available=after)
+    return sent
+
+
+def alert_emails_queue(
+    *, session: Session, customer: Customer, alert: CustomerAlert, available: int, test=False
+) -> list[str]:
+    """Queue one alert's low-balance email to each of its recipients (``test``: marked as
+    a test, sent from the portal's "Send test"); returns the recipients."""
     from portal_app.models import PortalDomain
 
     from .emails import email_compose
     from .outbox import outbox_enqueue
 
-    crossed = alerts_crossed(session=session, customer_id=customer.id, before=before, after=after)
     domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
     sent: list[str] = []
-    for alert in crossed:
-        for to in [e.strip() for e in alert.recipients.split(",") if e.strip()]:
-            email = email_compose(
-                session=session,
-                kind="low_balance",
-                to=to,
-                domain=domain,
-                customer=customer.name,
-                available=format_minor(after, customer.currency),
-                threshold=format_minor(alert.threshold, customer.currency),
-            )
-            outbox_enqueue(session=session, email=email)
-            sent.append(to)
+    for to in [e.strip() for e in alert.recipients.split(",") if e.strip()]:
+        email = email_compose(
+            session=session,
+            kind="low_balance",
+            to=to,
+            domain=domain,
+            customer=customer.name,
+            available=format_minor(available, customer.currency),
+            threshold=format_minor(alert.threshold, customer.currency),
+            test=test,
+        )
+        outbox_enqueue(session=session, email=email)
+        sent.append(to)
     return sent

@@ -25,7 +25,9 @@ from portal_app.models import (
     RateCard,
 )
 
+from .account import account_currency
 from .csvcell import csv_cell
+from .dates import formatter
 from .money import format_micros, format_minor
 
 # Amounts: minor units of the row's (or the item's) currency, or micro-units for rates.
@@ -138,6 +140,7 @@ class Names:
                     for value in _ids(side.get(key)):
                         wanted.setdefault(table, set()).add(value)
         self._names: dict[tuple[str, int], str] = {}
+        self.currency = account_currency(session=session)  # for amounts that name none
         self._currency: dict[int, str] = {}
         for table, ids in wanted.items():
             model, column = _NAMERS[table]
@@ -180,8 +183,8 @@ def _currency(event: AuditEvent, names: Names) -> str:
         if isinstance(side.get("currencies"), list) and side["currencies"]:
             return str(side["currencies"][0])
     if event.entity == "customer" and event.entity_id.isdigit():
-        return names.customer_currency(int(event.entity_id)) or "USD"
-    return "USD"
+        return names.customer_currency(int(event.entity_id)) or names.currency
+    return names.currency
 
 
 def _value(key: str, value: Any, currency: str, names: Names) -> str:
@@ -243,10 +246,11 @@ def _item(event: AuditEvent, names: Names) -> str:
 def audit_views(*, session: Session, events: list[AuditEvent]) -> list[AuditView]:
     """A page of audit events as people read them (the caller checked the Log area)."""
     names = Names(session, events)
+    fmt = formatter(session=session)  # UTC, named by the table's and the CSV's header
     return [
         AuditView(
             id=e.id or 0,
-            at=e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            at=fmt.datetime(e.at, seconds=True, with_zone=False),
             who=e.actor_label,
             action=e.action,
             item=_item(e, names),

@@ -20,6 +20,7 @@ from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
 from .autotopup_trigger import domain_allows
+from .dates import formatter
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import format_minor, micros_to_minor, parse_minor, plain_minor
@@ -94,7 +95,7 @@ def autotopup_get(*, session: Session, actor: Actor) -> dict[str, Any]:
         "amount": plain_minor(row.amount, code) if row.amount else "",
         "failures": row.failures,
         "state": row.state,
-        "last_try": row.last_try_at.isoformat()[:16].replace("T", " ") if row.last_try_at else "",
+        "last_try": formatter(session=session).datetime(row.last_try_at),
         "last_message": row.last_message,
     }
 

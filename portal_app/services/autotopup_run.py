@@ -33,6 +33,7 @@ from portal_app.models.autotopup import MAX_FAILURES
 from portal_app.models.base import utcnow
 
 from .autotopup_trigger import domain_allows
+from .dates import formatter
 from .db import session_scope
 from .emails import email_compose
 from .money import format_minor
@@ -151,7 +152,8 @@ def _failed(session: Session, row: AutoTopup, message: str, now: datetime) -> st
         _notify(session, row, "auto_topup_off", reason=message)
         return "off"
     row.state, row.next_try_at = TopupState.RETRY.value, now + BACKOFF[row.failures - 1]
-    when = row.next_try_at.strftime("%Y-%m-%d %H:%M UTC")
+    when = formatter(session=session).datetime(row.next_try_at)
+
     _notify(session, row, "auto_topup_failed", reason=message, retry_at=when)
     return "failed"
 

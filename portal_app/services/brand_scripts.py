@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from portal_app.models import DomainStatus, PortalDomain
 
-from .domains import script_src
+from .domain_validation import script_src
 from .origins import script_origin
 from .tls_allow import normalize
 

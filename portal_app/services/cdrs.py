@@ -1,4 +1,5 @@
-"""CDR reports: a customer's calls in a time range, its totals and its breakout.
+"""CDR reports: a customer's calls in a time range and its totals (the CSV export is
+services/cdr_export.py, the breakout services/cdr_breakout.py).
 
 Every read names one customer and a half-open UTC range, which the index
 ``(customer_id, call_start, id)`` answers directly. Pages are keyset pages (newest
@@ -11,29 +12,34 @@ call took; contacts never do, and carriers' own calls need that permission too
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
-from collections.abc import Iterator
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from sqlalchemy import and_, case, func, or_
-from sqlmodel import Session, select
+from sqlalchemy import case, func, or_
+from sqlmodel import Session
 
 from portal_app.models import Area, Cdr, Customer, PortalDomain
 
-from .csvcell import csv_cell
-from .domains import BREAKOUT_COLUMNS, CDR_COLUMNS
+from .cdr_format import (  # noqa: F401  (the pages' formatting, used through this module)
+    INDEX,
+    STATUS_LABELS,
+    cell,
+    column_label,
+    columns_for,
+    duration,
+    page_cells,
+)
+from .cursor_reads import fetch_rows
+from .dates import DateFormatter, as_utc
 from .errors import PermissionDenied, ValidationError
 from .identity import Actor
-from .money import format_micros, plain_micros
-from .policy import customer_check, sees_routes
+from .policy import customer_check
 
 PAGE_MAX = 200
-CSV_BATCH = 5000
 
 
 def zone(name: str) -> ZoneInfo:
@@ -56,17 +62,21 @@ def today(tz: str) -> date:
     return datetime.now(zone(tz)).date()
 
 
-def parse_days(first: str, last: str, tz: str, *, max_days: int = 92) -> tuple[date, date]:
-    """The dates a form sent, checked: ISO dates, in order, at most ``max_days``."""
+def parse_days(
+    first: str, last: str, tz: str, *, max_days: int = 92, fmt: DateFormatter | None = None
+) -> tuple[date, date]:
+    """The dates a form sent, checked: in the account's date format ``fmt`` or ISO (a
+    CSV link's), in order, at most ``max_days``."""
     errors: dict[str, str] = {}
+    fmt = fmt or DateFormatter()
     try:
-        d1 = date.fromisoformat(str(first))
-    except ValueError:
-        errors["first"] = "Enter a date like 2026-11-25."
+        d1 = fmt.parse(first)
+    except ValueError as exc:
+        errors["first"] = str(exc)
     try:
-        d2 = date.fromisoformat(str(last))
-    except ValueError:
-        errors["last"] = "Enter a date like 2026-11-25."
+        d2 = fmt.parse(last)
+    except ValueError as exc:
+        errors["last"] = str(exc)
     if not errors and d2 < d1:
         errors["last"] = "The end date is before the start date."
     elif not errors and (d2 - d1).days >= max_days:
@@ -118,13 +128,20 @@ def report_setup(
 ) -> ReportSetup:
     """The columns and currency of a customer's CDR and Breakout reports."""
     cdr_check(session=session, actor=actor, customer_id=customer_id, areas=areas)
-    customer = session.get(Customer, customer_id)
-    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
-    return ReportSetup(
-        cdr_columns=list(domain.cdr_columns) if domain else [],
-        breakout_columns=list(domain.breakout_columns) if domain else [],
-        currency=customer.currency,
-        customer_name=customer.name,
+    row = session.connection().execute(_setup_statement(), {"cid": customer_id}).one()
+    cdr_columns, breakout_columns, currency, name = row
+    return ReportSetup(list(cdr_columns or []), list(breakout_columns or []), currency, name)
+
+
+@functools.cache
+def _setup_statement() -> sa.Select:
+    """One read (Core, not two ORM loads: this runs on every report's first page)."""
+    customer, domain = Customer.__table__, PortalDomain.__table__
+    return (
+        sa.select(domain.c.cdr_columns, domain.c.breakout_columns)
+        .add_columns(customer.c.currency, customer.c.name)
+        .select_from(customer.outerjoin(domain, domain.c.id == customer.c.domain_id))
+        .where(customer.c.id == sa.bindparam("cid"))
     )
 
 
@@ -141,14 +158,27 @@ def _shape(q: CdrQuery) -> tuple[tuple[bool, bool, bool], dict]:
     return (bool(digits), bool(q.status), bool(q.direction)), params
 
 
-def _conditions(shape: tuple[bool, bool, bool]) -> list:
-    """The WHERE clause for a shape, with bound parameters: built once per shape."""
+def _conditions(shape: tuple[bool, bool, bool], after: str = "") -> list:
+    """The WHERE clause for a shape, with bound parameters: built once per shape.
+
+    ``after`` continues a keyset read from the cursor (``at``, ``last_id``): "older" for
+    newest-first pages, "newer" for the oldest-first export. The cursor takes the place of
+    the range's bound on its side (it lies inside the range): with two bounds on one side
+    SQLite seeks to the range's and filters every row up to the cursor, so each page
+    would read all the pages before it."""
     search, status, direction = shape
-    conditions = [
-        Cdr.customer_id == sa.bindparam("cid"),
-        Cdr.call_start >= sa.bindparam("start"),
-        Cdr.call_start < sa.bindparam("end"),
-    ]
+    start, end = sa.bindparam("start"), sa.bindparam("end")
+    at = sa.bindparam("at", type_=Cdr.__table__.c.call_start.type)
+    last_id = sa.bindparam("last_id")
+    conditions = [Cdr.customer_id == sa.bindparam("cid")]
+    if after == "older":
+        conditions += [Cdr.call_start >= start, Cdr.call_start <= at]
+        conditions.append(or_(Cdr.call_start < at, Cdr.id < last_id))  # ties at ``at``
+    elif after == "newer":
+        conditions += [Cdr.call_start >= at, Cdr.call_start < end]
+        conditions.append(or_(Cdr.call_start > at, Cdr.id > last_id))
+    else:
+        conditions += [Cdr.call_start >= start, Cdr.call_start < end]
     if search:
         pattern = sa.bindparam("pattern")
         conditions.append(or_(Cdr.dialled.like(pattern), Cdr.cli.like(pattern)))
@@ -163,35 +193,11 @@ def _conditions(shape: tuple[bool, bool, bool]) -> list:
 # most of the cost of a small page (bench/reports.py).
 @functools.cache
 def _page_statement(shape: tuple[bool, bool, bool], keyset: bool) -> sa.Select:
-    conditions = _conditions(shape)
-    if keyset:
-        at, last_id = (
-            sa.bindparam("at", type_=Cdr.__table__.c.call_start.type),
-            sa.bindparam("last_id"),
-        )
-        conditions.append(or_(Cdr.call_start < at, and_(Cdr.call_start == at, Cdr.id < last_id)))
+    conditions = _conditions(shape, "older" if keyset else "")
     return (
         sa.select(*Cdr.__table__.columns)
         .where(*conditions)
         .order_by(Cdr.call_start.desc(), Cdr.id.desc())
-        .limit(sa.bindparam("limit"))
-    )
-
-
-@functools.cache
-def _csv_statement(shape: tuple[bool, bool, bool], keyset: bool, columns: tuple[str, ...]):
-    conditions = _conditions(shape)
-    if keyset:
-        at, last_id = (
-            sa.bindparam("at", type_=Cdr.__table__.c.call_start.type),
-            sa.bindparam("last_id"),
-        )
-        conditions.append(or_(Cdr.call_start > at, and_(Cdr.call_start == at, Cdr.id > last_id)))
-    table = Cdr.__table__.c
-    return (
-        sa.select(*(table[c] for c in columns))
-        .where(*conditions)
-        .order_by(Cdr.call_start, Cdr.id)
         .limit(sa.bindparam("limit"))
     )
 
@@ -208,27 +214,9 @@ def _totals_statement(shape: tuple[bool, bool, bool]) -> sa.Select:
     ).where(*_conditions(shape))
 
 
-@functools.cache
-def _breakout_statement(shape: tuple[bool, bool, bool], by: str) -> sa.Select:
-    key = Cdr.prefix if by == "prefix" else Cdr.destination
-    connected = func.sum(case((Cdr.status == "answered", 1), else_=0))
-    return (
-        sa.select(
-            key,
-            func.min(Cdr.prefix),
-            func.count(),
-            func.coalesce(connected, 0),
-            func.coalesce(func.sum(Cdr.duration), 0),
-            func.coalesce(func.sum(Cdr.billed_duration), 0),
-            func.coalesce(func.sum(Cdr.cost), 0),
-            func.coalesce(func.avg(Cdr.pdd_ms), 0),
-            func.coalesce(func.max(Cdr.rate), 0),
-        )
-        .where(*_conditions(shape))
-        .group_by(key)
-        .order_by(func.sum(Cdr.cost).desc(), key)
-        .limit(sa.bindparam("limit"))
-    )
+# A page's row: the table's columns in order; call_start as the driver gives it (SQLite:
+# the stored text; dates.as_utc reads either).
+CdrRow = namedtuple("CdrRow", INDEX)
 
 
 def cdr_page(
@@ -238,7 +226,7 @@ def cdr_page(
     query: CdrQuery,
     after: tuple[datetime, int] | None = None,
     limit: int = 50,
-) -> tuple[list[Cdr], tuple[datetime, int] | None]:
+) -> tuple[list[CdrRow], tuple[datetime, int] | None]:
     """One page, newest first, after the keyset cursor; returns the next cursor."""
     cdr_check(session=session, actor=actor, customer_id=query.customer_id)
     shape, params = _shape(query)
@@ -246,11 +234,12 @@ def cdr_page(
     params["limit"] = limit + 1
     if after is not None:
         params["at"], params["last_id"] = after
-    # Plain rows (attribute access like a Cdr), not ORM objects: a page is only read.
-    rows = session.execute(_page_statement(shape, after is not None), params).all()
+    # Plain rows (attribute access like a Cdr), not ORM objects: a page is only read, so
+    # it goes straight to the cursor (services/cursor_reads.py).
+    rows = fetch_rows(session, _page_statement(shape, after is not None), params)
     more = len(rows) > limit
-    rows = list(rows[:limit])
-    return rows, ((rows[-1].call_start, rows[-1].id) if more else None)
+    rows = list(map(CdrRow._make, rows[:limit]))
+    return rows, ((as_utc(rows[-1].call_start), rows[-1].id) if more else None)
 
 
 @dataclass(frozen=True)
@@ -275,184 +264,5 @@ class Totals:
 def cdr_totals(*, session: Session, actor: Actor, query: CdrQuery) -> Totals:
     cdr_check(session=session, actor=actor, customer_id=query.customer_id)
     shape, params = _shape(query)
-    row = session.execute(_totals_statement(shape), params).one()
+    (row,) = fetch_rows(session, _totals_statement(shape), params)
     return Totals(*(int(v) for v in row))
-
-
-@dataclass(frozen=True)
-class BreakoutRow:
-    key: str  # destination name or prefix
-    prefix: str
-    calls: int
-    connected: int
-    seconds: int
-    billed_seconds: int
-    cost: int
-    pdd_ms: float
-    rate: int
-
-    @property
-    def asr(self) -> float:
-        return 100.0 * self.connected / self.calls if self.calls else 0.0
-
-    @property
-    def acd(self) -> float:
-        return self.seconds / self.connected if self.connected else 0.0
-
-
-def breakout(
-    *, session: Session, actor: Actor, query: CdrQuery, by: str = "destination", limit: int = 500
-) -> list[BreakoutRow]:
-    """Per destination (or prefix): calls, connected, minutes, cost, ASR, ACD, PDD.
-
-    Operators allowed the CDR or the Report area may ask (Report › Breakout Report)."""
-    cdr_check(session=session, actor=actor, customer_id=query.customer_id, areas=REPORT_AREAS)
-    shape, params = _shape(query)
-    params["limit"] = limit
-    rows = session.execute(_breakout_statement(shape, by), params).all()
-    return [
-        BreakoutRow(
-            str(k or "Unknown"),
-            str(p or ""),
-            *(int(v) for v in rest[:5]),
-            float(rest[5]),
-            int(rest[6]),
-        )
-        for k, p, *rest in rows
-    ]
-
-
-# Presentation shared by the pages and the CSV ------------------------------------------
-
-
-def duration(seconds: int) -> str:
-    minutes, sec = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{sec:02d}" if hours else f"{minutes}:{sec:02d}"
-
-
-def columns_for(chosen: list[str], actor: Actor) -> list[str]:
-    """The domain's chosen CDR columns in its order; operators allowed carriers also see
-    the route."""
-    cols = [c for c in chosen if c in CDR_COLUMNS] or list(CDR_COLUMNS)
-    return [*cols, "route"] if sees_routes(actor) else cols
-
-
-def column_label(key: str, tz: str = "UTC") -> str:
-    if key == "call_start":
-        return f"Call start ({tz})"
-    return "Route" if key == "route" else CDR_COLUMNS.get(key, BREAKOUT_COLUMNS.get(key, key))
-
-
-STATUS_LABELS = {
-    "answered": "Answered",
-    "no_answer": "No answer",
-    "busy": "Busy",
-    "failed": "Failed",
-    "cancelled": "Cancelled",
-}
-
-
-def cell(row: Cdr, key: str, tz: ZoneInfo, actor: Actor) -> str:
-    """One CDR field as text for a page, in the viewer's time zone. The route only for
-    those allowed carriers. (The CSV writes its own plain values: see ``_csv_format``.)"""
-    if key == "route":
-        return row.route if sees_routes(actor) else ""
-    if key == "call_start":
-        return row.call_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-    if key in ("duration", "billed_duration"):
-        return duration(getattr(row, key))
-    if key in ("rate", "cost"):
-        return format_micros(getattr(row, key), row.currency)
-    if key == "status":
-        return STATUS_LABELS.get(row.status, row.status)
-    return str(getattr(row, key, ""))
-
-
-def cdr_csv(
-    *, session: Session, actor: Actor, query: CdrQuery, columns: list[str], tz: str
-) -> Iterator[str]:
-    """The whole range as CSV, oldest first, streamed in keyset batches: memory stays
-    flat whatever the range holds. Times are in ``tz``; costs are plain numbers."""
-    cdr_check(session=session, actor=actor, customer_id=query.customer_id)
-    cols = columns_for(columns, actor)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([column_label(c, tz) for c in cols])
-    yield out.getvalue()
-    formats = [_csv_format(c, zone(tz), actor) for c in cols]
-    routes = sees_routes(actor)
-    needed = tuple(sorted({"call_start", "id", *(c for c in cols if c != "route" or routes)}))
-    shape, params = _shape(query)
-    params["limit"] = CSV_BATCH
-    keyset = False
-    while True:
-        batch = session.execute(_csv_statement(shape, keyset, needed), params).all()
-        if not batch:
-            return
-        out.seek(0)
-        out.truncate()
-        writer.writerows([[f(row) for f in formats] for row in batch])
-        yield out.getvalue()
-        keyset, params["at"], params["last_id"] = True, batch[-1].call_start, batch[-1].id
-
-
-def _csv_format(key: str, tz: ZoneInfo, actor: Actor):
-    """A function from a row to the CSV text of one column: numbers stay numbers,
-    times are in ``tz``, text is guarded against spreadsheet formulas."""
-    if key == "route" and not sees_routes(actor):
-        return lambda row: ""
-    if key == "call_start":
-        if tz.key == "UTC":
-            return lambda row: row.call_start.strftime("%Y-%m-%d %H:%M:%S")
-        return lambda row: row.call_start.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-    if key in ("rate", "cost"):
-        return lambda row: plain_micros(getattr(row, key))
-    if key in ("duration", "billed_duration"):
-        return lambda row: getattr(row, key)
-    return lambda row: csv_cell(str(getattr(row, key)))
-
-
-# Dashboard charts -------------------------------------------------------------------
-
-
-def _hour(session: Session):
-    """The call's UTC hour as a value both databases can group by."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.substr(Cdr.call_start, 1, 13)  # stored as ISO text: "YYYY-MM-DD HH"
-    return func.to_char(func.date_trunc("hour", Cdr.call_start), "YYYY-MM-DD HH24")
-
-
-@dataclass(frozen=True)
-class DayPoint:
-    day: str  # the viewer's date, ISO
-    calls: int
-    minutes: float
-    cost: int  # micro-units
-
-
-def daily(
-    *, session: Session, actor: Actor, customer_id: int, days: int, tz: str
-) -> list[DayPoint]:
-    """Calls, minutes and spend per day of the viewer, for the last ``days`` days.
-
-    Grouped by UTC hour in SQL (at most 24 rows a day), then folded into local days,
-    so the database never returns the calls themselves."""
-    cdr_check(session=session, actor=actor, customer_id=customer_id)
-    last = today(tz)
-    start, end = day_range(last - timedelta(days=days - 1), last, tz)
-    hour = _hour(session)
-    rows = session.exec(
-        select(hour, func.count(), func.sum(Cdr.billed_duration), func.sum(Cdr.cost))
-        .where(Cdr.customer_id == customer_id, Cdr.call_start >= start, Cdr.call_start < end)
-        .group_by(hour)
-    ).all()
-    z = zone(tz)
-    buckets = {(last - timedelta(days=i)).isoformat(): [0, 0, 0] for i in range(days - 1, -1, -1)}
-    for text, calls, seconds, cost in rows:
-        at = datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=ZoneInfo("UTC"))
-        key = at.astimezone(z).date().isoformat()
-        if key in buckets:
-            b = buckets[key]
-            b[0], b[1], b[2] = b[0] + calls, b[1] + int(seconds or 0), b[2] + int(cost or 0)
-    return [DayPoint(day, c, round(s / 60, 1), cost) for day, (c, s, cost) in buckets.items()]

@@ -2,39 +2,36 @@
 
 Operators add, edit and delete contacts, reset their password or second factor, and
 see their last login. A contact's password is either set by the operator or, with
-"auto-generate password", by the contact from a single-use, expiring emailed link.
+"auto-generate password", by the contact from a single-use, expiring emailed link
+(services/password_links.py).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from sqlmodel import Session, delete, select, update
+from sqlmodel import Session, delete, select
 
-from portal_app.models import Contact, Customer, PasswordLink, PortalDomain
+from portal_app.models import Contact, ContactRole, Customer, PasswordLink, PortalDomain
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
-from .crypto import hash_password, new_token, token_hash
+from .crypto import hash_password
 from .customers import customer_get
-from .emails import Email, duration_words, email_compose, portal_url
 from .errors import Conflict, NotFound, ValidationError
 from .identity import Actor
 from .mail import MailError, smtp_for_domain
-from .outbox import mailbox_enabled, outbox_enqueue
+from .outbox import mailbox_enabled
+from .password_links import NO_DOMAIN, password_link_send
+from .policy import ROLE_LABELS
 from .security_settings import password_minimum
 from .sessions import sessions_revoke_for_user
 from .validation import check_email, check_name, check_password, clean_name, normalize_email
 
 PRINCIPAL = "contact"
 NOTES_MAX = 4000
-LINK_TTL = {"welcome": timedelta(days=3), "reset": timedelta(hours=1)}
-AUDIT_FIELDS = ["customer_id", "name", "email", "totp_enabled", "public_notes", "private_notes"]
-NO_DOMAIN = (
-    "This customer has no portal domain (Edit > Config > Domain), so there is no portal "
-    "to send a link to."
-)
+AUDIT_FIELDS = ["customer_id", "name", "email", "role", "totp_enabled"]
+AUDIT_FIELDS += ["public_notes", "private_notes"]
 NO_SMTP_FOR_RESET = (
     "No SMTP server is configured for this brand or the account, so the link could not "
     "reach the contact. Set one up, then use Send password link."
@@ -88,15 +85,34 @@ def _validate(
     return {"name": name, "email": email, "password": password, **notes}
 
 
+def role_check(role: object) -> str:
+    """A valid role value, or a ValidationError on the ``role`` field."""
+    value = str(role or "")
+    if value not in ROLE_LABELS:
+        raise ValidationError({"role": "Choose one of: " + ", ".join(ROLE_LABELS.values()) + "."})
+    return value
+
+
 def contact_create(
     *, session: Session, actor: Actor, customer_id: int, data: dict[str, Any]
 ) -> tuple[Contact, str | None]:
-    """Add a contact. With ``auto_password`` the contact has no password yet and gets a
-    welcome link by email (queued here; the token is returned too); otherwise the
-    operator's password is set."""
+    """Add a contact with its ``role`` (Owner when none is given). With ``auto_password``
+    the contact has no password yet and gets a welcome link by email (queued here; the
+    token is returned too); otherwise the operator's password is set."""
     customer = customer_get(session=session, actor=actor, customer_id=customer_id)
     auto = bool(data.get("auto_password"))
-    clean = _validate(session, data, None, password_needed=not auto)
+    try:
+        role = role_check(data.get("role") or ContactRole.OWNER.value)
+    except ValidationError as exc:
+        role_error = exc.fields
+    else:
+        role_error = {}
+    try:
+        clean = _validate(session, data, None, password_needed=not auto)
+    except ValidationError as exc:
+        raise ValidationError(exc.fields | role_error) from None
+    if role_error:
+        raise ValidationError(role_error)
     if auto and not customer.domain_id:
         raise ValidationError({"auto_password": NO_DOMAIN + " Set a password instead."})
     contact = Contact(
@@ -104,6 +120,7 @@ def contact_create(
         name=clean["name"],
         email=clean["email"],
         password_hash=None if auto else hash_password(clean["password"]),
+        role=role,
         public_notes=clean["public_notes"],
         private_notes=clean["private_notes"],
     )
@@ -155,7 +172,16 @@ def contact_update(
 
 
 def contact_delete(*, session: Session, actor: Actor, contact_id: int) -> None:
-    contact = contact_get(session=session, actor=actor, contact_id=contact_id)
+    contact_delete_row(
+        session=session,
+        actor=actor,
+        contact=contact_get(session=session, actor=actor, contact_id=contact_id),
+    )
+
+
+def contact_delete_row(*, session: Session, actor: Actor, contact: Contact) -> None:
+    """Delete a contact the caller has already checked ``actor`` may remove: its
+    sessions end, its links die, an audit row keeps what it was."""
     sessions_revoke_for_user(session=session, user_id=contact.id, principal=PRINCIPAL)
     session.exec(delete(PasswordLink).where(PasswordLink.contact_id == contact.id))
     audit_record(
@@ -217,58 +243,3 @@ def contact_reset_password(
         after={"password": "reset link sent"},
     )
     return contact, token
-
-
-# Password links -----------------------------------------------------------------
-
-
-def password_link_create(*, session: Session, contact: Contact, purpose: str) -> str:
-    """A new link for the contact; earlier unused links stop working (they are kept,
-    spent, so the links sent in the last hour can be counted)."""
-    now = utcnow()
-    session.exec(
-        update(PasswordLink)
-        .where(PasswordLink.contact_id == contact.id, PasswordLink.used_at.is_(None))
-        .values(used_at=now)
-    )
-    token = new_token()
-    session.add(
-        PasswordLink(
-            token_hash=token_hash(token),
-            contact_id=contact.id,
-            purpose=purpose,
-            created_at=now,
-            expires_at=now + LINK_TTL[purpose],
-        )
-    )
-    return token
-
-
-def password_mail(*, session: Session, contact: Contact, token: str, purpose: str) -> Email:
-    """The email with the set-password link, under the contact's brand."""
-    from portal_app.routes import PORTAL_SET_PASSWORD
-
-    customer = session.get(Customer, contact.customer_id)
-    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
-    if domain is None:
-        raise MailError(NO_DOMAIN)
-    return email_compose(
-        session=session,
-        kind=f"password_{purpose}",
-        to=contact.email,
-        domain=domain,
-        name=contact.name,
-        email=contact.email,
-        link=portal_url(domain.host, f"{PORTAL_SET_PASSWORD}?token={token}"),
-        expires=duration_words(LINK_TTL[purpose]),
-    )
-
-
-def password_link_send(*, session: Session, contact: Contact, purpose: str) -> str:
-    """A new link for the contact, queued in its email in the caller's transaction."""
-    token = password_link_create(session=session, contact=contact, purpose=purpose)
-    outbox_enqueue(
-        session=session,
-        email=password_mail(session=session, contact=contact, token=token, purpose=purpose),
-    )
-    return token

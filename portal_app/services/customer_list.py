@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func
 
 from portal_app.models import Area, Customer, CustomerStatus, CustomerType, PortalDomain
 
-from .customer_text import name_contains
+from .customer_text import broad_search, name_contains, search_count
 from .customers import can_read_customers
 from .identity import Actor
 
@@ -33,9 +33,34 @@ MAX_PAGE = 100
 Key = tuple[Any, int]  # (the sort column's value, id) of a row
 
 
+class ListRow(NamedTuple):
+    """What the list shows of one customer: columns, not an ORM object (building 25
+    ``Customer`` objects and their identity map was most of a page's cost)."""
+
+    id: int
+    name: str
+    kind: str
+    status: str
+    currency: str
+    credit_limit: int
+    host: str  # the portal domain's host, or ""
+    key: Any  # the sort column's value: with id, where the next page starts
+
+
+_COLUMNS = (
+    Customer.id,
+    Customer.name,
+    Customer.kind,
+    Customer.status,
+    Customer.currency,
+    Customer.credit_limit,
+    PortalDomain.host,
+)
+
+
 @dataclass(frozen=True)
 class CustomerPage:
-    rows: list[tuple[Customer, str]]  # (customer, domain host or "")
+    rows: list[ListRow]
     total: int
     first: Key | None  # keys of the first and last rows, to page from
     last: Key | None
@@ -60,7 +85,15 @@ def customer_list(
     row included: the same page again); the first page with none. And how many
     customers match in all."""
     can_read_customers(actor)
-    conditions = _filters(session, actor, search, kind, status, domain_id)
+    text = search.strip()
+    conditions = _filters(actor, kind, status, domain_id)
+    total = search_count(session, text) if text and not conditions else None
+    if text:
+        # A broad text (thousands of matches) is read in the list's order, each row
+        # checked against the trigram matches, until the page is full; a narrow one
+        # from its matches, then sorted.
+        ordered = total is not None and broad_search(session, total)
+        conditions.append(name_contains(session, text, in_order=ordered))
     column = SORTS.get(sort, Customer.name)
     # Going back reads the list backwards from the first row shown, then turns it round.
     backwards = before is not None and after is None
@@ -72,19 +105,22 @@ def customer_list(
     # The tie-breaker runs the same way, so one index scan (forwards or backwards) serves it.
     order = [column.desc(), Customer.id.desc()] if down else [column.asc(), Customer.id.asc()]
     query = (
-        select(Customer, PortalDomain.host)
+        sa.select(*_COLUMNS, column.label("key"))
         .join(PortalDomain, PortalDomain.id == Customer.domain_id, isouter=True)
         .where(*conditions, *([keyed] if keyed is not None else []))
         .order_by(*order)
         .limit(max(1, min(limit, MAX_PAGE)))
     )
-    rows = [(c, host or "") for c, host in session.exec(query).all()]
+    conn = session.connection()  # plain rows: no ORM objects to build
+    rows = [ListRow(*r[:6], r[6] or "", r[7]) for r in conn.execute(query)]
     if backwards:
         rows.reverse()
-    total = session.exec(select(func.count()).select_from(Customer).where(*conditions)).one()
-    key = column.key
-    first = (getattr(rows[0][0], key), rows[0][0].id) if rows else None
-    last = (getattr(rows[-1][0], key), rows[-1][0].id) if rows else None
+    if total is None:
+        total = conn.execute(
+            sa.select(func.count()).select_from(Customer).where(*conditions)
+        ).scalar_one()
+    first = (rows[0].key, rows[0].id) if rows else None
+    last = (rows[-1].key, rows[-1].id) if rows else None
     return CustomerPage(rows=rows, total=total, first=first, last=last)
 
 
@@ -99,8 +135,9 @@ def _after(column, key: Sequence, down: bool, inclusive: bool = False) -> sa.Col
 
 
 def _filters(
-    session: Session, actor: Actor, search: str, kind: str, status: str, domain_id: int | None
+    actor: Actor, kind: str, status: str, domain_id: int | None
 ) -> list[sa.ColumnElement[bool]]:
+    """Every condition but the text search's."""
     conditions = []
     visible = [
         k
@@ -112,8 +149,6 @@ def _filters(
     ]
     if len(visible) < len(CustomerType):  # no condition at all keeps the indexes usable
         conditions.append(Customer.kind.in_(visible))
-    if search.strip():
-        conditions.append(name_contains(session, search.strip()))
     if kind in {k.value for k in CustomerType}:
         conditions.append(Customer.kind == kind)
     if status in {s.value for s in CustomerStatus}:

@@ -5,6 +5,7 @@ Template Customer to an approved sign-up. Every change is audited on the custome
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -15,6 +16,7 @@ from .customers import customer_get
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import format_minor
+from .package_billing import next_charges, resume_since
 from .packages import FREQUENCIES, SERVICES
 
 
@@ -46,7 +48,10 @@ def package_set(
     if on and row is None:
         if package.currency != customer.currency:
             raise ValidationError({"packages": f"{package.name} is not in {customer.currency}."})
-        session.add(CustomerPackage(customer_id=customer.id, package_id=package.id))
+        row = CustomerPackage(customer_id=customer.id, package_id=package.id)
+        if since := resume_since(session=session, customer_id=customer.id, package=package):
+            row.since = since  # a period already paid for: its schedule goes on
+        session.add(row)
     elif not on and row is not None:
         session.delete(row)
     customer_audit(
@@ -76,6 +81,7 @@ class OwnPackage:
     auto_decrement: bool
     service: str  # "Number lookup", or "" for none
     enabled: bool
+    next_charge: datetime | None = None  # None: not charged (services/package_billing.py)
 
 
 def own_packages(*, session: Session, actor: Actor) -> list[OwnPackage]:
@@ -88,6 +94,7 @@ def own_packages(*, session: Session, actor: Actor) -> list[OwnPackage]:
         .where(CustomerPackage.customer_id == actor.customer_id)
         .order_by(Package.name)
     ).all()
+    due = next_charges(session=session, customer_id=actor.customer_id)
     return [
         OwnPackage(
             name=p.name,
@@ -96,6 +103,7 @@ def own_packages(*, session: Session, actor: Actor) -> list[OwnPackage]:
             auto_decrement=p.auto_decrement,
             service="" if p.service == "none" else SERVICES.get(p.service, p.service),
             enabled=p.enabled,
+            next_charge=due.get(p.id),
         )
         for p in rows
     ]

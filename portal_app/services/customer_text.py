@@ -12,6 +12,13 @@ adds a trigram index on both names, kept in step by the database itself:
 
 Three characters are the least a trigram can find; shorter texts fall back to ``LIKE``,
 as does any dialect without the index. Every caller gets the same rows either way.
+
+On SQLite the query's shape matters as much as the index (bench/bench_customers.py,
+100,000 customers): counting the matches in the FTS table alone takes 3 ms where
+counting the customers whose id is among them takes 27 ms; and a broad text ("summit",
+7,500 matches) pages fastest read in the list's order, each row checked against the
+matches until the page is full, while a narrow one ("golden swift") pages fastest from
+its few matches, sorted.
 """
 
 from __future__ import annotations
@@ -40,15 +47,44 @@ def _like(text: str) -> sa.ColumnElement[bool]:
     )
 
 
-def name_contains(session: Session, text: str) -> sa.ColumnElement[bool]:
-    """The condition "name or company name contains ``text``" (case-insensitive), in the
-    form this database's trigram index answers."""
-    if session.get_bind().dialect.name != "sqlite" or len(text) < MIN_TRIGRAM:
-        return _like(text)
+def _fts(session: Session, text: str) -> bool:
+    return session.get_bind().dialect.name == "sqlite" and len(text) >= MIN_TRIGRAM
+
+
+def _matching(text: str, what: sa.ColumnElement) -> sa.Select:
     phrase = '"' + text.replace('"', '""') + '"'  # one FTS5 string: a substring match
-    matches = sa.select(sa.column("rowid")).select_from(sa.table(FTS_TABLE))
-    matches = matches.where(sa.text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase))
-    return Customer.id.in_(matches)
+    query = sa.select(what).select_from(sa.table(FTS_TABLE))
+    return query.where(sa.text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase))
+
+
+def name_contains(session: Session, text: str, *, in_order: bool = False) -> sa.ColumnElement[bool]:
+    """The condition "name or company name contains ``text``" (case-insensitive), in the
+    form this database's trigram index answers. ``in_order``: the rows are read in the
+    list's order and each is checked against the matches (``id + 0`` keeps SQLite from
+    reading them by id and sorting them instead)."""
+    if not _fts(session, text):
+        return _like(text)
+    matches = _matching(text, sa.column("rowid"))
+    return (Customer.id + 0).in_(matches) if in_order else Customer.id.in_(matches)
+
+
+def search_count(session: Session, text: str) -> int | None:
+    """How many customers ``name_contains`` finds, counted in the trigram index alone
+    (None where there is none: count the customers)."""
+    if not _fts(session, text):
+        return None
+    return session.connection().execute(_matching(text, sa.func.count())).scalar_one()
+
+
+def broad_search(session: Session, matches: int) -> bool:
+    """Whether a search finding ``matches`` customers pages faster read in the list's
+    order: a page of 25 is then found within about 25 * customers / matches rows, which
+    beats sorting the matches once they are more than about 5 * sqrt(customers).
+    ``max(id)`` stands in for the number of customers (one index probe)."""
+    if matches == 0:
+        return False
+    highest = session.connection().execute(sa.select(sa.func.max(Customer.id))).scalar() or 0
+    return matches * matches > 25 * highest
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -18,12 +18,13 @@ from portal_app.models import (
 )
 from portal_app.models.base import utcnow
 
+from .account import account_currency
 from .audit import audit_record, snapshot
-from .domains import SECTIONS
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, parse_minor
-from .validation import clean_name
+from .portal_sections import SECTIONS
+from .validation import COUNTRY_MESSAGE, clean_name, country_code
 
 FIELDS = [
     "name",
@@ -61,9 +62,9 @@ def customers_on_domain(*, session: Session, actor: Actor, domain_id: int) -> in
     ).one()
 
 
-def customer_blank() -> Customer:
-    """The values a new customer's form starts with (not stored)."""
-    return Customer(name="", currency="USD")
+def customer_blank(*, session: Session) -> Customer:
+    """The values a new customer's form starts with (not stored): the account's currency."""
+    return Customer(name="", currency=account_currency(session=session))
 
 
 def customer_domain(*, session: Session, actor: Actor, customer: Customer) -> PortalDomain | None:
@@ -89,6 +90,8 @@ def effective_access(customer: Customer, domain: PortalDomain | None) -> list[st
             base.add(section)
         elif choice == "hide":
             base.discard(section)
+    if customer.kind != CustomerType.CARRIER.value:
+        base.discard("carrier_portal")  # a carrier partner's section: carriers only
     return [s for s in SECTIONS if s in base]
 
 
@@ -111,9 +114,9 @@ def _validate(session: Session, data: dict[str, Any]) -> dict[str, Any]:
         limit = parse_minor(text, currency, field="credit_limit")
     except ValidationError as exc:
         errors.update(exc.fields)
-    country = str(data.get("country") or "").strip().upper()
-    if country and not (len(country) == 2 and country.isalpha()):
-        errors["country"] = "Use the two-letter country code, like GB or US."
+    country = country_code(data.get("country"))
+    if country is None:
+        errors["country"] = COUNTRY_MESSAGE
     domain_raw = data.get("domain_id")
     domain_id = None
     if domain_raw not in (None, "", "none"):

@@ -1,19 +1,21 @@
 """Figures for the dashboard: the operator's own counts, today's traffic (calls, minutes,
 ASR, ACD), customers near their credit limit and the top customers by spend, one list per
-currency (amounts of different currencies are never added or ranked together)."""
+currency (amounts of different currencies are never added or ranked together). Traffic
+and spend come from the call rollups, never from the CDRs themselves."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, case, func, select
+from sqlmodel import Session, func, select
 
 from portal_app.models import (
+    AccountRollup,
     Area,
     AuditEvent,
     AuthSession,
-    Cdr,
+    CallRollupDay,
     Customer,
     LedgerEntry,
     OperatorGroup,
@@ -21,6 +23,7 @@ from portal_app.models import (
 )
 from portal_app.models.base import utcnow
 
+from .call_rollups import quarter
 from .errors import PermissionDenied
 from .identity import Actor
 from .policy import hidden_kinds
@@ -92,32 +95,35 @@ class CurrencySpend:
 def top_customers(
     *, session: Session, actor: Actor, days: int = 7, limit: int = 10
 ) -> list[CurrencySpend]:
-    """The customers with the most spend over the last days, per currency (operators with
-    CDR). Dollars and euros are never added or ranked on one scale; the busiest currency
-    (by calls, which do compare) comes first. Without the Carrier permission carriers
-    are left out of the ranks and of the totals alike (services/policy.py)."""
+    """The customers with the most spend over the last ``days`` UTC days (today so far
+    and the days before), per currency (operators with CDR). Dollars and euros are never
+    added or ranked on one scale; the busiest currency (by calls, which do compare)
+    comes first. Without the Carrier permission carriers are left out of the ranks and
+    of the totals alike (services/policy.py). Reads the per-day rollups, never the CDRs:
+    one row per customer and day (services/call_rollups.py)."""
     if actor.is_contact or not actor.can(Area.CDR):
         raise PermissionDenied()
-    since = utcnow() - timedelta(days=days)
-    spend = func.sum(Cdr.cost)
-    window = [Cdr.call_start >= since]
+    first_day = utcnow().date() - timedelta(days=days - 1)
+    day = CallRollupDay
+    spend = func.sum(day.cost)
+    window = [day.day >= first_day]
     if hidden := hidden_kinds(actor):
         hidden_ids = select(Customer.id).where(Customer.kind.in_(hidden))
-        window.append(Cdr.customer_id.not_in(hidden_ids))
+        window.append(day.customer_id.not_in(hidden_ids))
     per_customer = (
         select(
-            Cdr.currency.label("currency"),
-            Cdr.customer_id.label("customer_id"),
-            func.count().label("calls"),
+            day.currency.label("currency"),
+            day.customer_id.label("customer_id"),
+            func.sum(day.calls).label("calls"),
             spend.label("cost"),
             func.row_number()
-            .over(partition_by=Cdr.currency, order_by=(spend.desc(), Cdr.customer_id))
+            .over(partition_by=day.currency, order_by=(spend.desc(), day.customer_id))
             .label("rank"),
-            func.sum(func.count()).over(partition_by=Cdr.currency).label("currency_calls"),
-            func.sum(spend).over(partition_by=Cdr.currency).label("currency_cost"),
+            func.sum(func.sum(day.calls)).over(partition_by=day.currency).label("currency_calls"),
+            func.sum(spend).over(partition_by=day.currency).label("currency_cost"),
         )
         .where(*window)
-        .group_by(Cdr.currency, Cdr.customer_id)
+        .group_by(day.currency, day.customer_id)
         .subquery()
     )
     rows = session.exec(
@@ -132,7 +138,7 @@ def top_customers(
             row.currency,
             CurrencySpend(row.currency, int(row.currency_calls), int(row.currency_cost or 0), []),
         )
-        group.top.append(TopCustomer(row.customer_id, row.name, row.calls, int(row.cost or 0)))
+        group.top.append(TopCustomer(row.customer_id, row.name, int(row.calls), int(row.cost or 0)))
     return sorted(groups.values(), key=lambda g: (-g.calls, g.currency))
 
 
@@ -158,19 +164,24 @@ class Traffic:
 
 def traffic_since(*, session: Session, actor: Actor, since: datetime | None = None) -> Traffic:
     """Calls, answered calls and minutes of every customer since ``since`` (default:
-    today's UTC midnight), for operators who may read CDRs. Uses the call_start index."""
+    today's UTC midnight; otherwise from the start of its quarter hour), for operators
+    who may read CDRs; carriers' only with the Carrier permission. Reads the account's
+    quarter-hour rollups (services/call_rollups.py)."""
     if actor.is_contact or not actor.can(Area.CDR):
         raise PermissionDenied()
     if since is None:
         since = datetime.combine(utcnow().date(), datetime.min.time(), UTC)
-    answered = func.sum(case((Cdr.status == "answered", 1), else_=0))
+    a = AccountRollup
+    window = [a.bucket_start >= quarter(since)]
+    if hidden := hidden_kinds(actor):
+        window.append(a.kind.not_in(hidden))
     row = session.exec(
         select(
-            func.count(),
-            func.coalesce(answered, 0),
-            func.coalesce(func.sum(Cdr.duration), 0),
-            func.coalesce(func.sum(Cdr.billed_duration), 0),
-        ).where(Cdr.call_start >= since)
+            *(
+                func.coalesce(func.sum(c), 0)
+                for c in (a.calls, a.answered, a.seconds, a.billed_seconds)
+            )
+        ).where(*window)
     ).one()
     return Traffic(*(int(v) for v in row))
 

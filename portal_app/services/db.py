@@ -53,3 +53,18 @@ def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
+    """A session for reads only (a report page): nothing is committed, so no commit hook
+    runs; its transaction ends when the connection goes back to the pool (rolled back)."""
+    with Session(engine or get_engine()) as session:
+        yield session
+
+
+# Session hooks every process that writes must have, installed with the engine module so
+# no script, CLI command or import child can write without them: the call rollups follow
+# every ORM write of calls, and a change that can alter a resolved login raises the auth
+# epoch (without it, other processes kept serving a session's stale sections).
+from . import auth_epoch, rollup_hooks  # noqa: E402,F401

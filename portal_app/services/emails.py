@@ -35,6 +35,7 @@ KINDS = (
     "auto_topup_paid",
     "auto_topup_failed",
     "auto_topup_off",
+    "contact_invite",
 )
 ACCOUNT_BRAND = "Carrier Portal"  # the account's own mail when the company has no name
 

@@ -1,6 +1,6 @@
 """How a checked CSV file reaches its table: staged, checked in SQL, published in chunks.
 
-Every step is a short transaction (aimed at TARGET_HOLD, well under a second), so an
+Every step is a short transaction (aimed at import_chunks.TARGET_HOLD, under a second), so an
 import of a million CDRs never makes another writer wait long, and memory holds one
 chunk of rows, never the file (services/import_jobs.py does the steps):
 
@@ -44,6 +44,7 @@ from portal_app.models import Cdr, ImportBatch, RateEntry, cdr_staging, rate_sta
 from portal_app.models.base import utcnow
 from portal_app.models.imports import ACTIVE
 
+from .call_rollups import rollup_rows
 from .errors import Conflict
 from .identity import Actor
 from .import_jobs import BATCH, MAX_REPORTED, Job, Progress, Target
@@ -82,6 +83,7 @@ CDRS = Target(
     action="cdr.import",
     entity="cdr",
     what="call records",
+    follow=rollup_rows,
 )
 RATES = Target(
     kind="rate",

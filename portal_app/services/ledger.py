@@ -19,6 +19,7 @@ from .alerts import alerts_fire
 from .audit import audit_record, snapshot
 from .autotopup_trigger import autotopup_charge
 from .csvcell import csv_cell
+from .dates import formatter
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import format_minor, parse_minor, plain_minor
@@ -231,11 +232,12 @@ def ledger_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     internal = not actor.is_contact
-    header = ["date", "kind", "amount", "currency", "reference"]
+    header = ["date (UTC)", "kind", "amount", "currency", "reference"]
+    fmt = formatter(session=session)  # the account's date format, like every CSV
     writer.writerow(header + ["note", "who"] if internal else header)
     for row in rows:
         cells = [
-            row.created_at.isoformat(),
+            fmt.datetime(row.created_at, seconds=True, with_zone=False),
             csv_cell(row.kind),
             plain_minor(row.amount, row.currency),  # numeric text, left as is
             csv_cell(row.currency),

@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from portal_app.models import Area, Customer, CustomerPackage, Frequency, Package, PackageService
 
+from .account import account_currency
 from .audit import audit_record, snapshot
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
@@ -86,7 +87,9 @@ def _checked(session: Session, form: PackageForm, package: Package | None) -> di
         same = session.exec(select(Package.id).where(Package.name == name)).first()
         if same is not None and (package is None or same != package.id):
             errors["package_name"] = "A package with this name exists."
-    currency, amount = str(form.currency or "").strip().upper() or "USD", 0
+    currency = str(form.currency or "").strip().upper() or account_currency(session=session)
+    amount = 0
+
     try:  # a package may be free: its minutes or its lookups are the offer
         currency = check_currency(currency, field="package_currency")
         amount = parse_minor(form.fee, currency, field="package_fee")

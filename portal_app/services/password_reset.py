@@ -13,10 +13,10 @@ from sqlmodel import Session, select, update
 from portal_app.models import Contact, Customer, CustomerStatus, PasswordLink, PortalDomain
 from portal_app.models.base import utcnow
 
-from .contacts import LINK_TTL, password_link_send
 from .crypto import encrypt_secret, new_token, token_hash
 from .emails import duration_words, email_compose, portal_url
 from .limiter import limit_hit
+from .password_links import LINK_TTL, password_link_send
 from .validation import normalize_email
 
 # Far above either path's own time (a few ms; tens on a busy machine), so both answer

@@ -26,6 +26,7 @@ from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
 from .customer_text import contains_pattern
+from .dates import formatter
 from .errors import Conflict, NotFound, PermissionDenied
 from .identity import Actor
 from .ledger import ledger_record
@@ -77,7 +78,9 @@ def payment_list(
         .join(Customer, Customer.id == PaymentAttempt.customer_id)
         .where(*where)
     ).one()
-    return [{**attempt_view(a, internal=True), "customer": name} for a, name in rows], total
+    fmt = formatter(session=session)
+    views = [{**attempt_view(a, internal=True, fmt=fmt), "customer": n} for a, n in rows]
+    return views, total
 
 
 def payment_refund(*, session: Session, actor: Actor, attempt_id: int, note: str = "") -> None:
@@ -164,9 +167,10 @@ def payment_event_list(*, session: Session, actor: Actor, limit: int = 20) -> li
         .order_by(PaymentEvent.created_at.desc(), PaymentEvent.id.desc())
         .limit(max(1, min(limit, 100)))
     )
+    fmt = formatter(session=session)
     return [
         {
-            "date": r.created_at.isoformat()[:16].replace("T", " "),
+            "date": fmt.datetime(r.created_at, with_zone=False),
             "provider": r.provider,
             "event": r.event_type or r.event_id,
             "attempt": f"#{r.attempt_id}" if r.attempt_id else "",

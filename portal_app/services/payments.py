@@ -23,6 +23,7 @@ from portal_app.models import (
 )
 from portal_app.models.base import utcnow
 
+from .dates import DateFormatter, formatter
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import format_minor, micros_to_minor, parse_minor, plain_minor
@@ -209,10 +210,10 @@ def payment_returned(*, session: Session, actor: Actor, provider_ref: str) -> in
     return found.id if found else None
 
 
-def attempt_view(row: PaymentAttempt, *, internal: bool) -> dict[str, Any]:
+def attempt_view(row: PaymentAttempt, *, internal: bool, fmt: DateFormatter) -> dict[str, Any]:
     view = {
         "id": row.id,
-        "date": row.created_at.isoformat(),
+        "date": fmt.datetime(row.created_at, with_zone=False),  # headers say UTC
         "gateway": row.gateway_name,
         "amount": format_minor(row.amount, row.currency),
         "surcharge": format_minor(row.surcharge, row.currency) if row.surcharge else "",
@@ -233,7 +234,8 @@ def payment_history(*, session: Session, actor: Actor, limit: int = 50) -> list[
         .order_by(PaymentAttempt.created_at.desc(), PaymentAttempt.id.desc())
         .limit(max(1, min(limit, 200)))
     )
-    return [attempt_view(r, internal=False) for r in rows]
+    fmt = formatter(session=session)
+    return [attempt_view(r, internal=False, fmt=fmt) for r in rows]
 
 
 def payment_stamp(*, session: Session) -> tuple[int, int, int]:

@@ -1,8 +1,8 @@
 """Management › Pending Approval: the queue of confirmed sign-ups, as operators read it.
 
-Reads only: deciding is ``signups.signup_approve`` / ``signup_reject``. An operator sees
-the sign-ups of the kinds they may decide (Customer area: customers, Carrier area:
-carriers); anyone else is refused.
+Reads only: deciding is ``signup_decisions.signup_approve`` / ``signup_reject``. An
+operator sees the sign-ups of the kinds they may decide (Customer area: customers,
+Carrier area: carriers); anyone else is refused.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from sqlmodel import Session, func, select
 
 from portal_app.models import Area, Contact, Customer, CustomerStatus, CustomerType, PortalDomain
 
+from .dates import formatter
 from .errors import PermissionDenied
 from .identity import Actor
+from .validation import format_phone
 
 QUEUE_LIMIT = 200
 _KIND_AREAS = (
@@ -73,6 +75,7 @@ def pending_list(*, session: Session, actor: Actor) -> list[PendingItem]:
         c.customer_id: c
         for c in session.exec(select(Contact).where(Contact.customer_id.in_(ids))).all()
     }
+    fmt = formatter(session=session)
     return [
         PendingItem(
             id=c.id,
@@ -80,11 +83,11 @@ def pending_list(*, session: Session, actor: Actor) -> list[PendingItem]:
             kind=c.kind,
             contact=contacts[c.id].name if c.id in contacts else "",
             email=contacts[c.id].email if c.id in contacts else "",
-            phone=c.phone,
+            phone=format_phone(c.phone),
             country=c.country,
             currency=c.currency,
             domain=host or "",
-            since=c.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            since=fmt.datetime(c.created_at),
         )
         for c, host in rows
     ]

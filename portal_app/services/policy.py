@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from portal_app.models import Area, Customer, CustomerType
+from portal_app.models import Area, ContactRole, Customer, CustomerType
 from portal_app.settings import get_settings
 
 from .errors import PermissionDenied
@@ -26,6 +26,17 @@ from .identity import Actor
 
 if TYPE_CHECKING:
     from .portal import PortalContext
+
+
+class Writes:
+    """What a contact handler changes, for the role and view-as limits below."""
+
+    SELF = "self"  # the contact's own login: name, password, 2FA, its sessions
+    ACCOUNT = "account"  # the customer's account: payments, top-up, lookups, alerts
+    TEAM = "team"  # the customer's contacts and invitations (Owners only)
+
+
+WRITES = (Writes.SELF, Writes.ACCOUNT, Writes.TEAM)
 
 
 class Need(enum.Enum):
@@ -41,18 +52,22 @@ class Need(enum.Enum):
 class Rule:
     """What a handler or route needs: a Need, plus the area (AREA; a tuple means any of
     them, e.g. customers or carriers) or the portal section a contact's access must
-    include (CONTACT, optional)."""
+    include (CONTACT, optional; a tuple means any of them, e.g. the Balance section or
+    the Carrier Portal, which shows the same balance)."""
 
     need: Need
     area: Area | tuple[Area, ...] | None = None
-    section: str | None = None
+    section: str | tuple[str, ...] | None = None
     before_totp: bool = False  # allowed to an operator who must still set up 2FA
+    writes: str | None = None  # contacts: what the handler changes (Writes), None = reads
 
     def __post_init__(self) -> None:
         if (self.need is Need.AREA) != (self.area is not None):
             raise ValueError("Need.AREA takes an area; other needs take none")
         if self.section is not None and self.need is not Need.CONTACT:
             raise ValueError("only Need.CONTACT takes a section")
+        if self.writes is not None and (self.need is not Need.CONTACT or self.writes not in WRITES):
+            raise ValueError("only Need.CONTACT takes writes, one of " + ", ".join(WRITES))
 
     @property
     def areas(self) -> tuple[Area, ...]:
@@ -61,10 +76,22 @@ class Rule:
         return self.area if isinstance(self.area, tuple) else (self.area,)
 
     @property
+    def sections(self) -> tuple[str, ...]:
+        if self.section is None:
+            return ()
+        return self.section if isinstance(self.section, tuple) else (self.section,)
+
+    def section_open(self, sections: tuple[str, ...] | list[str]) -> bool:
+        """Whether a contact whose access is ``sections`` passes the section check."""
+        return not self.sections or any(s in sections for s in self.sections)
+
+    @property
     def label(self) -> str:
         """How the rule reads in the committed handler table, e.g. ``area:customer``."""
-        detail = "|".join(a.value for a in self.areas) or self.section
+        detail = "|".join(a.value for a in self.areas) or "|".join(self.sections)
         label = f"{self.need.value}:{detail}" if detail else self.need.value
+        if self.writes:
+            label += f"+writes-{self.writes}"
         return f"{label}+before-2fa" if self.before_totp else label
 
 
@@ -136,6 +163,57 @@ def customer_check(*, session: Session, actor: Actor, customer_id: int) -> Custo
     return customer
 
 
+# Contact roles ------------------------------------------------------------------------
+# A role narrows the sections the domain and the customer allow (never widens them).
+# Owner: everything allowed. Billing: money. Technical: traffic, prices and lookups.
+# Read-only: every allowed section to look at, nothing to change but its own login.
+# Carrier Portal mixes traffic and money, so only Owner and Read-only see it.
+
+ROLE_LABELS = {
+    ContactRole.OWNER.value: "Owner",
+    ContactRole.BILLING.value: "Billing",
+    ContactRole.TECHNICAL.value: "Technical",
+    ContactRole.READ_ONLY.value: "Read-only",
+}
+_OWN = frozenset({"profile"})
+ROLE_SECTIONS: dict[str, frozenset[str] | None] = {
+    ContactRole.OWNER.value: None,  # all the customer's sections
+    ContactRole.BILLING.value: _OWN | {"balance", "payments", "alerts"},
+    ContactRole.TECHNICAL.value: _OWN | {"cdr", "rate_card", "breakout", "packages"},
+    ContactRole.READ_ONLY.value: None,
+}
+VIEW_ONLY = "You are viewing this portal as the contact: it is read-only."
+READ_ONLY = "Your role is Read-only: you can look, not change anything."
+OWNERS_ONLY = "Only an Owner of this account can manage its contacts."
+NOT_ALLOWED = "This section is not available for your account."
+
+
+def role_sections(role: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """The sections a contact of ``role`` opens, of those its customer is ``allowed``.
+    An unknown role opens nothing but the contact's own profile."""
+    keep = ROLE_SECTIONS.get(role, _OWN)
+    return allowed if keep is None else tuple(s for s in allowed if s in keep)
+
+
+def contact_refusal(rule: Rule, ctx: PortalContext) -> str | None:
+    """For contact rules: None when the contact session ``ctx`` may, else why not."""
+    if not rule.section_open(ctx.sections):
+        if rule.section_open(ctx.allowed):
+            return f"Your role ({ROLE_LABELS.get(ctx.role, ctx.role)}) cannot open this section."
+        return NOT_ALLOWED
+    if rule.writes is None:
+        return None
+    if ctx.viewer:  # an operator's "view as": nothing is written, not even the profile
+        return VIEW_ONLY
+    if rule.writes == Writes.SELF:
+        return None
+    if rule.writes == Writes.TEAM and ctx.role != ContactRole.OWNER.value:
+        return OWNERS_ONLY
+    if ctx.role == ContactRole.READ_ONLY.value:
+        return READ_ONLY
+    return None
+
+
 def control_host(host: str) -> bool:
     return is_control_host(host, get_settings().control_hosts)
 
@@ -182,13 +260,8 @@ def authorize(rule: Rule, *, token: str, host: str, session: Session | None = No
         ctx = portal_context(session=session, token=token, host=host)
         if ctx is None:
             return Decision(allowed=False, reason="Please log in.", login=True)
-        if rule.section is not None and rule.section not in ctx.sections:
-            return Decision(
-                allowed=False,
-                reason="This section is not available for your account.",
-                actor=ctx.actor,
-                portal=ctx,
-            )
+        if (reason := contact_refusal(rule, ctx)) is not None:
+            return Decision(allowed=False, reason=reason, actor=ctx.actor, portal=ctx)
         return Decision(allowed=True, actor=ctx.actor, portal=ctx)
     if not on_control:
         # Operator handlers do not exist on brand hosts. The host is the client's

@@ -22,12 +22,13 @@ from portal_app.models import (
 )
 
 from .contacts import PRINCIPAL
-from .customers import effective_access
-from .domains import SECTIONS
-from .errors import PermissionDenied
+from .customers import customer_get, effective_access
+from .errors import PermissionDenied, ServiceError
 from .hosts import normalize_host
 from .identity import Actor
-from .principals import resolved
+from .policy import role_sections
+from .portal_sections import SECTIONS
+from .principals import operator_actor, resolved
 
 # Why a contact of a customer in this status cannot log in (shown after a correct
 # password only, so it reveals nothing to someone guessing).
@@ -48,6 +49,8 @@ BUILT_SECTIONS = (
     "contacts",
     "profile",
     "packages",
+    "alerts",
+    "carrier_portal",
 )
 
 
@@ -71,14 +74,19 @@ def contact_actor(contact: Contact) -> Actor:
 
 @dataclass(frozen=True)
 class PortalContext:
-    """A live contact session on its own brand host: who, for which customer, and
-    which sections the domain and the customer's overrides allow."""
+    """A live contact session on its own brand host: who, for which customer, the
+    sections the domain and the customer's overrides allow (``allowed``) and, of those,
+    the ones the contact's role opens (``sections``). ``viewer``: the operator behind a
+    read-only "view as this contact" session (services/view_as.py), else ""."""
 
     actor: Actor
     contact: Contact
     customer: Customer
     domain: PortalDomain
     sections: tuple[str, ...]
+    allowed: tuple[str, ...] = ()
+    role: str = ""
+    viewer: str = ""
 
 
 def portal_context(*, session: Session | None, token: str, host: str) -> PortalContext | None:
@@ -109,8 +117,22 @@ def _portal_resolve(session: Session, row: AuthSession, host: str) -> PortalCont
     domain = domain_for_host(session=session, host=host)
     if domain is None or customer.domain_id != domain.id:
         return None
-    sections = tuple(effective_access(customer, domain))
-    return PortalContext(contact_actor(contact), contact, customer, domain, sections)
+    viewer = ""
+    if row.viewer_id is not None:
+        # A view-as session lives only while its operator may still open this customer.
+        who = operator_actor(session, row.viewer_id)
+        if who is None or who.totp_required:
+            return None
+        try:
+            customer_get(session=session, actor=who, customer_id=customer.id)
+        except ServiceError:
+            return None
+        viewer = who.label
+    allowed = tuple(effective_access(customer, domain))
+    sections = role_sections(contact.role, allowed)
+    return PortalContext(
+        contact_actor(contact), contact, customer, domain, sections, allowed, contact.role, viewer
+    )
 
 
 def menu_sections(sections: tuple[str, ...]) -> list[tuple[str, str]]:

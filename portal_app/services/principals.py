@@ -191,7 +191,12 @@ on_bump(cache_clear)
 
 def operator_resolve(session: Session, row: AuthSession) -> Actor | None:
     """The enabled operator of a live session row, with its group's grants."""
-    user = session.get(OperatorUser, row.user_id)
+    return operator_actor(session, row.user_id)
+
+
+def operator_actor(session: Session, user_id: int) -> Actor | None:
+    """The enabled operator ``user_id`` as an Actor, with its group's grants."""
+    user = session.get(OperatorUser, user_id)
     if user is None or not user.enabled:
         return None
     grants: dict[str, str] = {}

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from portal_app.models import OperatorUser
+from portal_app.models import AccountConfig, OperatorUser
 
 from .audit import audit_record
 from .errors import NotFound, ValidationError
@@ -29,14 +29,16 @@ def profile_update(*, session: Session, actor: Actor, data: dict[str, Any]) -> O
     name = clean_name(str(data.get("name", user.name))[:200])
     mobile = str(data.get("mobile", user.mobile) or "").strip()[:40]
     errors: dict[str, str] = {}
+    region = (session.get(AccountConfig, 1) or AccountConfig()).country  # national numbers
     if msg := check_name(name):
         errors["name"] = msg
-    if mobile and (msg := check_phone(mobile)):
+    if mobile and (msg := check_phone(mobile, region)):
         errors["mobile"] = msg.replace("phone number", "mobile number")
     if errors:
         raise ValidationError(errors)
     before = {"name": user.name, "mobile": user.mobile}
-    user.name, user.mobile = name, normalize_phone(mobile) if mobile else ""
+    user.name, user.mobile = name, normalize_phone(mobile, region) if mobile else ""
+
     after = {"name": user.name, "mobile": user.mobile}
     if after != before:
         session.add(user)

@@ -9,7 +9,7 @@ with the card's currency so the audit log can show the amounts as money.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_
@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from portal_app.models import Area, CustomerRateCard, RateCard, RateEntry
 
 from .audit import audit_record
+from .dates import formatter
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import parse_micros, plain_micros
@@ -92,10 +93,12 @@ def _view(entry: RateEntry, currency: str) -> dict[str, Any]:
     }
 
 
-def rate_form(entry: RateEntry | None) -> dict[str, str]:
-    """The edit form's text for an entry (a new one: empty, in force from today)."""
+def rate_form(entry: RateEntry | None, *, session: Session) -> dict[str, str]:
+    """The edit form's text for an entry (a new one: empty, in force from today), its
+    date in the account's format."""
+    fmt = formatter(session=session)
     if entry is None:
-        today = datetime.now(UTC).date().isoformat()
+        today = fmt.date(datetime.now(UTC))
         return dict.fromkeys(RATE_FIELDS, "") | {"increments": "60/60", "effective_from": today}
     return {
         "prefix": entry.prefix,
@@ -103,7 +106,7 @@ def rate_form(entry: RateEntry | None) -> dict[str, str]:
         "rate": plain_micros(entry.rate),
         "connection_fee": plain_micros(entry.connection_fee),
         "increments": f"{entry.increment_first}/{entry.increment_next}",
-        "effective_from": entry.effective_from.date().isoformat(),
+        "effective_from": fmt.date(entry.effective_from),
     }
 
 
@@ -136,10 +139,10 @@ def _clean(session: Session, card: RateCard, data: dict[str, Any], entry_id: int
     else:
         clean["increment_first"], clean["increment_next"] = increments
     try:
-        day = date.fromisoformat(str(data.get("effective_from") or "").strip())
+        day = formatter(session=session).parse(data.get("effective_from"))
         clean["effective_from"] = datetime.combine(day, datetime.min.time(), UTC)
-    except ValueError:
-        errors["effective_from"] = "Enter a date like 2026-12-01."
+    except ValueError as exc:
+        errors["effective_from"] = str(exc)
     if not errors:
         clash = session.exec(
             select(RateEntry.id).where(

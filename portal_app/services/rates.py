@@ -21,6 +21,7 @@ from portal_app.models.base import utcnow
 from .audit import audit_record
 from .csvcell import csv_cell
 from .customers import customer_get
+from .dates import formatter
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import check_currency, plain_micros
@@ -142,6 +143,12 @@ def _current(card_ids: list[int], at: datetime):
     )
 
 
+def rates_in_force(card_ids: list[int], at: datetime):
+    """The query of the entries in force on ``card_ids`` at ``at`` (one per card and
+    prefix), for screens that chose the cards themselves (the Carrier Portal)."""
+    return _current(card_ids, at)
+
+
 @dataclass(frozen=True)
 class RatePage:
     rows: list[RateEntry]
@@ -203,6 +210,7 @@ def customer_rates_csv(*, session: Session, actor: Actor, customer_id: int) -> s
         if query is None
         else session.exec(query.order_by(RateEntry.prefix, RateEntry.card_id)).all()
     )
+    fmt = formatter(session=session)  # the account's date format, like every CSV
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -225,7 +233,7 @@ def customer_rates_csv(*, session: Session, actor: Actor, customer_id: int) -> s
                 plain_micros(r.connection_fee),
                 f"{r.increment_first}/{r.increment_next}",
                 currency,
-                r.effective_from.date().isoformat(),
+                fmt.date(r.effective_from),
             ]
         )
     return out.getvalue()

@@ -3,8 +3,9 @@ against the average daily cost of its calls over the last 7 days.
 
 "About 3 days at the last 7 days' spend" tells a prepaid customer when to pay, and an
 operator which customer is about to be cut off. Costs are the CDRs' own (micro-units, in
-the customer's currency: the currency lock keeps every call in it), summed in SQL over
-the (customer, call start) index, so the figure costs one indexed range read.
+the customer's currency: the currency lock keeps every call in it), summed from the
+call rollups' quarter hours and the calls at the window's two ends
+(``call_rollups.cost_between``): exact, and a few hundred rows whatever the traffic.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import dataclasses
 import math
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
-from portal_app.models import Cdr, Customer
+from portal_app.models import Customer
 from portal_app.models.base import utcnow
 
+from .call_rollups import cost_between
 from .errors import NotFound
 from .identity import Actor
 from .ledger import balance
@@ -43,13 +45,7 @@ def balance_runway(
     if customer is None:
         raise NotFound()
     now = now or utcnow()
-    micros = session.exec(
-        select(func.coalesce(func.sum(Cdr.cost), 0)).where(
-            Cdr.customer_id == customer_id,
-            Cdr.call_start >= now - timedelta(days=WINDOW_DAYS),
-            Cdr.call_start < now,
-        )
-    ).one()
+    micros = cost_between(session.connection(), customer_id, now - timedelta(days=WINDOW_DAYS), now)
     cur = customer.currency
     spent = micros_to_minor(int(micros), cur)
     available = money + customer.credit_limit

@@ -59,7 +59,13 @@ def password_minimum(*, session: Session) -> int:
     return max(MIN_PASSWORD, account.min_password_length if account else MIN_PASSWORD)
 
 
+def password_hint(*, session: Session) -> str:
+    """The hint under every field that sets a password: the account's actual minimum."""
+    return f"At least {password_minimum(session=session)} characters."
+
+
 def totp_required(*, session: Session) -> bool:
+
     account = session.get(AccountConfig, 1)
     return bool(account and account.require_totp)
 

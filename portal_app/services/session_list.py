@@ -55,6 +55,7 @@ def _mine(actor: Actor):
     return (
         AuthSession.user_id == actor.id,
         AuthSession.principal == _principal(actor),
+        AuthSession.viewer_id.is_(None),  # an operator's "view as" is not the person's
         AuthSession.revoked_at.is_(None),
         AuthSession.expires_at > utcnow(),
     )

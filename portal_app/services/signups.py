@@ -9,11 +9,12 @@
    approval, the domain, the domain's Customer Limit as credit, and the contact. The
    brand's hourly cap counts these confirmed sign-ups only, so a spammer's unconfirmed
    ones cannot lock genuine applicants out.
-3. ``signup_approve`` / ``signup_reject`` (operators with the Customer or Carrier
-   permission): a conditional update moves the customer out of "pending" exactly once,
-   so two approvals at the same time give one customer and one template credit.
-   Approval applies the domain's Template Customer in the same transaction. Either
-   decision queues an email to the applicant in that transaction (``signup_decide``).
+3. ``signup_approve`` / ``signup_reject`` in ``signup_decisions`` (operators with the
+   Customer or Carrier permission): a conditional update moves the customer out of
+   "pending" exactly once, so two approvals at the same time give one customer and one
+   template credit. Approval applies the domain's Template Customer
+   (``signup_templates``) in the same transaction. Either decision queues an email to
+   the applicant in that transaction (``signup_decide``).
 """
 
 from __future__ import annotations
@@ -21,33 +22,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-import sqlalchemy as sa
-from babel import Locale
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
-from portal_app.models import (
-    Area,
-    Contact,
-    Customer,
-    CustomerRateCard,
-    CustomerStatus,
-    CustomerType,
-    LedgerEntry,
-    LedgerKind,
-    PortalDomain,
-    Signup,
-)
+from portal_app.models import Contact, Customer, CustomerStatus, PortalDomain, Signup
 from portal_app.models.base import utcnow
 from portal_app.routes import PORTAL_FORGOT, PORTAL_SIGNUP_CONFIRM
 
 from .audit import audit_record
 from .crypto import hash_password, new_token, token_hash
 from .emails import duration_words, email_compose, portal_url
-from .errors import AuthFailed, NotFound, PermissionDenied, Throttled, ValidationError
+from .errors import AuthFailed, PermissionDenied, Throttled, ValidationError
 from .identity import Actor
 from .limiter import limit_hit, rate
 from .outbox import outbox_enqueue
-from .policy import hidden_kinds
 from .security_settings import password_minimum
 from .validation import (
     check_email,
@@ -55,16 +42,12 @@ from .validation import (
     check_password,
     check_phone,
     clean_name,
+    country_code,
     normalize_email,
     normalize_phone,
 )
 
 LINK_TTL = timedelta(hours=24)
-COUNTRIES = {
-    code: name
-    for code, name in Locale("en").territories.items()
-    if len(code) == 2 and code.isalpha()
-}
 BAD_LINK = "This confirmation link has expired or was already used. Sign up again."
 
 
@@ -74,10 +57,6 @@ class Started:
 
     email: str
     token: str | None  # None: the email already logs in here (no new account)
-
-
-def _area(kind: str) -> Area:
-    return Area.CARRIER if kind == CustomerType.CARRIER.value else Area.CUSTOMER
 
 
 def _throttle(session: Session, client: str) -> None:
@@ -113,13 +92,14 @@ def _validate(domain: PortalDomain, data: dict, minimum: int) -> dict:
     if msg := check_password(password, minimum):
         errors["password"] = msg
     clean["password"] = password
-    if msg := check_phone(data.get("phone")):
+    country = country_code(data.get("country"))
+    if not country:
+        errors["country"] = "Choose your country from the list."
+    clean["country"] = country or ""
+    # A national number is read in the chosen country ("020 7946 0000" in GB).
+    if msg := check_phone(data.get("phone"), clean["country"]):
         errors["phone"] = msg
-    clean["phone"] = normalize_phone(data.get("phone"))[:20]
-    country = str(data.get("country") or "").upper()
-    if country not in COUNTRIES:
-        errors["country"] = "Choose your country."
-    clean["country"] = country
+    clean["phone"] = normalize_phone(data.get("phone"), clean["country"])[:20]
     currencies = list(domain.currencies) or ["USD"]
     currency = str(data.get("currency") or "").upper()
     if currency not in currencies:
@@ -239,232 +219,3 @@ def signup_confirm(*, session: Session, token: str) -> Customer:
         after={"name": customer.name, "kind": customer.kind, "domain_id": customer.domain_id},
     )
     return customer
-
-
-def pending_count(*, session: Session) -> tuple[int, int]:
-    """(how many wait for approval, the newest one's id): cheap, for live badges."""
-    count, newest = session.exec(
-        select(func.count(), func.max(Customer.id)).where(
-            Customer.status == CustomerStatus.PENDING.value
-        )
-    ).one()
-    return int(count), int(newest or 0)
-
-
-def _decide(
-    session: Session, actor: Actor, customer_id: int, status: str, reason: str
-) -> Customer | None:
-    """Move a pending customer to ``status`` once; None when it was not pending any more."""
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound("That sign-up no longer exists.")
-    if not actor.can(_area(customer.kind)):
-        raise PermissionDenied()
-    result = session.execute(
-        sa.update(Customer)
-        .where(Customer.id == customer_id, Customer.status == CustomerStatus.PENDING.value)
-        .values(status=status, decided_at=utcnow(), decided_by=actor.label, reject_reason=reason)
-    )
-    if result.rowcount != 1:
-        return None
-    session.refresh(customer)
-    return customer
-
-
-def _tell_applicant(session: Session, customer: Customer, kind: str, reason: str = "") -> None:
-    """Queue the decision's email to the contact who signed up."""
-    contact = session.exec(select(Contact).where(Contact.customer_id == customer.id)).first()
-    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
-    if contact is None or domain is None:
-        return
-    values = {"name": contact.name, "company": customer.name, "reason": reason}
-    _mail(session, kind, contact.email, domain, **values)
-
-
-def signup_decide(
-    *, session: Session, actor: Actor, customer_id: int, approve: bool, reason: str = ""
-) -> Customer | None:
-    """Approve or reject one pending sign-up, queueing the applicant's email in the same
-    transaction; None if someone else decided first."""
-    if approve:
-        return signup_approve(session=session, actor=actor, customer_id=customer_id)
-    return signup_reject(session=session, actor=actor, customer_id=customer_id, reason=reason)
-
-
-def signup_approve(*, session: Session, actor: Actor, customer_id: int) -> Customer | None:
-    """Approve and apply the domain's template; None if someone else decided first."""
-    customer = _decide(session, actor, customer_id, CustomerStatus.ACTIVE.value, "")
-    if customer is None:
-        return None
-    copied = template_apply(session=session, actor=actor, customer=customer)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="signup.approve",
-        entity="customer",
-        entity_id=customer.id,
-        before={"status": "pending"},
-        after={"status": "active", "template": copied},
-    )
-    _tell_applicant(session, customer, "signup_approved")
-    return customer
-
-
-def signup_reject(
-    *, session: Session, actor: Actor, customer_id: int, reason: str
-) -> Customer | None:
-    reason = str(reason or "").strip()
-    if not reason or len(reason) > 500:
-        raise ValidationError(
-            {"reason": "Say why (at most 500 characters); the applicant is told."}
-        )
-    customer = _decide(session, actor, customer_id, CustomerStatus.REJECTED.value, reason)
-    if customer is None:
-        return None
-    audit_record(
-        session=session,
-        actor=actor,
-        action="signup.reject",
-        entity="customer",
-        entity_id=customer.id,
-        before={"status": "pending"},
-        after={"status": "rejected", "reason": reason},
-    )
-    _tell_applicant(session, customer, "signup_rejected", reason)
-    return customer
-
-
-@dataclass(frozen=True)
-class TemplatePreview:
-    """What approving a sign-up copies from the domain's Template Customer."""
-
-    template: str
-    fields: dict[str, str]
-    routes: list[str]
-    payments: list[str]
-    alerts: list[str]
-    packages: list[str]
-    contracts: list[str]
-
-
-def template_preview(
-    *, session: Session, actor: Actor, template_customer_id: int | None
-) -> TemplatePreview | None:
-    """What approving a sign-up would copy from this template customer (domain editor)."""
-    from portal_app.models import RateCard
-
-    from .money import format_minor
-
-    if not actor.can(Area.PORTAL):
-        raise PermissionDenied()
-    template = session.get(Customer, template_customer_id) if template_customer_id else None
-    if template is None or template.kind in hidden_kinds(actor):  # a carrier's: carrier data
-        return None
-    cards = session.exec(
-        select(RateCard.name)
-        .join(CustomerRateCard, CustomerRateCard.card_id == RateCard.id)
-        .where(CustomerRateCard.customer_id == template.id)
-    ).all()
-    entries = session.exec(
-        select(LedgerEntry)
-        .where(
-            LedgerEntry.customer_id == template.id,
-            LedgerEntry.kind.in_([LedgerKind.PAYMENT.value, LedgerKind.CREDIT.value]),
-        )
-        .order_by(LedgerEntry.id)
-    ).all()
-    from portal_app.models import Contract, CustomerAlert, CustomerPackage, Package
-
-    alerts = session.exec(
-        select(CustomerAlert).where(CustomerAlert.customer_id == template.id)
-    ).all()
-    packages = session.exec(
-        select(Package.name)
-        .join(CustomerPackage, CustomerPackage.package_id == Package.id)
-        .where(CustomerPackage.customer_id == template.id)
-    ).all()
-    contracts = session.exec(select(Contract.name).where(Contract.customer_id == template.id)).all()
-    return TemplatePreview(
-        alerts=[
-            f"below {format_minor(a.threshold, template.currency)} → {a.recipients}" for a in alerts
-        ],
-        packages=list(packages),
-        contracts=list(contracts),
-        template=template.name,
-        fields={
-            "Credit limit": format_minor(template.credit_limit, template.currency),
-            "Portal access": ", ".join(
-                f"{k}: {v}" for k, v in (template.portal_access or {}).items()
-            )
-            or "the domain's",
-        },
-        routes=list(cards),
-        payments=[
-            f"{format_minor(e.amount, e.currency)} {e.kind} {e.reference}".strip() for e in entries
-        ],
-    )
-
-
-def template_apply(*, session: Session, actor: Actor, customer: Customer) -> dict:
-    """Copy the domain's Template Customer into a newly approved customer: its credit
-    limit (when set), portal access overrides, routes in the customer's currency, and
-    its payments and credits as new ledger entries (e.g. the $5.00 welcome credit)."""
-    from .ledger import ledger_add
-    from .money import plain_minor
-
-    domain = session.get(PortalDomain, customer.domain_id) if customer.domain_id else None
-    template = (
-        session.get(Customer, domain.template_customer_id)
-        if domain and domain.template_customer_id
-        else None
-    )
-    if template is None or template.id == customer.id:
-        return {}
-    copied: dict = {}
-    if template.credit_limit and template.currency == customer.currency:
-        customer.credit_limit = template.credit_limit
-        copied["credit_limit"] = template.credit_limit
-    if template.portal_access:
-        customer.portal_access = dict(template.portal_access)
-        copied["portal_access"] = dict(template.portal_access)
-    session.add(customer)
-    from portal_app.models import RateCard
-
-    cards = session.exec(
-        select(RateCard)
-        .join(CustomerRateCard, CustomerRateCard.card_id == RateCard.id)
-        .where(CustomerRateCard.customer_id == template.id, RateCard.currency == customer.currency)
-    ).all()
-    for card in cards:
-        session.add(CustomerRateCard(customer_id=customer.id, card_id=card.id))
-    copied["routes"] = [c.name for c in cards]
-    entries = session.exec(
-        select(LedgerEntry)
-        .where(
-            LedgerEntry.customer_id == template.id,
-            LedgerEntry.kind.in_([LedgerKind.PAYMENT.value, LedgerKind.CREDIT.value]),
-            LedgerEntry.currency == customer.currency,
-        )
-        .order_by(LedgerEntry.id)
-    ).all()
-    # The template's money is the operator's standing offer, not this approver's own
-    # payment: it is recorded by the system on the approver's behalf.
-    system = Actor(kind="system", id=None, label=f"template, approved by {actor.label}")
-    for entry in entries:
-        ledger_add(
-            session=session,
-            actor=system,
-            customer_id=customer.id,
-            kind=entry.kind,
-            amount=plain_minor(entry.amount, entry.currency),
-            reference=entry.reference or "Welcome",
-            note=f"From template {template.name}",
-        )
-    copied["payments"] = [e.amount for e in entries]
-    from .alerts import alerts_copy
-    from .contracts import contracts_copy
-    from .customer_packages import packages_copy
-
-    for copy in (alerts_copy, packages_copy, contracts_copy):
-        copied |= copy(session=session, template=template, customer=customer)
-    return copied

@@ -32,7 +32,7 @@ from .errors import PermissionDenied, ServiceError, ValidationError
 from .identity import Actor
 from .offloop import check_off_loop
 from .smtp_guard import SmtpRules, address_problem, smtp_rules
-from .validation import PHONE_MESSAGE, check_phone, normalize_phone
+from .validation import PHONE_MESSAGE, check_phone, format_phone, normalize_phone
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 SMS_FIELDS = ["smtp_from_mobile", "sms_url", "sms_username"]
@@ -59,7 +59,7 @@ def _require_setup(actor: Actor) -> None:
 
 def _view(row: AccountConfig) -> dict[str, Any]:
     return {
-        "from_mobile": row.smtp_from_mobile,
+        "from_mobile": format_phone(row.smtp_from_mobile),  # stored E.164, shown grouped
         "url": row.sms_url,
         "username": row.sms_username,
         "has_secret": bool(row.sms_secret_enc),
@@ -89,7 +89,8 @@ def account_sms_update(*, session: Session, actor: Actor, data: dict[str, Any]) 
     _require_setup(actor)
     errors: dict[str, str] = {}
     sender = str(data.get("from_mobile") or "").strip()[:40]
-    if sender and check_phone(sender):
+    region = (session.get(AccountConfig, 1) or AccountConfig()).country  # national numbers
+    if sender and check_phone(sender, region):
         errors["from_mobile"] = PHONE_MESSAGE.replace("phone number", "mobile number")
     url = str(data.get("url") or "").strip()
     if url and (msg := url_problem(url)):
@@ -107,7 +108,8 @@ def account_sms_update(*, session: Session, actor: Actor, data: dict[str, Any]) 
     existing = session.get(AccountConfig, 1)
     row = existing or AccountConfig(id=1)
     before = snapshot(row, SMS_FIELDS) if existing else None
-    row.smtp_from_mobile = normalize_phone(sender) if sender else ""
+    row.smtp_from_mobile = normalize_phone(sender, region) if sender else ""
+
     row.sms_url, row.sms_username = url, username
     change = "unchanged"
     if secret:

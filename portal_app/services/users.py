@@ -1,84 +1,26 @@
-"""Operator users and groups (spec 004, My Account > Users)."""
+"""Operator users (spec 004, My Account > Users): their identity, the list, and the
+create, update and delete operations with their audit rows. Who may manage whom and
+what a valid user form is live in ``user_rules``; groups in ``groups``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, delete, select
 
-from portal_app.models import (
-    Area,
-    Grant,
-    OperatorGroup,
-    OperatorUser,
-    RecoveryCode,
-    Role,
-)
+from portal_app.models import OperatorGroup, OperatorUser, RecoveryCode, Role
 
 from .audit import audit_record, snapshot
 from .crypto import hash_password
-from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+from .errors import Conflict, NotFound, ValidationError
 from .identity import Actor
-from .policy import areas_granted, areas_of
 from .security_settings import password_minimum
 from .sessions import sessions_revoke_for_user
-from .validation import check_email, check_name, check_password, clean_name, normalize_email
+from .user_rules import _require_may_manage, _require_user_admin, _validate_user
+from .validation import check_password, normalize_email
 
 USER_FIELDS = ["id", "name", "email", "role", "group_id", "enabled", "totp_enabled"]
-
-
-def _require_user_admin(actor: Actor) -> None:
-    if not actor.can(Area.USER):
-        raise PermissionDenied()
-
-
-def _group_grants(session: Session, group_id: int | None) -> dict[str, str]:
-    group = session.get(OperatorGroup, group_id) if group_id is not None else None
-    return dict(group.grants) if group else {}
-
-
-def _require_may_manage(
-    session: Session,
-    actor: Actor,
-    *,
-    user: OperatorUser | None,
-    new_role: str | None,
-    new_group_id: int | None,
-) -> None:
-    """The User area lets a non-administrator manage other users only as far as their
-    own permissions reach: nobody grants, directly or through a group, an area they do
-    not hold, and only an administrator changes (or resets the password of) a user
-    whose permissions exceed the actor's. Without this, a User allowed only the User
-    area could put an accomplice, or themselves through a peer's password, in any group.
-    """
-    if actor.is_admin:
-        return
-    current_role = user.role if user is not None else None
-    if Role.ADMIN.value in (current_role, new_role):
-        raise PermissionDenied("Only administrators can add or change administrators.")
-    if user is not None and user.id == actor.id:
-        raise PermissionDenied("Ask an administrator to change your own role or group.")
-    mine = areas_of(actor)
-    if (
-        user is not None
-        and not areas_granted(user.role, _group_grants(session, user.group_id)) <= mine
-    ):
-        raise PermissionDenied(
-            "Only an administrator can change a user who has permissions you do not have."
-        )
-    if (
-        new_role is not None
-        and not areas_granted(new_role, _group_grants(session, new_group_id)) <= mine
-    ):
-        raise ValidationError(
-            {"group_id": "That group allows areas you do not have yourself: choose another."}
-        )
-
-
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise PermissionDenied("Only administrators can change groups.")
 
 
 def actor_for(user: OperatorUser, session: Session) -> Actor:
@@ -120,49 +62,6 @@ def _admins_locked(session: Session) -> int:
         table = OperatorUser.__table__
         session.execute(sa.update(table).where(sa.false()).values(role=table.c.role))
     return len(session.exec(select(OperatorUser.id).where(admin).with_for_update()).all())
-
-
-def _validate_user(
-    session: Session, data: dict[str, Any], *, user_id: int | None, password_required: bool
-) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    clean = {
-        "name": clean_name(data.get("name")),
-        "email": normalize_email(data.get("email")),
-        "role": str(data.get("role") or ""),
-        "enabled": bool(data.get("enabled", True)),
-        "group_id": None,
-    }
-    if msg := check_name(clean["name"]):
-        errors["name"] = msg
-    if msg := check_email(clean["email"]):
-        errors["email"] = msg
-    else:
-        clash = session.exec(
-            select(OperatorUser.id).where(OperatorUser.email == clean["email"])
-        ).first()
-        if clash is not None and clash != user_id:
-            errors["email"] = "Another user already has this email address."
-    if clean["role"] not in {r.value for r in Role}:
-        errors["role"] = "Choose User or Administrator."
-    group_raw = data.get("group_id")
-    if group_raw not in (None, "", "none"):
-        try:
-            group_id = int(group_raw)
-        except (TypeError, ValueError):
-            group_id = -1
-        if session.get(OperatorGroup, group_id) is None:
-            errors["group_id"] = "Choose an existing group."
-        clean["group_id"] = group_id
-    password = str(data.get("password") or "")
-    if (password or password_required) and (
-        msg := check_password(password, password_minimum(session=session))
-    ):
-        errors["password"] = msg
-    if errors:
-        raise ValidationError(errors)
-    clean["password"] = password
-    return clean
 
 
 def user_create(*, session: Session, actor: Actor, data: dict[str, Any]) -> OperatorUser:
@@ -291,108 +190,3 @@ def user_upsert_admin(
         after=after,
     )
     return existing, False
-
-
-# Groups ---------------------------------------------------------------------------
-
-
-def group_list(*, session: Session, actor: Actor) -> list[OperatorGroup]:
-    _require_user_admin(actor)
-    return list(session.exec(select(OperatorGroup).order_by(OperatorGroup.name)).all())
-
-
-def _validate_group(session: Session, data: dict[str, Any], group_id: int | None):
-    errors: dict[str, str] = {}
-    name = clean_name(data.get("name"))
-    if msg := check_name(name, max_len=80):
-        errors["name"] = msg
-    else:
-        clash = session.exec(
-            select(OperatorGroup.id).where(func.lower(OperatorGroup.name) == name.lower())
-        ).first()
-        if clash is not None and clash != group_id:
-            errors["name"] = "Another group already has this name."
-    raw = data.get("grants") or {}
-    grants: dict[str, str] = {}
-    if not isinstance(raw, dict):
-        errors["grants"] = "Permissions are malformed."
-    else:
-        valid = {g.value for g in Grant}
-        for area in Area:
-            value = str(raw.get(area.value, Grant.SELECT.value))
-            if value not in valid:
-                errors[f"grant_{area.value}"] = "Choose Select, Allow or Deny."
-            grants[area.value] = value
-        unknown = set(raw) - {a.value for a in Area}
-        if unknown:
-            errors["grants"] = f"Unknown area: {', '.join(sorted(map(str, unknown)))}."
-    if errors:
-        raise ValidationError(errors)
-    return name, grants
-
-
-def group_create(*, session: Session, actor: Actor, data: dict[str, Any]) -> OperatorGroup:
-    _require_admin(actor)
-    name, grants = _validate_group(session, data, None)
-    group = OperatorGroup(name=name, grants=grants)
-    session.add(group)
-    session.flush()
-    audit_record(
-        session=session,
-        actor=actor,
-        action="group.create",
-        entity="operator_group",
-        entity_id=group.id,
-        after=snapshot(group, ["id", "name", "grants"]),
-    )
-    return group
-
-
-def group_update(
-    *, session: Session, actor: Actor, group_id: int, data: dict[str, Any]
-) -> OperatorGroup:
-    _require_admin(actor)
-    group = session.get(OperatorGroup, group_id)
-    if group is None:
-        raise NotFound("That group no longer exists.")
-    before = snapshot(group, ["id", "name", "grants"])
-    group.name, group.grants = _validate_group(session, data, group_id)
-    session.add(group)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="group.update",
-        entity="operator_group",
-        entity_id=group.id,
-        before=before,
-        after=snapshot(group, ["id", "name", "grants"]),
-    )
-    return group
-
-
-def group_delete(*, session: Session, actor: Actor, group_id: int) -> None:
-    """Delete a group; its members keep their accounts and lose its permissions."""
-    _require_admin(actor)
-    group = session.get(OperatorGroup, group_id)
-    if group is None:
-        raise NotFound("That group no longer exists.")
-    before = snapshot(group, ["id", "name", "grants"])
-    for member in session.exec(select(OperatorUser).where(OperatorUser.group_id == group_id)):
-        member.group_id = None
-        session.add(member)
-    session.delete(group)
-    audit_record(
-        session=session,
-        actor=actor,
-        action="group.delete",
-        entity="operator_group",
-        entity_id=group_id,
-        before=before,
-    )
-
-
-def group_member_counts(*, session: Session) -> dict[int, int]:
-    rows = session.exec(
-        select(OperatorUser.group_id, func.count()).group_by(OperatorUser.group_id)
-    ).all()
-    return {gid: n for gid, n in rows if gid is not None}

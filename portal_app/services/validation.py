@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 import phonenumbers
+from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 
 from portal_app.settings import get_settings
@@ -26,6 +27,20 @@ PHONE_MESSAGE = "Enter a valid phone number in international format, like +44 20
 # tag characters) is invisible and only ever hides or reorders what a name says.
 _KEEP_FORMAT = {"\u200c", "\u200d"}
 _PHONE_CHARS = re.compile(r"\+[\d\s().-]+")
+_NATIONAL_CHARS = re.compile(r"[+\d(][\d\s().-]+")
+# ISO 3166-1 alpha-2 codes with their English names from Babel (CLDR). CLDR also names
+# groupings and reserved codes that are no country: left out.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AC", "CP", "CQ", "DG", "EA", "IC"}
+_NOT_COUNTRIES |= {"TA"}
+COUNTRIES: dict[str, str] = {
+    code: name
+    for code, name in sorted(
+        Locale("en").territories.items(), key=lambda item: unicodedata.normalize("NFKD", item[1])
+    )
+    if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+}
+_BY_NAME = {name.casefold(): code for code, name in COUNTRIES.items()}
+COUNTRY_MESSAGE = "Choose a country from the list."
 
 
 def strip_invisible(value: str) -> str:
@@ -85,22 +100,42 @@ def check_email(value: str) -> str | None:
     return None
 
 
-def parse_phone(value: object) -> phonenumbers.PhoneNumber | None:
-    """The number of a valid phone number in international format, else None."""
+def country_code(value: object) -> str | None:
+    """The ISO 3166-1 alpha-2 code of what a country picker sent (a code like "gb" or
+    a name like "United Kingdom"), "" for nothing, None for anything else."""
+    text = " ".join(str(value or "").split())
+    if not text:
+        return ""
+    if text.upper() in COUNTRIES:
+        return text.upper()
+    return _BY_NAME.get(text.casefold())
+
+
+def country_name(code: object) -> str:
+    """ "United Kingdom" for "GB"; other text as it is."""
+    return COUNTRIES.get(str(code or "").upper(), str(code or ""))
+
+
+def parse_phone(value: object, region: str = "") -> phonenumbers.PhoneNumber | None:
+    """The number of a valid phone number, else None: in international format, or in
+    the national format of ``region`` (the country of the account, customer or sign-up)
+    when one is given."""
     text = str(value or "").strip()
+    region = region.upper() if region and region.upper() in COUNTRIES else ""
     # phonenumbers skips trailing text ("x", ";", "ext 12"); E.164 holds the number alone
-    if len(text) > 40 or not _PHONE_CHARS.fullmatch(text):
+    chars = _NATIONAL_CHARS if region else _PHONE_CHARS
+    if len(text) > 40 or not chars.fullmatch(text):
         return None
     try:
-        number = phonenumbers.parse(text, None)  # international format: no region guess
+        number = phonenumbers.parse(text, region or None)
     except phonenumbers.NumberParseException:
         return None
     return number if phonenumbers.is_valid_number(number) else None
 
 
-def normalize_phone(value: object) -> str:
+def normalize_phone(value: object, region: str = "") -> str:
     """E.164 ("+442079460000") of a valid number, else the trimmed text."""
-    number = parse_phone(value)
+    number = parse_phone(value, region)
     if number is None:
         return str(value or "").strip()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -114,12 +149,12 @@ def format_phone(value: object) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def check_phone(value: object) -> str | None:
-    """None for a number in international format that phonenumbers knows to be valid
-    for its country, else the message for the field."""
+def check_phone(value: object, region: str = "") -> str | None:
+    """None for a number (international, or national in ``region``) that phonenumbers
+    knows to be valid for its country, else the message for the field."""
     if not str(value or "").strip():
         return "Enter a phone number."
-    return None if parse_phone(value) is not None else PHONE_MESSAGE
+    return None if parse_phone(value, region) is not None else PHONE_MESSAGE
 
 
 def check_name(value: str, label: str = "Name", max_len: int = 120) -> str | None:

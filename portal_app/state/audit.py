@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import reflex as rx
 
+from portal_app.services import dates
 from portal_app.services.audit import audit_filter_choices, audit_list
 from portal_app.services.audit_view import AuditView, audit_csv_text, audit_views
 from portal_app.services.db import session_scope
@@ -50,9 +51,9 @@ def audit_row(v: AuditView) -> AuditRow:
     )
 
 
-def _day(text: str) -> date | None:
+def _day(text: str, fmt: str = dates.DEFAULT_FORMAT) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return dates.DateFormatter(fmt).parse(text) if text else None
     except ValueError:
         return None
 
@@ -62,8 +63,9 @@ class AuditState(AppState):
     total: int = 0
     page: int = 0
     search: str = ""
-    first: str = ""  # UTC dates, as the table shows times in UTC
+    first: str = ""  # UTC dates in the account's format, as the table shows times in UTC
     last: str = ""
+    date_format: str = dates.DEFAULT_FORMAT
     who: str = ANY
     action: str = ANY
     people: list[str] = []
@@ -71,7 +73,7 @@ class AuditState(AppState):
     errors: dict[str, str] = {}
 
     def _filters(self) -> dict:
-        first, last = _day(self.first), _day(self.last)
+        first, last = _day(self.first, self.date_format), _day(self.last, self.date_format)
         return {
             "search": self.search,
             "since": datetime.combine(first, datetime.min.time(), UTC) if first else None,
@@ -101,17 +103,20 @@ class AuditState(AppState):
         self.who = self.action = ANY
         with session_scope() as session:
             self.people, self.actions = audit_filter_choices(session=session, actor=actor())
+            self.date_format = dates.account_date_format(session=session)
         self._fetch()
 
     @guarded(Need.AREA, Area.LOG)
     def apply_filters(self, form_data: dict):
         first, last = (str(form_data.get(k) or "").strip()[:10] for k in ("first", "last"))
+        fmt = self.date_format
+        example = dates.DateFormatter(fmt).date(date(2026, 12, 1))
         errors = {
-            k: "Enter a date like 2026-12-01."
+            k: f"Enter a date like {example}."
             for k, v in (("first", first), ("last", last))
-            if v and _day(v) is None
+            if v and _day(v, fmt) is None
         }
-        if not errors and first and last and _day(first) > _day(last):
+        if not errors and first and last and _day(first, fmt) > _day(last, fmt):
             errors["last"] = "The end is before the start."
         self.errors = errors
         if errors:

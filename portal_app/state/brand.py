@@ -8,7 +8,8 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.services.db import session_scope
-from portal_app.services.domains import brand_lookup, script_src
+from portal_app.services.domain_brands import brand_lookup
+from portal_app.services.domain_validation import script_src
 
 from .base import AppState
 from .guard import Need, guarded

@@ -14,18 +14,21 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from portal_app.services import cdrs, money
-from portal_app.services.db import session_scope
-from portal_app.services.domains import BREAKOUT_COLUMNS, DEFAULT_BREAKOUT
+from portal_app.services import cdr_breakout, cdrs, dates, money
+from portal_app.services.db import read_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Actor, Area
+from portal_app.services.portal_sections import BREAKOUT_COLUMNS, DEFAULT_BREAKOUT
 
 PAGE = 50
 
 
-def _fetch_page(actor: Actor, query: cdrs.CdrQuery, after, columns: list[str], tz: str):
-    z = cdrs.zone(tz)
-    with session_scope() as session:
+def _fetch_page(
+    actor: Actor, query: cdrs.CdrQuery, after, columns: list[str], fmt: dates.DateFormatter
+):
+    """A page of cells in the viewer's zone and the account's date format (``fmt``, known
+    to the state since the page loaded: no read of the account per page)."""
+    with read_scope() as session:
         rows, nxt = cdrs.cdr_page(
             session=session, actor=actor, query=query, after=after, limit=PAGE
         )
@@ -33,18 +36,18 @@ def _fetch_page(actor: Actor, query: cdrs.CdrQuery, after, columns: list[str], t
             cdrs.cdr_totals(session=session, actor=actor, query=query) if after is None else None
         )
     cols = cdrs.columns_for(columns, actor)
-    return [[cdrs.cell(r, c, z, actor) for c in cols] for r in rows], nxt, totals, cols
+    return cdrs.page_cells(rows, cols, fmt, actor), nxt, totals, cols
 
 
 def _fetch_breakout(actor: Actor, query: cdrs.CdrQuery, by: str):
-    with session_scope() as session:
-        return cdrs.breakout(session=session, actor=actor, query=query, by=by)
+    with read_scope() as session:
+        return cdr_breakout.breakout(session=session, actor=actor, query=query, by=by)
 
 
 def _domain_columns(
     actor: Actor, customer_id: int, areas: tuple[Area, ...] = (Area.CDR,)
 ) -> tuple[list[str], list[str], str]:
-    with session_scope() as session:
+    with read_scope() as session:
         setup = cdrs.report_setup(
             session=session, actor=actor, customer_id=customer_id, areas=areas
         )
@@ -53,6 +56,7 @@ def _domain_columns(
 
 class CdrReportMixin(rx.State, mixin=True):
     tz: str = "UTC"
+    date_format: str = dates.DEFAULT_FORMAT  # the account's: the From/To fields use it
     first: str = ""
     last: str = ""
     search: str = ""
@@ -88,7 +92,7 @@ class CdrReportMixin(rx.State, mixin=True):
         raise NotImplementedError
 
     def _query(self, customer_id: int) -> cdrs.CdrQuery:
-        first, last = cdrs.parse_days(self.first, self.last, self.tz)
+        first, last = cdrs.parse_days(self.first, self.last, self.tz, fmt=self._dates())
         start, end = cdrs.day_range(first, last, self.tz)
         return cdrs.CdrQuery(
             customer_id=customer_id,
@@ -108,11 +112,16 @@ class CdrReportMixin(rx.State, mixin=True):
             "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=type(self).set_tz
         )
 
+    def _dates(self) -> dates.DateFormatter:
+        return dates.DateFormatter(self.date_format, dates.zone(self.tz))
+
     def _set_tz(self, tz: str, days: int) -> None:
         self.tz = cdrs.zone(str(tz)[:64]).key
-        today = cdrs.today(self.tz)
-        self.first = (today - timedelta(days=days - 1)).isoformat()
-        self.last = today.isoformat()
+        with read_scope() as session:
+            self.date_format = dates.account_date_format(session=session)
+        today, fmt = cdrs.today(self.tz), self._dates()
+        self.first = fmt.date(today - timedelta(days=days - 1))
+        self.last = fmt.date(today)
 
     def _read_filters(self, form: dict) -> None:
         self.first = str(form.get("first") or "")[:10]
@@ -135,7 +144,7 @@ class CdrReportMixin(rx.State, mixin=True):
         try:
             if after is None:  # a report's first page; later pages keep its columns
                 self._columns, _, self.currency = _domain_columns(actor, customer_id)
-            rows, nxt, totals, cols = _fetch_page(actor, query, after, self._columns, self.tz)
+            rows, nxt, totals, cols = _fetch_page(actor, query, after, self._columns, self._dates())
         except ServiceError as exc:
             self.loading = False
             yield rx.toast.error(exc.message)
@@ -211,7 +220,7 @@ class CdrReportMixin(rx.State, mixin=True):
             for r in rows[:12]
         ]
 
-    def _breakout_cell(self, r: cdrs.BreakoutRow, key: str) -> str:
+    def _breakout_cell(self, r: cdr_breakout.BreakoutRow, key: str) -> str:
         return {
             "destination": r.key if self.by != "prefix" else r.key,
             "prefix": r.prefix,
@@ -230,9 +239,10 @@ class CdrReportMixin(rx.State, mixin=True):
         return money.format_minor(money.micros_to_minor(micros, self.currency), self.currency)
 
     def _csv_params(self) -> dict:
+        fmt = self._dates()  # the link carries ISO dates; only shown after a good range
         return {
-            "first": self.first,
-            "last": self.last,
+            "first": fmt.parse(self.first).isoformat(),
+            "last": fmt.parse(self.last).isoformat(),
             "tz": self.tz,
             "search": self.search,
             "status": self.status,

@@ -8,6 +8,7 @@ from portal_app.services import account
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Area
+from portal_app.services.validation import country_name, format_phone
 
 from .base import AppState
 from .guard import Need, actor, checked, guarded
@@ -36,6 +37,9 @@ class ConfigState(AppState):
 
     def _fill(self, row) -> None:
         self.values = {f: str(getattr(row, f) or "") for f in FIELDS}
+        # People read a country's name and a number grouped; the row keeps ISO and E.164.
+        self.values["country"] = country_name(row.country)
+        self.values["phone"], self.values["mobile"] = map(format_phone, (row.phone, row.mobile))
         self.login_alerts = row.login_alerts
         self.form_key += 1
 

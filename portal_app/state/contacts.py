@@ -7,6 +7,7 @@ import dataclasses
 import reflex as rx
 
 from portal_app.services import contacts as svc
+from portal_app.services import dates, security_settings
 from portal_app.services.db import session_scope
 from portal_app.services.email_log import delivery_note
 from portal_app.services.errors import ServiceError, ValidationError
@@ -18,7 +19,12 @@ from .guard import Need, actor, checked, guarded
 
 FORM_FIELDS = ("name", "email", "public_notes", "private_notes")
 # The customer form in the same dialog has "name" and "email" fields of its own.
-_FORM_NAMES = {"name": "contact_name", "email": "contact_email", "password": "contact_password"}
+_FORM_NAMES = {
+    "name": "contact_name",
+    "email": "contact_email",
+    "password": "contact_password",
+    "role": "contact_role",
+}
 
 
 @dataclasses.dataclass
@@ -29,6 +35,7 @@ class ContactRow:
     last_login: str
     totp: bool
     has_password: bool
+    role: str = ""
 
 
 def _create(who, customer_id: int, data: dict) -> tuple[int, bool, str]:
@@ -66,6 +73,7 @@ class ContactsState(AppState):
     editing: str = ""  # "", "new" or a contact id
     form: dict[str, str] = {}
     auto_password: bool = True
+    password_hint: str = "At least 10 characters."  # the account\x27s minimum (Settings)
     errors: dict[str, str] = {}
     confirm_delete: int = 0
     busy: bool = False
@@ -75,16 +83,18 @@ class ContactsState(AppState):
             contacts = svc.contact_list(
                 session=session, actor=actor(), customer_id=self.customer_id
             )
+            fmt = dates.formatter(session=session)
+            self.password_hint = security_settings.password_hint(session=session)
+
         self.rows = [
             ContactRow(
                 id=c.id,
                 name=c.name,
                 email=c.email,
-                last_login=c.last_login_at.strftime("%Y-%m-%d %H:%M UTC")
-                if c.last_login_at
-                else "Never",
+                last_login=fmt.datetime(c.last_login_at, "Never"),
                 totp=c.totp_enabled,
                 has_password=c.password_hash is not None,
+                role=c.role,
             )
             for c in contacts
         ]
@@ -135,6 +145,7 @@ class ContactsState(AppState):
         data = {k: str(form_data.get(_FORM_NAMES.get(k, k)) or "")[:4100] for k in FORM_FIELDS}
         data["password"] = str(form_data.get("contact_password") or "")[:300]
         data["auto_password"] = self.editing == "new" and checked(form_data.get("auto_password"))
+        data["role"] = str(form_data.get("contact_role") or "")[:16]  # a new contact's only
         self.busy = True
         yield
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal_app.services import contracts as svc
+from portal_app.services import dates
 from portal_app.services.db import session_scope
 from portal_app.services.identity import Area
 
@@ -24,11 +25,12 @@ class CustomerContractsState(AppState):
     def _fetch(self) -> None:
         with session_scope() as session:
             rows = svc.contract_list(session=session, actor=actor(), customer_id=self.customer_id)
+            fmt = dates.formatter(session=session)
         self.contracts = [
             Line(
                 id=c.id,
                 text=c.name,
-                detail=f"{c.months} months from {c.starts_at:%Y-%m-%d}"
+                detail=f"{c.months} months from {fmt.date(c.starts_at)}"
                 + (f" · {c.notes}" if c.notes else ""),
             )
             for c in rows

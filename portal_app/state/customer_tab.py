@@ -1,5 +1,6 @@
-"""What the customer dialog's Alerts & contracts tab states share: run one service call
-for the open customer, map a validation error to the fields, then read the tab again."""
+"""What the customer dialog's tab states share: the events that open every tab on one
+customer, and (the Alerts & contracts tabs) running one service call for the open
+customer, mapping a validation error to the fields, then reading the tab again."""
 
 from __future__ import annotations
 
@@ -43,3 +44,24 @@ def tab_run(state: Any, fn: Callable[..., Any], **kw: Any) -> Any:
     state.form_key += 1
     state._fetch()
     return None
+
+
+def open_tabs(customer_id: int) -> list:
+    """The dialog's other tabs, opened on the same customer (0: a new one)."""
+    from .alerts import CustomerAlertsState
+    from .carrier_routes import CarrierRoutesState
+    from .contact_access import ContactAccessState
+    from .contacts import ContactsState
+    from .contracts import CustomerContractsState
+    from .ledger import LedgerState
+    from .packages import CustomerPackagesState
+
+    return [
+        LedgerState.open_ledger(customer_id),
+        ContactsState.open_contacts(customer_id),
+        ContactAccessState.open_access(customer_id),
+        CustomerAlertsState.open_alerts(customer_id),
+        CustomerPackagesState.open_packages(customer_id),
+        CustomerContractsState.open_contracts(customer_id),
+        CarrierRoutesState.open_routes(customer_id),
+    ]

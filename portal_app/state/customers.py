@@ -9,36 +9,28 @@ import reflex as rx
 from portal_app.services import customer_list as lists
 from portal_app.services import customers as svc
 from portal_app.services.db import session_scope
-from portal_app.services.domains import SECTIONS, domain_options
+from portal_app.services.domains import domain_options
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Area
-from portal_app.services.money import format_minor, plain_minor
+from portal_app.services.money import plain_minor
+from portal_app.services.portal_sections import SECTIONS
 from portal_app.services.rates import customer_cards_set
-from portal_app.services.validation import parse_id
+from portal_app.services.validation import country_name, parse_id
 
 from .base import AppState
-from .customer_rows import AccessRow, CardChoice, CustomerRow, card_choices
+from .customer_rows import (
+    AccessRow,
+    CardChoice,
+    CustomerRow,
+    access_rows,
+    card_choices,
+    customer_row,
+)
+from .customer_tab import open_tabs
 from .guard import Need, actor, guarded
 from .paging import has_next, page_label, step_page
 
 PAGE_SIZE = 25
-
-
-def _tabs(customer_id: int) -> list:
-    """The dialog's other tabs, opened on the same customer (0: a new one)."""
-    from .alerts import CustomerAlertsState
-    from .contacts import ContactsState
-    from .contracts import CustomerContractsState
-    from .ledger import LedgerState
-    from .packages import CustomerPackagesState
-
-    return [
-        LedgerState.open_ledger(customer_id),
-        ContactsState.open_contacts(customer_id),
-        CustomerAlertsState.open_alerts(customer_id),
-        CustomerPackagesState.open_packages(customer_id),
-        CustomerContractsState.open_contracts(customer_id),
-    ]
 
 
 class CustomersState(AppState):
@@ -92,18 +84,7 @@ class CustomersState(AppState):
             return self._fetch({})
         self._first, self._last = result.first, result.last
         self.total = result.total
-        self.rows = [
-            CustomerRow(
-                id=c.id,
-                name=c.name,
-                kind=c.kind,
-                status=c.status,
-                domain=host or "—",
-                currency=c.currency,
-                credit_limit=format_minor(c.credit_limit, c.currency),
-            )
-            for c, host in result.rows
-        ]
+        self.rows = [customer_row(c) for c in result.rows]
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def load(self):
@@ -154,20 +135,11 @@ class CustomersState(AppState):
             "credit_limit": plain_minor(customer.credit_limit, customer.currency),
             "company_name": customer.company_name,
             "address": customer.address,
-            "country": customer.country,
+            "country": country_name(customer.country),  # the picker shows names
             "domain_id": str(customer.domain_id or "none"),
         }
         self._draft, self.confirm_discard = {}, False
-        shown = set(svc.effective_access(customer, domain))
-        self.access = [
-            AccessRow(
-                key=k,
-                label=label,
-                choice=(customer.portal_access or {}).get(k, "inherit"),
-                effective=k in shown,
-            )
-            for k, label in SECTIONS.items()
-        ]
+        self.access = access_rows(customer, domain)
         self._access_before = {a.key: a.choice for a in self.access}
         self._saved = dict(self.form)
 
@@ -181,11 +153,13 @@ class CustomersState(AppState):
     def _open(self, customer_id: str):
         self.errors, self.tab = {}, "details"
         if customer_id == "new":
-            self._fill(svc.customer_blank(), None)
             with session_scope() as session:
-                self._fill_cards(session, svc.customer_blank())
+                blank = svc.customer_blank(session=session)
+                self._fill(blank, None)
+                self._fill_cards(session, blank)
+
             self.editing = "new"
-            return _tabs(0)
+            return open_tabs(0)
         cid = parse_id(customer_id)
         if cid is None:
             return rx.toast.error("That customer no longer exists.")
@@ -198,7 +172,7 @@ class CustomersState(AppState):
         except ServiceError:
             return rx.toast.error("That customer no longer exists.")
         self.editing = str(cid)
-        return _tabs(cid)
+        return open_tabs(cid)
 
     @guarded(Need.AREA, Area.CUSTOMER)
     def set_tab(self, tab: str):

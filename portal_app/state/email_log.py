@@ -7,6 +7,7 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import dates
 from portal_app.services import email_log as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
@@ -33,10 +34,10 @@ class EmailRow:
     can_resend: bool
 
 
-def _row(e: svc.LogEntry) -> EmailRow:
+def _row(e: svc.LogEntry, fmt: dates.DateFormatter) -> EmailRow:
     return EmailRow(
         id=e.id,
-        at=e.at.strftime("%Y-%m-%d %H:%M:%S"),
+        at=fmt.datetime(e.at, seconds=True, with_zone=False),  # the header says UTC
         recipient=e.to,
         subject=e.subject,
         brand=e.brand,
@@ -72,7 +73,8 @@ class EmailLogState(AppState):
                 limit=PAGE_SIZE,
                 mailbox=self.tab == "mailbox",
             )
-        self.total, self.rows = result.total, [_row(e) for e in result.rows]
+            fmt = dates.formatter(session=session)
+        self.total, self.rows = result.total, [_row(e, fmt) for e in result.rows]
 
     def _close(self) -> None:
         self.open_id, self.open_subject, self.open_to = 0, "", ""

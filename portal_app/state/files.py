@@ -7,6 +7,7 @@ import dataclasses
 import reflex as rx
 
 from portal_app.api.files import public_file_url
+from portal_app.services import dates
 from portal_app.services import files as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
@@ -31,7 +32,7 @@ class FileRow:
     logo_of: str
 
 
-def _row(info: svc.PublicFileInfo) -> FileRow:
+def _row(info: svc.PublicFileInfo, fmt: dates.DateFormatter) -> FileRow:
     url = public_file_url(info.name)
     return FileRow(
         id=info.id,
@@ -41,7 +42,7 @@ def _row(info: svc.PublicFileInfo) -> FileRow:
         kind=info.content_type.removeprefix("image/").upper(),
         size=svc.size_label(info.size),
         dims=f"{info.width} × {info.height} px" if info.width else "",
-        uploaded=info.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        uploaded=fmt.datetime(info.created_at),
         logo_of=", ".join(info.logo_of),
     )
 
@@ -64,7 +65,8 @@ class FilesState(AppState):
 
     def _reload(self) -> None:
         with session_scope() as session:
-            self.files = [_row(f) for f in svc.file_list(session=session, actor=actor())]
+            fmt = dates.formatter(session=session)
+            self.files = [_row(f, fmt) for f in svc.file_list(session=session, actor=actor())]
 
     @guarded(Need.AREA, Area.PORTAL)
     def load(self):

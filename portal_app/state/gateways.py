@@ -10,6 +10,7 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import dates
 from portal_app.services import payment_gateways as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
@@ -46,15 +47,14 @@ class GatewayRow:
     check_message: str
 
 
-def _row(view: dict) -> GatewayRow:
-    when = view["checked_at"][:16].replace("T", " ")
+def _row(view: dict, fmt: dates.DateFormatter) -> GatewayRow:
     return GatewayRow(
         id=view["id"],
         name=view["name"],
         provider=PROVIDER_LABELS.get(view["provider"], view["provider"]),
         mode=view["mode"],
         currencies=view["currencies"],
-        checked=f"{when} UTC" if when else "never",
+        checked=fmt.datetime(view["checked_at"], "never"),
         check_ok=bool(view["check_ok"]),
         check_message=view["check_message"],
     )
@@ -74,7 +74,8 @@ class GatewaysState(AppState):
 
     def _reload(self) -> None:
         with session_scope() as session:
-            self.gateways = [_row(v) for v in svc.gateway_list(session=session, actor=actor())]
+            fmt = dates.formatter(session=session)
+            self.gateways = [_row(v, fmt) for v in svc.gateway_list(session=session, actor=actor())]
 
     @guarded(Need.AREA, Area.PAYMENT)
     def load(self):

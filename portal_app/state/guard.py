@@ -21,7 +21,7 @@ import reflex as rx
 from portal_app.services.identity import Actor, Area
 from portal_app.services.logs import RateLimitedLog
 from portal_app.services.offloop import run_blocking, run_in_context
-from portal_app.services.policy import Decision, Need, Rule, authorize
+from portal_app.services.policy import Decision, Need, Rule, Writes, authorize
 from portal_app.services.portal import PortalContext, portal_context
 from portal_app.services.principals import operator_for_token
 
@@ -32,6 +32,7 @@ __all__ = [
     "ARG_TYPES",
     "UPLOAD_FILES",
     "Need",
+    "Writes",
     "actor",
     "checked",
     "guarded",
@@ -133,17 +134,20 @@ def guarded(
     need: Need,
     area: Area | tuple[Area, ...] | None = None,
     *,
-    section: str | None = None,
+    section: str | tuple[str, ...] | None = None,
     background: bool = False,
     before_totp: bool = False,
+    writes: str | None = None,
 ):
     """Declare what a handler needs, check it on every call, then run the handler.
 
     ``section`` (with Need.CONTACT) is a portal section the customer's effective
     access must include, e.g. ``"balance"``. ``before_totp``: also for an operator who
     must still set up two-factor authentication (My Account › Settings requires it).
+    ``writes`` (contacts, a ``Writes`` value): what the handler changes, refused to a
+    read-only role or session as services/policy.py decides.
     """
-    rule = Rule(need, area, section, before_totp)
+    rule = Rule(need, area, section, before_totp, writes)
 
     def decorate(fn: Callable) -> Any:
         types = arg_types(fn)

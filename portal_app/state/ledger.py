@@ -6,6 +6,7 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import dates
 from portal_app.services import ledger as svc
 from portal_app.services.customers import customer_get
 from portal_app.services.db import session_scope
@@ -72,10 +73,11 @@ class LedgerState(AppState):
                 offset=self.page * PAGE_SIZE,
                 limit=PAGE_SIZE,
             )
+            fmt = dates.formatter(session=session)
         self.rows = [
             EntryRow(
                 id=e.id,
-                at=e.created_at.strftime("%Y-%m-%d %H:%M"),
+                at=fmt.datetime(e.created_at, with_zone=False),  # the header says UTC
                 kind=e.kind,
                 amount=format_minor(e.amount, e.currency),
                 negative=e.amount < 0,
@@ -102,7 +104,7 @@ class LedgerState(AppState):
             )
             self.payments = [
                 CustomerPaymentRow(
-                    date=r["date"][:16].replace("T", " "),
+                    date=r["date"],
                     gateway=r["gateway"],
                     amount=r["amount"],
                     status=r["status"],

@@ -9,6 +9,7 @@ import dataclasses
 import reflex as rx
 
 from portal_app.services import packages as svc
+from portal_app.services.account import account_currency
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Area
@@ -91,7 +92,10 @@ class PackageCatalogueState(AppState):
 
     @guarded(Need.AREA, Area.CARD)
     def open_new(self):
-        self.dialog, self.errors, self.form = "new", {}, dict(BLANK)
+        with session_scope() as session:
+            currency = account_currency(session=session)
+        self.dialog, self.errors = "new", {}
+        self.form = BLANK | {"package_currency": currency}
 
     @guarded(Need.AREA, Area.CARD)
     def open_edit(self, package_id: str):

@@ -4,7 +4,7 @@ the number lookups its contacts made per day."""
 from __future__ import annotations
 
 from portal_app.services import customer_packages as svc
-from portal_app.services import number_lookup
+from portal_app.services import dates, number_lookup, package_billing
 from portal_app.services.db import session_scope
 from portal_app.services.identity import Area
 from portal_app.services.packages import price_label
@@ -31,15 +31,19 @@ class CustomerPackagesState(AppState):
             who, cid = actor(), self.customer_id
             rows = svc.package_choices(session=session, actor=who, customer_id=cid)
             days = number_lookup.usage_list(session=session, actor=who, customer_id=cid)
+            fmt = dates.formatter(session=session)
+            due = package_billing.next_charges(session=session, customer_id=cid)
         self.usage = [
-            Line(id=i, text=d.isoformat(), detail=f"{n:,}") for i, (d, n) in enumerate(days)
+            Line(id=i, text=fmt.date(d), detail=f"{n:,}") for i, (d, n) in enumerate(days)
         ]
+
         self.usage_total = f"{sum(n for _, n in days):,}"
         self.packages = [
             Line(
                 id=p.id,
                 text=p.name,
-                detail=f"{price_label(p)}, {p.included_minutes:,} minutes",
+                detail=f"{price_label(p)}, {p.included_minutes:,} minutes"
+                + (f", next charge {fmt.date(due[p.id])} (UTC)" if on and due.get(p.id) else ""),
                 on=on,
             )
             for p, on in rows

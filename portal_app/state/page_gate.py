@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal_app.services.policy import Need, Rule, control_host, decide
+from portal_app.services.policy import Need, Rule, contact_refusal, control_host, decide
 
 from .base import AppState
 from .guard import RULE_ATTR, NotGuarded, guarded, maybe_actor, portal
@@ -40,16 +40,23 @@ def may_run(rule: Rule | None, who, ctx, on_control: bool) -> bool:
     if rule.need is Need.CONTACT:
         if on_control or ctx is None:
             return not on_control
-        return rule.section is None or rule.section in ctx.sections
+        return contact_refusal(rule, ctx) is None
     if not on_control:
         return False
     return who is None or decide(rule, who) is None
 
 
 class PageGate(AppState):
+    # Whether this page's loaders have run. Dialogs wait for it (components/forms.py
+    # dialog_open): state outlives a reload, so a dialog left open would otherwise show
+    # from the snapshot until its page's loader closes it. Reflex's own is_hydrated turns
+    # true before the loaders the gate sends on have run.
+    loaded: bool = False
+
     @guarded(Need.PUBLIC)
     def enter(self):
         """Public: it only chooses which of the page's loaders to send on."""
+        self.loaded = False
         try:
             ctx = portal()
         except NotGuarded:
@@ -57,4 +64,9 @@ class PageGate(AppState):
         on_control = control_host(self._host())
         who = maybe_actor()
         loaders = _LOADERS.get(_key(self.router.url.path), [])
-        return [h for h in loaders if may_run(_rule(h), who, ctx, on_control)]
+        return [*(h for h in loaders if may_run(_rule(h), who, ctx, on_control)), PageGate.done]
+
+    @guarded(Need.PUBLIC)
+    def done(self):
+        """Public: a UI flag, after the page's loaders (it reads and changes no data)."""
+        self.loaded = True

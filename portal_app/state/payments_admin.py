@@ -78,7 +78,7 @@ class PaymentsState(AppState):
         self.rows = [
             AttemptRow(
                 id=r["id"],
-                date=r["date"][:16].replace("T", " "),
+                date=r["date"],
                 customer=r["customer"],
                 gateway=r["gateway"],
                 amount=r["amount"],

@@ -1,7 +1,8 @@
 """Management › Pending Approval: confirmed sign-ups waiting for an operator.
 
 The sidebar badge, the dashboard card and this list follow the database live: one
-poller per worker (portal_app/live.py) reads a cheap stamp twice a second and wakes
+poller for the app (portal_app/live.py; with Redis, the lease holder) reads a cheap
+stamp twice a second and wakes
 the watchers of the open tabs, which re-check their session with the policy on every
 round and stop as soon as it fails (logout, disabled, permission revoked).
 """
@@ -15,7 +16,7 @@ import reflex as rx
 
 from portal_app import live
 from portal_app.services import pending as queue
-from portal_app.services import signups as svc
+from portal_app.services import signup_decisions as svc
 from portal_app.services.db import session_scope
 from portal_app.services.email_log import delivery_note
 from portal_app.services.errors import ServiceError, ValidationError

@@ -11,8 +11,11 @@ import dataclasses
 import reflex as rx
 
 from portal_app import routes
+from portal_app.services import dates
 from portal_app.services import portal as svc
+from portal_app.services.contact_roles import ContactRole
 from portal_app.services.db import session_scope
+from portal_app.services.policy import ROLE_LABELS
 from portal_app.services.sessions import session_revoke
 
 from .base import AppState
@@ -36,6 +39,8 @@ HINTS = {
     "payments": "Pay online, and every payment you made",
     "contacts": "Who can log in for your company",
     "profile": "Your name, password and two-factor login",
+    "alerts": "Emails when your balance runs low",
+    "carrier_portal": "Traffic you sent and terminated, your rates, your balance",
 }
 
 
@@ -44,20 +49,24 @@ class TeamRow:
     name: str
     email: str
     me: bool
+    id: int = 0
+    role: str = ""
+    role_label: str = ""
 
 
 def _daily(ctx, tz: str) -> list[dict]:
-    from portal_app.services.cdrs import daily
     from portal_app.services.money import chart_number, micros_to_minor
+    from portal_app.services.usage import customer_daily
 
     cur = ctx.customer.currency  # a customer's calls are all in its currency (the lock)
     with session_scope() as session:
-        points = daily(
+        points = customer_daily(
             session=session, actor=ctx.actor, customer_id=ctx.customer.id, days=30, tz=tz
         )
+        fmt = dates.formatter(session=session, tz=tz)
     return [
         {
-            "day": p.day[5:],
+            "day": fmt.day_month(p.day),
             "minutes": p.minutes,
             "spend": chart_number(micros_to_minor(p.cost, cur), cur),
         }
@@ -74,12 +83,24 @@ class PortalState(AppState):
     team: list[TeamRow] = []
     days: list[dict] = []  # the overview's charts: last 30 days, when CDR is shown
     currency: str = ""
+    role: str = ""
+    role_label: str = ""
+    viewer: str = ""  # the operator of a read-only "view as" session, else ""
+    read_only: bool = False  # nothing of the account can be changed from this session
+    manages_team: bool = False  # an Owner in its own session: invite, roles, remove
 
     @guarded(Need.CONTACT)
     def load_portal(self):
         """On every portal page: the contact's frame, or off to the portal login."""
         ctx = portal()
         self.logged_in = True
+        self.role, self.role_label, self.viewer = (
+            ctx.role,
+            ROLE_LABELS.get(ctx.role, ""),
+            ctx.viewer,
+        )
+        self.read_only = bool(ctx.viewer) or ctx.role == ContactRole.READ_ONLY.value
+        self.manages_team = not ctx.viewer and ctx.role == ContactRole.OWNER.value
         self.contact_name, self.customer_name = ctx.contact.name, ctx.customer.name
         self.public_notes = ctx.contact.public_notes
         self.sections = list(ctx.sections)
@@ -109,7 +130,17 @@ class PortalState(AppState):
         ctx = portal()
         with session_scope() as session:
             rows = svc.customer_contacts(session=session, actor=ctx.actor)
-        self.team = [TeamRow(name=c.name, email=c.email, me=c.id == ctx.actor.id) for c in rows]
+        self.team = [
+            TeamRow(
+                name=c.name,
+                email=c.email,
+                me=c.id == ctx.actor.id,
+                id=c.id,
+                role=c.role,
+                role_label=ROLE_LABELS.get(c.role, c.role),
+            )
+            for c in rows
+        ]
 
     @guarded(Need.PUBLIC)
     def logout_portal(self):
@@ -120,4 +151,5 @@ class PortalState(AppState):
         self.logged_in = False
         self.contact_name = self.customer_name = self.public_notes = ""
         self.sections, self.menu, self.team = [], [], []
+        self.viewer, self.read_only, self.manages_team = "", False, False
         return end_session()

@@ -9,6 +9,7 @@ import reflex as rx
 
 from portal_app import routes
 from portal_app.services import portal_auth as svc
+from portal_app.services import security_settings
 from portal_app.services.contacts import PRINCIPAL
 from portal_app.services.db import session_scope
 from portal_app.services.errors import AuthFailed, Throttled, ValidationError
@@ -90,6 +91,7 @@ class PortalLoginState(AppState):
     busy: bool = False
     link_email: str = ""  # the set-password page: whose link this is, "" when dead
     link_checked: bool = False
+    password_hint: str = "At least 10 characters."  # the account\x27s minimum (Settings)
     errors: dict[str, str] = {}
     _pending_contact: int = 0
     _pending_until: float = 0.0
@@ -184,9 +186,11 @@ class PortalLoginState(AppState):
         try:
             with session_scope() as session:
                 domain = domain_for_host(session=session, host=self._host())
+                self.password_hint = security_settings.password_hint(session=session)
                 self.link_email = svc.password_link_check(
                     session=session, token=token, domain_id=domain.id if domain else None
                 ).email
+
         except AuthFailed:
             self.link_email = ""
 

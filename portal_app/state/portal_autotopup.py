@@ -20,7 +20,7 @@ from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.settings import get_settings
 
 from .base import AppState
-from .guard import Need, checked, guarded, portal
+from .guard import Need, Writes, checked, guarded, portal
 
 SECTION = "payments"
 CARD_BOX = "autotopup-card"
@@ -82,7 +82,7 @@ class PortalAutoTopupState(AppState):
         self.step, self.message, self.errors = "view", "", {}
         self._show()
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def start_card(self):
         """Create the SetupIntent and mount the card fields."""
         try:
@@ -93,14 +93,14 @@ class PortalAutoTopupState(AppState):
         self.step, self.message, self.errors = "card", "", {}
         return rx.call_script(_setup_script(get_settings().stripe_js_url, key, secret))
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def confirm_card(self):
         if self.step != "card":
             return
         self.step, self.message = "saving", "Saving the card with Stripe…"
         return rx.call_script(CONFIRM_SCRIPT, callback=PortalAutoTopupState.card_confirmed)
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def card_confirmed(self, result: dict):
         """Stripe.js finished: ask Stripe what was saved (the browser's word saves nothing)."""
         if self.step != "saving":
@@ -121,11 +121,11 @@ class PortalAutoTopupState(AppState):
         self._show()
         return rx.toast.success(f"Card saved: {label}.")
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def cancel_card(self):
         self.step, self.message = "view", ""
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def save(self, form_data: dict):
         if not isinstance(form_data, dict):
             return
@@ -152,7 +152,7 @@ class PortalAutoTopupState(AppState):
         self._show()
         return rx.toast.success("Automatic top-up saved.")
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def forget_card(self):
         with session_scope() as session:
             svc.autotopup_forget_card(session=session, actor=portal().actor)

@@ -6,6 +6,7 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import dates
 from portal_app.services import ledger as svc
 from portal_app.services.db import session_scope
 from portal_app.services.money import format_minor
@@ -16,6 +17,8 @@ from .guard import Need, guarded, portal
 from .paging import has_next, page_label, step_page
 
 PAGE_SIZE = 20
+# The Balance section, and the Carrier Portal, which shows the same balance and statement.
+SECTIONS = ("balance", "carrier_portal")
 
 
 @dataclasses.dataclass
@@ -68,9 +71,10 @@ class PortalBalanceState(AppState):
                 offset=self.page * PAGE_SIZE,
                 limit=PAGE_SIZE,
             )
+            fmt = dates.formatter(session=session)
         self.rows = [
             StatementRow(
-                at=e.created_at.strftime("%Y-%m-%d %H:%M"),
+                at=fmt.datetime(e.created_at, with_zone=False),  # the header says UTC
                 kind=KIND_LABELS.get(e.kind, e.kind),
                 amount=format_minor(e.amount, e.currency),
                 negative=e.amount < 0,
@@ -79,7 +83,7 @@ class PortalBalanceState(AppState):
             for e in entries
         ]
 
-    @guarded(Need.CONTACT, section="balance")
+    @guarded(Need.CONTACT, section=SECTIONS)
     def load(self):
         self.page = 0
         self._fetch()
@@ -92,12 +96,12 @@ class PortalBalanceState(AppState):
             with session_scope() as session:
                 self._figures(session, ctx)
 
-    @guarded(Need.CONTACT, section="balance")
+    @guarded(Need.CONTACT, section=SECTIONS)
     def go_page(self, delta: int):
         self.page = step_page(self.page, self.total, PAGE_SIZE, delta)
         self._fetch()
 
-    @guarded(Need.CONTACT, section="balance")
+    @guarded(Need.CONTACT, section=SECTIONS)
     def download_csv(self):
         ctx = portal()
         with session_scope() as session:

@@ -9,12 +9,12 @@ import dataclasses
 
 import reflex as rx
 
-from portal_app.services import customer_packages, number_lookup
+from portal_app.services import customer_packages, dates, number_lookup
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 
 from .base import AppState
-from .guard import Need, guarded, portal
+from .guard import Need, Writes, guarded, portal
 
 UPLOAD_ID = "lookup_csv_upload"
 
@@ -26,6 +26,7 @@ class OwnRow:
     frequency: str
     auto_decrement: str  # "Yes" / "No"
     service: str  # "Number lookup", "Number lookup (disabled)" or "—"
+    next_charge: str  # the day in the account's format, "—" when not charged
 
 
 class PortalPackagesState(AppState):
@@ -40,6 +41,7 @@ class PortalPackagesState(AppState):
         self.errors, self.answer, self.file_outcome = {}, {}, ""
         with session_scope() as session:
             rows = customer_packages.own_packages(session=session, actor=portal().actor)
+            fmt = dates.formatter(session=session)
         self.packages = [
             OwnRow(
                 name=p.name,
@@ -47,12 +49,13 @@ class PortalPackagesState(AppState):
                 frequency=p.frequency,
                 auto_decrement="Yes" if p.auto_decrement else "No",
                 service=(p.service + ("" if p.enabled else " (disabled)")) if p.service else "—",
+                next_charge=fmt.date(p.next_charge, empty="—"),
             )
             for p in rows
         ]
         self.can_lookup = any(p.service == "Number lookup" and p.enabled for p in rows)
 
-    @guarded(Need.CONTACT, section="packages")
+    @guarded(Need.CONTACT, section="packages", writes=Writes.ACCOUNT)
     def lookup(self, form_data: dict):
         number = str(form_data.get("lookup_number") or "")[:60]
         try:
@@ -75,7 +78,7 @@ class PortalPackagesState(AppState):
         }
         return None
 
-    @guarded(Need.CONTACT, section="packages")
+    @guarded(Need.CONTACT, section="packages", writes=Writes.ACCOUNT)
     def upload_csv(self, files: list[rx.UploadFile]):
         if len(files) != 1:
             self.errors = {"lookup_file": "Choose one CSV file."}

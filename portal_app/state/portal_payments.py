@@ -32,7 +32,7 @@ from portal_app.services.validation import parse_id
 from portal_app.settings import get_settings
 
 from .base import AppState
-from .guard import Need, guarded, portal, recheck
+from .guard import Need, Writes, guarded, portal, recheck
 
 SECTION = "payments"
 WATCH_SECONDS = 600  # a watcher lives this long after the page's last load
@@ -183,19 +183,19 @@ class PortalPaymentsState(AppState):
             f"you pay {format_minor(q.total, q.currency)}"
         )
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def choose(self, gateway_id: str):
         if any(o.id == gateway_id for o in self.options) and self.step == "choose":
             self.gateway_id = gateway_id
             self._quote()
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def set_amount(self, amount: str):
         if self.step == "choose":
             self.amount = str(amount)[:32]
             self._quote()
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def submit(self, form_data: dict):
         """Write the attempt, open it at the provider, then show the card fields."""
         if self.step != "choose" or not isinstance(form_data, dict):
@@ -229,7 +229,7 @@ class PortalPaymentsState(AppState):
         self.step, self.errors, self.message = "card", {}, ""
         self._refresh()
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def pay(self):
         if self.step != "card" or not self._client_secret:
             return
@@ -238,7 +238,7 @@ class PortalPaymentsState(AppState):
             confirm_script(self._client_secret), callback=PortalPaymentsState.confirmed
         )
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def confirmed(self, result: dict):
         """Stripe.js finished: ask Stripe ourselves (the browser's word credits nothing)."""
         if self.step != "pending" or not self._attempt_id:
@@ -252,7 +252,7 @@ class PortalPaymentsState(AppState):
             self.message = "Your payment is pending: the balance updates when the bank confirms."
         return shown
 
-    @guarded(Need.CONTACT, section=SECTION)
+    @guarded(Need.CONTACT, section=SECTION, writes=Writes.ACCOUNT)
     def cancel(self):
         self.step, self.message, self._attempt_id, self._client_secret = "choose", "", 0, ""
         self._refresh()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services import credentials, login_alerts
+from portal_app.services import credentials, login_alerts, security_settings
 from portal_app.services.contacts import PRINCIPAL
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 
 from . import own_account
 from .base import AppState
-from .guard import Need, guarded, portal
+from .guard import Need, Writes, guarded, portal
 from .session_cookie import hand_over
 
 
@@ -22,6 +22,7 @@ class PortalProfileState(AppState):
     login_alerts: bool = False
     errors: dict[str, str] = {}
     password_form_key: int = 0
+    password_hint: str = "At least 10 characters."  # the account\x27s minimum (Settings)
     enrolling: bool = False
     qr_data_uri: str = ""
     manual_secret: str = ""
@@ -30,13 +31,15 @@ class PortalProfileState(AppState):
         contact = portal().contact
         self.name, self.email, self.totp_enabled = contact.name, contact.email, contact.totp_enabled
         self.login_alerts = contact.login_alerts
+        with session_scope() as session:
+            self.password_hint = security_settings.password_hint(session=session)
 
     @guarded(Need.CONTACT, section="profile")
     def load(self):
         self.errors, self.enrolling, self.qr_data_uri, self.manual_secret = {}, False, "", ""
         self._refresh()
 
-    @guarded(Need.CONTACT, section="profile")
+    @guarded(Need.CONTACT, section="profile", writes=Writes.SELF)
     def save_name(self, form_data: dict):
         try:
             with session_scope() as session:
@@ -51,7 +54,7 @@ class PortalProfileState(AppState):
 
         return [PortalState.load_portal, rx.toast.success("Your name is saved.")]
 
-    @guarded(Need.CONTACT, section="profile")
+    @guarded(Need.CONTACT, section="profile", writes=Writes.SELF)
     def set_login_alerts(self, on: bool):
         """The contact's "email me every time I log in" switch."""
         with session_scope() as session:
@@ -62,7 +65,7 @@ class PortalProfileState(AppState):
         words = "You will get an email at every login." if on else "Login emails are off."
         return rx.toast.success(words)
 
-    @guarded(Need.CONTACT, section="profile")
+    @guarded(Need.CONTACT, section="profile", writes=Writes.SELF)
     def change_password(self, form_data: dict):
         client = self._client()
         try:
@@ -75,7 +78,7 @@ class PortalProfileState(AppState):
         yield rx.toast.success("Password changed. Your other sessions were logged out.")
         yield hand_over(self, token, PRINCIPAL)
 
-    @guarded(Need.CONTACT, section="profile")
+    @guarded(Need.CONTACT, section="profile", writes=Writes.SELF)
     def start_totp(self):
         try:
             with session_scope() as session:
@@ -85,11 +88,11 @@ class PortalProfileState(AppState):
         self.errors, self.enrolling = {}, True
         self.qr_data_uri, self.manual_secret = enrolment.qr_svg_data_uri, enrolment.secret
 
-    @guarded(Need.CONTACT, section="profile")
+    @guarded(Need.CONTACT, section="profile", writes=Writes.SELF)
     def cancel_totp(self):
         self.enrolling, self.qr_data_uri, self.manual_secret, self.errors = False, "", "", {}
 
-    @guarded(Need.CONTACT, section="profile")
+    @guarded(Need.CONTACT, section="profile", writes=Writes.SELF)
     def confirm_totp(self, form_data: dict):
         try:
             with session_scope() as session:
@@ -107,7 +110,7 @@ class PortalProfileState(AppState):
         self.totp_enabled = True
         return rx.toast.success("Two-factor authentication is on.")
 
-    @guarded(Need.CONTACT, section="profile")
+    @guarded(Need.CONTACT, section="profile", writes=Writes.SELF)
     def disable_totp(self, form_data: dict):
         try:
             own_account.with_password(

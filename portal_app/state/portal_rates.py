@@ -6,6 +6,7 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import dates
 from portal_app.services import rates as svc
 from portal_app.services.db import session_scope
 from portal_app.services.money import format_micros
@@ -44,6 +45,7 @@ class PortalRatesState(AppState):
                 offset=self.page * PAGE,
                 limit=PAGE,
             )
+            fmt = dates.formatter(session=session)
         self.total = result.total
         self.rows = [
             RateRow(
@@ -52,7 +54,7 @@ class PortalRatesState(AppState):
                 rate=format_micros(r.rate, result.currency),
                 fee=format_micros(r.connection_fee, result.currency),
                 increments=f"{r.increment_first}/{r.increment_next}",
-                since=r.effective_from.date().isoformat(),
+                since=fmt.date(r.effective_from),
             )
             for r in result.rows
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services import credentials, profile, totp
+from portal_app.services import credentials, profile, security_settings, totp
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.validation import format_phone
@@ -22,6 +22,7 @@ class ProfileState(AppState):
     totp_enabled: bool = False
     errors: dict[str, str] = {}
     password_form_key: int = 0
+    password_hint: str = "At least 10 characters."  # the account\x27s minimum (Settings)
     # Enrolment: the QR code and secret are shown only until confirmed or cancelled.
     enrolling: bool = False
     qr_data_uri: str = ""
@@ -33,6 +34,7 @@ class ProfileState(AppState):
             me = profile.profile_get(session=session, actor=actor())
             self.name, self.email, self.totp_enabled = me.name, me.email, me.totp_enabled
             self.mobile = format_phone(me.mobile)
+            self.password_hint = security_settings.password_hint(session=session)
 
     @guarded(Need.OPERATOR, before_totp=True)
     def load(self):

@@ -7,6 +7,7 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import dates
 from portal_app.services import rate_cards as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
@@ -35,6 +36,7 @@ class RateCardDetailState(AppState):
     card_id: int = 0
     name: str = ""
     currency: str = ""
+    date_format: str = dates.DEFAULT_FORMAT  # the account's: "In force from" uses it
     customers: int = 0  # customers with this card among their routes
     rows: list[RateRow] = []
     total: int = 0
@@ -58,6 +60,9 @@ class RateCardDetailState(AppState):
             )
             card = result.card
             self.name, self.currency = card.name, card.currency
+            fmt = dates.formatter(session=session)
+            self.date_format = fmt.format
+
         self.total, self.customers = result.total, result.customers
         self.rows = [
             RateRow(
@@ -67,7 +72,7 @@ class RateCardDetailState(AppState):
                 rate=format_micros(r.rate, card.currency),
                 connection_fee=format_micros(r.connection_fee, card.currency),
                 increments=f"{r.increment_first}/{r.increment_next}",
-                effective_from=r.effective_from.date().isoformat(),
+                effective_from=fmt.date(r.effective_from),
             )
             for r in result.rows
         ]
@@ -105,14 +110,15 @@ class RateCardDetailState(AppState):
         """0 opens an empty form for a new rate."""
         self.errors, self.confirm = {}, ""
         if entry_id == 0:
-            self.form, self.editing = svc.rate_form(None), "new"
+            with session_scope() as session:
+                self.form, self.editing = svc.rate_form(None, session=session), "new"
             return
         try:
             with session_scope() as session:
                 entry = svc.rate_get(
                     session=session, actor=actor(), card_id=self.card_id, entry_id=entry_id
                 )
-                self.form = svc.rate_form(entry)
+                self.form = svc.rate_form(entry, session=session)
         except ServiceError as exc:
             return rx.toast.error(exc.message)
         self.editing = str(entry_id)

@@ -16,6 +16,7 @@ import os
 import reflex as rx
 
 from portal_app.services import rates as svc
+from portal_app.services.account import account_currency
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ValidationError
 from portal_app.services.identity import Area
@@ -46,11 +47,13 @@ class RateCardsState(AppState):
     phase: str = ""
     outcome: str = ""
     problems: list[str] = []
+    currency: str = "USD"  # a new card's: the account's Currency
     _path: str = ""
 
     def _reload(self) -> None:
         with session_scope() as session:
             rows = svc.card_list(session=session, actor=actor())
+            self.currency = account_currency(session=session)
         self.cards = [
             CardRow(id=c.id, name=c.name, currency=c.currency, entry_count=f"{n:,}")
             for c, n in rows

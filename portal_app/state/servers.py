@@ -12,6 +12,7 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import dates
 from portal_app.services import servers as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
@@ -31,10 +32,6 @@ STATUS = {  # status → (label, badge colour)
     "maintenance": ("Maintenance", "gray"),
     "unchecked": ("Not checked yet", "gray"),
 }
-
-
-def _when(iso: str) -> str:
-    return f"{iso[:19].replace('T', ' ')} UTC" if iso else "never"
 
 
 def _ms(value: int | None) -> str:
@@ -71,7 +68,7 @@ class ProbeRow:
     error: str
 
 
-def _row(v: dict) -> ServerRow:
+def _row(v: dict, fmt: dates.DateFormatter) -> ServerRow:
     host = f"[{v['host_display']}]" if ":" in v["host_display"] else v["host_display"]
     return ServerRow(
         id=v["id"],
@@ -83,15 +80,15 @@ def _row(v: dict) -> ServerRow:
         status=v["status"],
         status_label=_label(v["status"], v["code"]),
         colour=STATUS.get(v["status"], ("", "gray"))[1],
-        seen=_when(v["seen_at"]),
+        seen=fmt.datetime(v["seen_at"], "never", seconds=True),
         latency=_ms(v["latency_ms"]) if v["status"] in ("up", "reachable") else "—",
         error=v["error"],
     )
 
 
-def _probe(p: dict) -> ProbeRow:
+def _probe(p: dict, fmt: dates.DateFormatter) -> ProbeRow:
     return ProbeRow(
-        at=_when(p["at"]),
+        at=fmt.datetime(p["at"], "never", seconds=True),
         result=_label(p["result"], p["code"]),
         colour=STATUS.get(p["result"], ("", "gray"))[1],
         latency=_ms(p["latency_ms"]),
@@ -101,7 +98,8 @@ def _probe(p: dict) -> ProbeRow:
 
 def _rows(who) -> list[ServerRow]:
     with session_scope() as session:
-        return [_row(v) for v in svc.server_list(session=session, actor=who)]
+        fmt = dates.formatter(session=session)
+        return [_row(v, fmt) for v in svc.server_list(session=session, actor=who)]
 
 
 class ServersState(AppState):
@@ -210,11 +208,12 @@ class ServersState(AppState):
         try:
             with session_scope() as session:
                 rows = svc.server_history(session=session, actor=actor(), server_id=sid)
+                fmt = dates.formatter(session=session)
         except ServiceError as exc:
             return rx.toast.error(exc.message)
         name = next((s.name for s in self.servers if s.id == sid), "")
         self.history_id, self.history_label = sid, name
-        self.history = [_probe(p) for p in rows]
+        self.history = [_probe(p, fmt) for p in rows]
 
     @guarded(Need.AREA, Area.SETUP)
     def ask_delete(self, server_id: str):

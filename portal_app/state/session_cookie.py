@@ -68,6 +68,11 @@ def hand_over(state: Any, token: str, principal: str) -> rx.event.EventSpec:
     return _post("/api/session", {"ticket": ticket})
 
 
+def post_ticket(ticket: str) -> rx.event.EventSpec:
+    """Post a ticket made elsewhere (an operator's "view as") to ``/api/session``."""
+    return _post("/api/session", {"ticket": ticket})
+
+
 def end_session() -> rx.event.EventSpec:
     """Clear the cookie (only an HTTP response can) and go to the login page."""
     return _post("/api/session/end", {})

@@ -7,12 +7,13 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import dates
 from portal_app.services import session_list as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError
 
 from .base import AppState
-from .guard import Need, actor, guarded
+from .guard import Need, Writes, actor, guarded
 from .session_cookie import end_session
 
 
@@ -26,15 +27,19 @@ class SessionRow:
     current: bool
 
 
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
-
-
 def _rows(token: str) -> list[SessionRow]:
     with session_scope() as session:
         views = svc.sessions_mine(session=session, actor=actor(), current_token=token)
+        fmt = dates.formatter(session=session)
     return [
-        SessionRow(v.id, v.device, v.address, _when(v.started), _when(v.last_seen), v.current)
+        SessionRow(
+            v.id,
+            v.device,
+            v.address,
+            fmt.datetime(v.started, "—"),
+            fmt.datetime(v.last_seen, "—"),
+            v.current,
+        )
         for v in views
     ]
 
@@ -87,10 +92,10 @@ class PortalSessionsState(_Sessions, AppState):
     def load_sessions(self):
         self._load()
 
-    @guarded(Need.CONTACT, section="profile")
+    @guarded(Need.CONTACT, section="profile", writes=Writes.SELF)
     def end_one(self, session_id: int):
         return self._end_one(session_id)
 
-    @guarded(Need.CONTACT, section="profile")
+    @guarded(Need.CONTACT, section="profile", writes=Writes.SELF)
     def end_all(self):
         return self._end_all()

@@ -3,6 +3,7 @@ host) decides whether sign-up is open; the services check everything again."""
 
 from __future__ import annotations
 
+from portal_app.services import security_settings
 from portal_app.services import signups as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import AuthFailed, PermissionDenied, Throttled, ValidationError
@@ -38,14 +39,15 @@ class SignupState(AppState):
     error: str = ""
     busy: bool = False
     confirmed: str = ""  # the confirmed company's name
-    countries: list[list[str]] = []
+    password_hint: str = "At least 10 characters."  # the account\x27s minimum (Settings)
 
     @guarded(Need.PUBLIC)
     def load_signup(self):
         kind = str(self.router.url.query_parameters.get("kind", "customer"))
         self.kind = "carrier" if kind == "carrier" else "customer"
         self.errors, self.notice, self.error = {}, "", ""
-        self.countries = sorted(([c, n] for c, n in svc.COUNTRIES.items()), key=lambda p: p[1])
+        with session_scope() as session:
+            self.password_hint = security_settings.password_hint(session=session)
 
     @guarded(Need.PUBLIC)
     def submit(self, form_data: dict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from portal_app.services import mail
+from portal_app.services import smtp_details
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
 from portal_app.services.identity import Actor, Area
@@ -20,7 +20,7 @@ FIELDS = ["email", "username", "server", "from"]
 
 def _send_test(who: Actor) -> str:
     with session_scope() as session:
-        return mail.smtp_test(session=session, actor=who, to=who.label)
+        return smtp_details.smtp_test(session=session, actor=who, to=who.label)
 
 
 class SmtpState(AppState):
@@ -46,7 +46,7 @@ class SmtpState(AppState):
             self.values, self.has_password = {}, False
             return
         with session_scope() as session:
-            self._fill(mail.account_smtp_view(session=session, actor=actor()))
+            self._fill(smtp_details.account_smtp_view(session=session, actor=actor()))
 
     @guarded(Need.AREA, Area.SETUP)
     def save(self, form_data: dict):
@@ -56,7 +56,7 @@ class SmtpState(AppState):
         data["clear_password"] = checked(form_data.get("smtp_clear_password"))
         try:
             with session_scope() as session:
-                view = mail.account_smtp_update(session=session, actor=actor(), data=data)
+                view = smtp_details.account_smtp_update(session=session, actor=actor(), data=data)
         except ValidationError as exc:
             self.errors = {f"smtp_{key}": message for key, message in exc.fields.items()}
             self.values = {f: data[f] for f in FIELDS}

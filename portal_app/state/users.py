@@ -6,6 +6,8 @@ import dataclasses
 
 import reflex as rx
 
+from portal_app.services import dates, security_settings
+from portal_app.services import groups as group_svc
 from portal_app.services import users as svc
 from portal_app.services.db import session_scope
 from portal_app.services.errors import ServiceError, ValidationError
@@ -57,6 +59,8 @@ _as_id = parse_id  # ids arrive from the browser
 class UsersState(AppState):
     users: list[UserRow] = []
     groups: list[GroupRow] = []
+    password_hint: str = "At least 10 characters."  # the account\x27s minimum (Settings)
+
     # The user dialog: "" closed, "new", or the id being edited.
     user_dialog: str = ""
     user_form: dict[str, str] = {}
@@ -68,9 +72,11 @@ class UsersState(AppState):
 
     def _reload(self) -> None:
         with session_scope() as session:
-            groups = svc.group_list(session=session, actor=actor())
+            self.password_hint = security_settings.password_hint(session=session)
+
+            groups = group_svc.group_list(session=session, actor=actor())
             names = {g.id: g.name for g in groups}
-            counts = svc.group_member_counts(session=session)
+            counts = group_svc.group_member_counts(session=session)
             self.groups = [
                 GroupRow(
                     id=g.id,
@@ -80,6 +86,7 @@ class UsersState(AppState):
                 )
                 for g in groups
             ]
+            fmt = dates.formatter(session=session)
             self.users = [
                 UserRow(
                     id=u.id,
@@ -91,9 +98,7 @@ class UsersState(AppState):
                     group_name=names.get(u.group_id, "—") if u.group_id else "—",
                     enabled=u.enabled,
                     totp=u.totp_enabled,
-                    last_login=u.last_login_at.strftime("%Y-%m-%d %H:%M UTC")
-                    if u.last_login_at
-                    else "never",
+                    last_login=fmt.datetime(u.last_login_at, "never"),
                 )
                 for u in svc.user_list(session=session, actor=actor())
             ]
@@ -182,7 +187,8 @@ class UsersState(AppState):
         gid = _as_id(group_id)
         with session_scope() as session:
             group = next(
-                (g for g in svc.group_list(session=session, actor=actor()) if g.id == gid), None
+                (g for g in group_svc.group_list(session=session, actor=actor()) if g.id == gid),
+                None,
             )
             if group is None:
                 return rx.toast.error("That group no longer exists.")
@@ -200,9 +206,9 @@ class UsersState(AppState):
         try:
             with session_scope() as session:
                 if self.group_dialog == "new":
-                    svc.group_create(session=session, actor=actor(), data=data)
+                    group_svc.group_create(session=session, actor=actor(), data=data)
                 else:
-                    svc.group_update(
+                    group_svc.group_update(
                         session=session,
                         actor=actor(),
                         group_id=_as_id(self.group_dialog) or 0,
@@ -244,7 +250,7 @@ class UsersState(AppState):
                 if kind == "user":
                     svc.user_delete(session=session, actor=actor(), user_id=item_id)
                 else:
-                    svc.group_delete(session=session, actor=actor(), group_id=item_id)
+                    group_svc.group_delete(session=session, actor=actor(), group_id=item_id)
         except ServiceError as exc:
             return rx.toast.error(exc.message)
         self._reload()

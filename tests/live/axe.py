@@ -47,6 +47,11 @@ def violations(page: Page, axe_js: Path) -> list[str]:
         page.evaluate(axe_js.read_text(encoding="utf-8") + "\n;undefined")
     found = page.evaluate(
         """async (tags) => {
+            // A dialog still fading in has the page's colours mixed into its own: axe
+            // would measure the blend. Finite animations and transitions end first.
+            await Promise.all(document.getAnimations()
+                .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+                .map(a => a.finished.catch(() => null)));
             const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
             return result.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,

@@ -1,15 +1,20 @@
 """The number lookup package the live tests give the accessibility CONTACT's customer,
-so the portal's Packages section (and its lookup) is there to visit."""
+so the portal's Packages section (and its lookup) is there to visit, and an Auto
+Decrement Credit package charged to it (its Next charge and its statement line)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlmodel import select
 
-from portal_app.models import Customer, Package
+from portal_app.models import Customer, CustomerPackage, Package
+from portal_app.models.base import utcnow
 from portal_app.services import customer_packages, packages
 from portal_app.services.identity import SYSTEM
 
 LOOKUP_PACKAGE = "Number Lookup (test)"
+CHARGED_PACKAGE = "Gold Plan (test)"
 
 
 def lookup_ready(live_app) -> int:
@@ -31,3 +36,30 @@ def lookup_ready(live_app) -> int:
         session.add(transit)
         session.commit()
         return transit.id
+
+
+def charged_ready(live_app, customer_id: int) -> datetime:
+    """Give the customer a monthly Auto Decrement Credit package whose first period
+    started a minute ago (once: a rerun keeps the first run's start, so nothing is
+    charged twice across runs). Returns the period start."""
+    with live_app.session() as session:
+        package = session.exec(select(Package).where(Package.name == CHARGED_PACKAGE)).first()
+        if package is None:
+            form = packages.PackageForm(CHARGED_PACKAGE, "USD", "1.25", auto_decrement=True)
+            package = packages.package_create(session=session, actor=SYSTEM, form=form)
+            session.flush()
+        row = session.get(CustomerPackage, (customer_id, package.id))
+        if row is None:
+            customer_packages.package_set(
+                session=session,
+                actor=SYSTEM,
+                customer_id=customer_id,
+                package_id=package.id,
+                on=True,
+            )
+            session.flush()
+            row = session.get(CustomerPackage, (customer_id, package.id))
+            row.since = utcnow() - timedelta(minutes=1)
+        since = row.since
+        session.commit()
+        return since

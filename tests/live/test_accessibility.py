@@ -154,11 +154,14 @@ def _control_dialogs(page: Page, live_app, axe_js, scheme: str, found: dict) -> 
     expect(page.locator("#rates-table")).to_be_visible()
     _check(page, axe_js, "rate-card-dialog", scheme, found)
     page.goto(live_app.url + "/management/rate-cards")
+    # Clicked once the page's loaders have run: a loader starts its page with no dialog.
+    expect(page.locator("#cards-table tbody button").first).to_be_visible()
     page.click("#add-package")
     expect(page.locator("#package-save")).to_be_visible()
     _check(page, axe_js, "package-dialog", scheme, found)
 
     page.goto(live_app.url + "/setup/account/users")
+    expect(page.locator("#users-table")).to_contain_text("admin@example.com")
     page.click("#add-user")
     expect(page.locator("#user-save")).to_be_visible()
     _check(page, axe_js, "user-dialog", scheme, found)

@@ -37,6 +37,19 @@ def login(page: Page, url: str, email: str, password: str) -> None:
     page.click("#login-submit")
 
 
+def served(page: Page, url: str) -> None:
+    """Open ``url`` on a brand host the test has just verified in the database. Each
+    worker serves it once its own allow-list has been refreshed (every 5 s, so with
+    several workers one may already serve it while another still shows the neutral
+    page); until then, the neutral page."""
+    for _ in range(30):
+        page.goto(url)
+        if page.locator("#not-configured").count() == 0:
+            return
+        page.wait_for_timeout(1000)
+    raise AssertionError(f"{url} was never served")
+
+
 def toast(page: Page):
     return page.locator("[data-sonner-toast]").last
 
@@ -158,6 +171,39 @@ def test_add_group_and_user_with_inline_validation(page: Page, live_app):
     page.click("#confirm-delete")
     expect(toast(page)).to_contain_text("User deleted")
     expect(page.locator("#users-table")).not_to_contain_text("nora@example.com")
+
+
+# Counts each time a dialog appears, from the first byte of every page the context loads.
+_DIALOG_WATCH = """
+window.__dialogs = 0;
+let open = 0;
+new MutationObserver(() => {
+  const now = document.querySelectorAll('[role=dialog]').length;
+  if (now > open) window.__dialogs += 1;
+  open = now;
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def test_a_dialog_left_open_stays_closed_after_a_reload(page: Page, live_app):
+    """State outlives a reload: the dialog must not flash open from the snapshot before
+    the page's load closes it (axe once caught one mid-fade)."""
+    page.add_init_script(_DIALOG_WATCH)
+    login(page, live_app.url, "admin@example.com", "admin-password-1")
+    page.wait_for_url(live_app.url + "/")
+    page.goto(live_app.url + "/setup/account/users")
+    expect(page.locator("#users-table")).to_contain_text("admin@example.com")
+    page.click("#add-user")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert page.evaluate("window.__dialogs") == 1  # positive control: the watch sees one
+
+    page.reload()
+    expect(page.locator("#users-table")).to_contain_text("admin@example.com")
+    page.wait_for_timeout(1000)  # the load and its hydrated flag have both arrived
+    assert page.evaluate("window.__dialogs") == 0
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.click("#add-user")  # and it still opens when asked
+    expect(page.get_by_role("dialog")).to_be_visible()
 
 
 def test_user_without_permission_is_refused_on_the_server(page: Page, live_app):

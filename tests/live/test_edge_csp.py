@@ -30,7 +30,7 @@ from sqlmodel import delete
 from portal_app.models import DomainStatus, PortalDomain
 from portal_app.models.base import utcnow
 
-from .test_browser_flows import login, shot
+from .test_browser_flows import login, served, shot
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -199,7 +199,7 @@ def test_a_brand_page_loads_its_own_script_and_nothing_else(
     watched: Page, live_app, script_host, brand_host
 ):
     page, port = watched, urlsplit(live_app.url).port
-    page.goto(f"http://{brand_host}:{port}/")
+    served(page, f"http://{brand_host}:{port}/")
     expect(page.locator("#brand-name")).to_have_text("Scripted Brand")
     page.wait_for_function("window.__brand_script === 'ran'")
     # What that script then loads from another origin is refused.

@@ -15,7 +15,7 @@ from portal_app.models import AuditEvent, Customer, PortalDomain
 from portal_app.services.crypto import decrypt_secret
 from tests import smtpserver
 
-from .test_browser_flows import login, shot, toast
+from .test_browser_flows import login, served, shot, toast
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -87,7 +87,7 @@ def test_add_verify_and_open_a_brand_with_every_tab_filled(page: Page, live_app,
             select(PortalDomain).where(PortalDomain.host == "good.example.test")
         ).one()
         assert domain.customer_signup and domain.customer_limit == 750
-        assert domain.currencies == ["USD", "EUR"]
+        assert domain.currencies == ["GBP", "EUR"]  # the account's currency (demo: GBP) first
         assert domain.access.index("breakout") < domain.access.index("profile")
         assert domain.breakout_columns[-2:] == ["cost", "acd"]
         assert "sip_call_id" in domain.cdr_columns
@@ -127,7 +127,7 @@ def test_add_verify_and_open_a_brand_with_every_tab_filled(page: Page, live_app,
             break
         time.sleep(0.1)
     brand = page.context.new_page()
-    brand.goto(f"http://good.example.test:{_port(live_app.url)}/")
+    served(brand, f"http://good.example.test:{_port(live_app.url)}/")
     expect(brand.locator("#brand-name")).to_have_text("Goodtel")
     expect(brand.locator("#brand-name")).to_have_css("color", "rgb(12, 34, 56)")
     expect(brand.locator("#brand-footer")).to_have_text("Copyright Goodtel Ltd")
@@ -220,8 +220,9 @@ def test_demo_brands_open_with_their_own_look(page: Page, live_app):
 def test_only_an_administrator_edits_a_brands_javascript(page: Page, live_app):
     """An operator allowed the Portal area edits a brand but sees its Javascript and CSS
     read-only, and a save keeps them; the administrator's editor is the positive control."""
+    from portal_app.services.groups import group_create
     from portal_app.services.identity import SYSTEM
-    from portal_app.services.users import group_create, user_create
+    from portal_app.services.users import user_create
 
     with live_app.session() as session:
         group = group_create(

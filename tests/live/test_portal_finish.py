@@ -19,7 +19,7 @@ from portal_app.settings import get_settings
 
 from .axe import ensure_axe, violations
 from .test_accessibility import CONTACT, acme
-from .test_browser_flows import login, shot, toast
+from .test_browser_flows import login, served, shot, toast
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 # The machine running these is shared and busy: a dialog can take longer than the 5 s
@@ -129,17 +129,6 @@ def _brand_domain(live_app) -> int:
         return domain.id
 
 
-def _served(page: Page, url: str) -> None:
-    """Open ``url`` on a brand host verified in the database by the test: the edge serves
-    it once its allow-list has been refreshed (every 5 s); until then, the neutral page."""
-    for _ in range(30):
-        page.goto(url)
-        if page.locator("#not-configured").count() == 0:
-            return
-        page.wait_for_timeout(1000)
-    raise AssertionError(f"{url} was never served")
-
-
 def test_brand_colours_and_css_reach_every_heading_and_control(browser, live_app):
     domain_id = _brand_domain(live_app)
     op = _page(browser)
@@ -163,7 +152,7 @@ def test_brand_colours_and_css_reach_every_heading_and_control(browser, live_app
 
     page = _page(browser)
     port = live_app.url.rsplit(":", 1)[1]
-    _served(page, f"http://colours.localhost:{port}/portal/login")
+    served(page, f"http://colours.localhost:{port}/portal/login")
     button = page.locator("#login-submit")
     expect(button).to_have_css("background-color", _rgb("#00aa77"))
     expect(page.locator(".cp-brand-header")).to_have_css("background-color", _rgb("#123456"))

@@ -1,7 +1,8 @@
 """The portal's Packages section in Chromium: a contact whose customer has an enabled
 number lookup package sees its packages in the anchor's columns, gets a message next
 to the field for a number that is not valid, an answer for one that is, and a CSV of
-numbers back as a CSV download; every answered number is counted for the operator."""
+numbers back as a CSV download; every answered number is counted for the operator.
+An Auto Decrement Credit package shows its Next charge, and its charge the statement."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import select
+from sqlmodel import func, select
 
-from portal_app.models import LookupUsage
+from portal_app.models import LedgerEntry, LookupUsage
+from portal_app.services import dates, package_billing
+from portal_app.services.package_periods import period_start
 
-from .lookup_seed import LOOKUP_PACKAGE, lookup_ready
+from .lookup_seed import CHARGED_PACKAGE, LOOKUP_PACKAGE, charged_ready, lookup_ready
 from .test_accessibility import CONTACT, acme
 from .test_browser_flows import shot
 
@@ -33,6 +36,15 @@ def _lookups(live_app, customer_id: int) -> int:
 
 def test_a_contact_looks_up_a_number_and_a_csv_of_numbers(browser, live_app, tmp_path):
     customer_id = lookup_ready(live_app)
+    since = charged_ready(live_app, customer_id)
+    # What the app's lifespan task runs every minute (it may win this race: either way
+    # the period is charged once).
+    package_billing.packages_charge(engine=live_app.engine)
+    with live_app.session() as session:
+        reference = f"Package {CHARGED_PACKAGE}, {dates.formatter(session=session).date(since)}"
+        query = select(func.count()).select_from(LedgerEntry)
+        assert session.exec(query.where(LedgerEntry.reference == reference)).one() == 1
+        next_day = dates.formatter(session=session).date(period_start(since, "monthly", 1))
     before = _lookups(live_app, customer_id)
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     page.set_default_timeout(20_000)
@@ -45,10 +57,15 @@ def test_a_contact_looks_up_a_number_and_a_csv_of_numbers(browser, live_app, tmp
     page.get_by_role("link", name="Packages").first.click()
     page.wait_for_url(re.compile(r".*/portal/packages/?$"))
     table = page.locator("#portal-packages")
-    for head in ["Name", "Retail", "Frequency", "Auto Decrement Credit"]:
+    for head in ["Name", "Retail", "Frequency", "Auto Decrement Credit", "Next charge (UTC)"]:
         expect(table.get_by_role("columnheader", name=head, exact=True)).to_be_visible()
     expect(table).to_contain_text(LOOKUP_PACKAGE)
     expect(table).to_contain_text("$2.50")
+    charged = table.get_by_role("row").filter(has_text=CHARGED_PACKAGE)
+    expect(charged.get_by_role("cell").nth(4)).to_have_text(next_day)
+    plain = table.get_by_role("row").filter(has_text=LOOKUP_PACKAGE)
+    expect(plain.get_by_role("cell").nth(4)).to_have_text("—")
+    shot(page, "portal-packages-next-charge")
 
     page.get_by_label("Phone number").fill("+44 20 7946")
     page.click("#lookup-submit")
@@ -89,4 +106,10 @@ def test_a_contact_looks_up_a_number_and_a_csv_of_numbers(browser, live_app, tmp
     expect(page.locator("#lookup-file-outcome")).to_contain_text("Looked up 2 numbers")
     shot(page, "portal-lookup-file")
     assert _lookups(live_app, customer_id) == before + 3
+
+    page.goto(acme(live_app) + "/portal/balance")
+    statement = page.locator("#portal-statement")
+    expect(statement).to_contain_text(reference)
+    expect(statement).to_contain_text("$1.25")
+    shot(page, "portal-statement-package-charge")
     page.context.close()

@@ -177,3 +177,78 @@ def test_forged_ids_from_a_contact_are_refused(live_app):
         await elsewhere.close()
 
     asyncio.run(scenario())
+
+
+def test_a_carrier_contact_forging_ids_gets_only_its_own_carrier_portal(live_app):
+    """Theo logs in for Transit One Carrier (the demo's CarrierA-LON route) and sends the
+    Carrier Portal's and the operator's handlers another carrier's (Initech VoIP, route
+    CarrierB-FRA) and a customer's ids: refused, nothing of theirs comes back; its own
+    traffic does. A customer's contact (Bea) gets no Carrier Portal at all."""
+    from portal_app.state.carrier_routes import CarrierRoutesState
+    from portal_app.state.portal_carrier import PortalCarrierState
+
+    port = live_app.url.rsplit(":", 1)[1]
+    base = f"http://127.0.0.1:{port}"
+    carrier = PortalCarrierState.get_full_name()
+    with live_app.session() as session:
+        transit = session.exec(select(Customer).where(Customer.name == "Transit One Carrier")).one()
+        initech = session.exec(select(Customer).where(Customer.name == "Initech VoIP")).one()
+        bluebird = session.exec(
+            select(Customer).where(Customer.name == "Bluebird Call Centre")
+        ).one()
+        saved = dict(transit.portal_access or {})
+        transit.portal_access = {**saved, "carrier_portal": "show"}
+        bluebird.portal_access = {"carrier_portal": "show"}  # shown, yet no carrier
+        session.add_all([transit, bluebird])
+        session.commit()
+        transit_id, initech_id, bluebird_id = transit.id, initech.id, bluebird.id
+    theirs = ["Initech VoIP", "CarrierB-FRA", "CarrierC-NYC", "Bluebird Call Centre", "bea@"]
+
+    async def scenario():
+        theo = BrandClient(base, f"http://acme.localhost:{port}", path="/portal/carrier")
+        await theo.connect()
+        await theo.login("noc@transitone.example", "transit-pass-1")
+        forged = [
+            (f"{carrier}.load", {"customer_id": initech_id}),
+            (f"{carrier}.older", {"direction": "received", "customer_id": initech_id}),
+            (f"{carrier}.newest", {"direction": "sent", "customer_id": bluebird_id}),
+            (f"{carrier}.show_month", {"form_data": {"month": ""}, "customer_id": initech_id}),
+            (f"{carrier}.search_rates", {"form_data": {}, "customer_id": initech_id}),
+            (f"{CarrierRoutesState.get_full_name()}.open_routes", {"customer_id": initech_id}),
+            (f"{CarrierRoutesState.get_full_name()}.delete_route", {"route_id": 1}),
+            (f"{PortalBalanceState.get_full_name()}.load", {"customer_id": initech_id}),
+        ]
+        for handler, payload in forged:
+            replies = await theo.call(handler, timeout=2.0, **payload)
+            text = str(replies)
+            for secret in theirs:
+                assert secret not in text, f"{handler} leaked {secret!r}"
+            if "___state___portal" in handler and "customer_id" in payload:
+                assert "malformed" in text, f"{handler} accepted an extra argument"
+        # Control: Theo's own Carrier Portal comes back, with its own route only.
+        own = await theo.call(f"{carrier}.load", timeout=8.0)
+        own += await theo.call(f"{carrier}.older", direction="received")
+        text = str(own)
+        assert "CarrierA-LON" in text, "the carrier's own terminated calls came back"
+        for secret in theirs:
+            assert secret not in text, f"own carrier portal leaked {secret!r}"
+        await theo.close()
+
+        bea = BrandClient(base, f"http://acme.localhost:{port}", path="/portal/carrier")
+        await bea.connect()
+        await bea.login("bea@bluebird.example", "bluebird-pass-1")
+        replies = await bea.call(f"{carrier}.load", timeout=3.0)
+        replies += await bea.call(f"{carrier}.older", direction="received")
+        assert "This section is not available for your account." in str(replies)
+        assert "CarrierA-LON" not in str(replies) and "Transit One" not in str(replies)
+        await bea.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        with live_app.session() as session:
+            for customer_id, access in ((transit_id, saved), (bluebird_id, {})):
+                row = session.get(Customer, customer_id)
+                row.portal_access = access
+                session.add(row)
+            session.commit()

@@ -24,6 +24,7 @@ from sqlmodel import delete, update
 from portal_app.devserver import free_port
 from portal_app.models import DomainStatus, PortalDomain
 from portal_app.models.base import utcnow
+from portal_app.tasks import TLS_ALLOW_REFRESH_SECONDS
 from tests import caddyserver
 
 pytestmark = pytest.mark.live
@@ -59,11 +60,23 @@ def ask(live_app, domain: str) -> int:
 
 
 def wait_for(live_app, domain: str, status: int) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while ask(live_app, domain) != status:
-        if time.monotonic() > deadline:
+    """Until every worker answers ``status``: each refreshes its own allow-list every
+    TLS_ALLOW_REFRESH_SECONDS, so the first worker to answer it is not the last; the
+    answer must then hold for a whole refresh period (any worker can take a request)."""
+    deadline = time.monotonic() + WAIT_SECONDS + 2 * TLS_ALLOW_REFRESH_SECONDS
+    steady_since = None
+    while True:
+        now = time.monotonic()
+        if ask(live_app, domain) != status:
+            steady_since = None
+        elif steady_since is None:
+            steady_since = now
+        elif now - steady_since > TLS_ALLOW_REFRESH_SECONDS + 1:
+            return
+        if now > deadline:
             pytest.fail(
-                f"/api/tls/ask?domain={domain} did not answer {status} within {WAIT_SECONDS} s "
+                f"/api/tls/ask?domain={domain} did not answer {status} steadily within "
+                f"{WAIT_SECONDS + 2 * TLS_ALLOW_REFRESH_SECONDS} s "
                 "(is tasks.tls_allow_refresh_loop registered in portal_app.py?)"
             )
         time.sleep(0.25)

@@ -18,8 +18,9 @@ from sqlmodel import Session
 
 from portal_app.models import OperatorGroup, OperatorUser, Role
 from portal_app.services.db import make_engine
+from portal_app.services.groups import group_create
 from portal_app.services.identity import SYSTEM, Actor
-from portal_app.services.users import actor_for, group_create, user_create
+from portal_app.services.users import actor_for, user_create
 from portal_app.settings import PROJECT_ROOT
 from tests import backend, pgserver
 

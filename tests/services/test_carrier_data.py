@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from portal_app.models import Area, Cdr, Customer, PaymentAttempt, PaymentGateway
 from portal_app.models.base import utcnow
-from portal_app.services import cdrs
+from portal_app.services import cdr_breakout, cdr_export, cdrs
 from portal_app.services.customer_search import customer_pick, customer_search
 from portal_app.services.dashboard import top_customers
 from portal_app.services.errors import PermissionDenied
@@ -20,7 +20,7 @@ from portal_app.services.ledger import balance, ledger_add, ledger_csv, ledger_p
 from portal_app.services.payment_admin import payment_list, payment_refund, payments_waiting
 from portal_app.services.policy import hidden_kinds, sees_carriers, sees_routes
 from portal_app.services.rates import customer_rates
-from portal_app.services.signups import template_preview
+from portal_app.services.signup_templates import template_preview
 
 
 def operator(**grants: str) -> Actor:
@@ -84,27 +84,31 @@ def test_dashboard_leaves_carriers_out_of_ranks_and_totals(db):
 
 def test_cdr_reports_of_a_carrier_and_the_route_need_the_carrier_permission(db):
     shop, carrier = seed(db)
-    for read in (cdrs.cdr_page, cdrs.cdr_totals, cdrs.breakout):
+    for read in (cdrs.cdr_page, cdrs.cdr_totals, cdr_breakout.breakout):
         with pytest.raises(PermissionDenied):
             read(session=db, actor=CDR_ONLY, query=query_for(carrier))
     with pytest.raises(PermissionDenied):
         cdrs.report_setup(session=db, actor=CDR_ONLY, customer_id=carrier.id)
     with pytest.raises(PermissionDenied):
         next(
-            cdrs.cdr_csv(session=db, actor=CDR_ONLY, query=query_for(carrier), columns=[], tz="UTC")
+            cdr_export.cdr_csv(
+                session=db, actor=CDR_ONLY, query=query_for(carrier), columns=[], tz="UTC"
+            )
         )
     # A customer's report: allowed, without the route.
     assert "route" not in cdrs.columns_for([], CDR_ONLY)
     rows, _ = cdrs.cdr_page(session=db, actor=CDR_ONLY, query=query_for(shop))
     assert len(rows) == 3 and cdrs.cell(rows[0], "route", cdrs.zone("UTC"), CDR_ONLY) == ""
     text = "".join(
-        cdrs.cdr_csv(session=db, actor=CDR_ONLY, query=query_for(shop), columns=[], tz="UTC")
+        cdr_export.cdr_csv(session=db, actor=CDR_ONLY, query=query_for(shop), columns=[], tz="UTC")
     )
     assert "RouteViaZeta" not in text and "Route" not in text.splitlines()[0]
     # The positive control: the Carrier permission shows both.
     assert cdrs.columns_for([], WITH_CARRIER)[-1] == "route"
     text = "".join(
-        cdrs.cdr_csv(session=db, actor=WITH_CARRIER, query=query_for(shop), columns=[], tz="UTC")
+        cdr_export.cdr_csv(
+            session=db, actor=WITH_CARRIER, query=query_for(shop), columns=[], tz="UTC"
+        )
     )
     assert "RouteViaZeta" in text
     totals = cdrs.cdr_totals(session=db, actor=WITH_CARRIER, query=query_for(carrier))

@@ -12,11 +12,12 @@ import pytest
 from sqlmodel import Session, func, select
 
 from portal_app.models import Cdr, Customer, RateCard, RateEntry
-from portal_app.services import cdrs
+from portal_app.services import cdr_breakout, cdr_export, cdrs
 from portal_app.services.errors import PermissionDenied
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.imports import import_cdrs, import_rates
 from portal_app.services.rates import card_create, customer_cards_set, customer_rates
+from portal_app.services.usage import customer_daily
 
 HEADER = "call_start,customer_id,dialled,duration,sip_call_id,currency,status,cost,route\n"
 
@@ -115,7 +116,7 @@ def test_days_are_the_viewers_days_across_daylight_saving(db):
     rows, _ = cdrs.cdr_page(session=db, actor=SYSTEM, query=query)
     assert sorted(r.sip_call_id for r in rows) == ["d1", "d2"]
     text = "".join(
-        cdrs.cdr_csv(
+        cdr_export.cdr_csv(
             session=db, actor=SYSTEM, query=query, columns=["call_start"], tz="Europe/London"
         )
     )
@@ -163,7 +164,13 @@ def test_keyset_pages_are_complete_and_disjoint_even_with_equal_times(db):
     totals = cdrs.cdr_totals(session=db, actor=SYSTEM, query=query)
     assert (totals.calls, totals.answered) == (23, 17)
     assert totals.asr == pytest.approx(100 * 17 / 23) and totals.acd == 60
-    rows = cdrs.breakout(session=db, actor=SYSTEM, query=query)
+    # The export reads in keyset batches too, oldest first: a batch of 5 splits the ties.
+    text = cdr_export.cdr_csv(
+        session=db, actor=SYSTEM, query=query, columns=["dialled"], tz="UTC", batch_size=5
+    )
+    dialled = [line.split(",")[0] for line in "".join(text).splitlines()[1:]]
+    assert dialled == [f"4420{i:07d}" for i in range(23)]
+    rows = cdr_breakout.breakout(session=db, actor=SYSTEM, query=query)
     assert {r.key: (r.calls, r.connected) for r in rows} == {"UK": (11, 11), "France": (12, 6)}
     assert rows[0].key == "UK"  # costliest first
 
@@ -180,23 +187,23 @@ def test_columns_follow_the_domain_and_the_route_never_reaches_a_customer(db):
     assert cdrs.columns_for(chosen, contact) == chosen
     assert cdrs.columns_for(chosen, SYSTEM) == [*chosen, "route"]
     customer_csv = "".join(
-        cdrs.cdr_csv(session=db, actor=contact, query=query, columns=chosen, tz="UTC")
+        cdr_export.cdr_csv(session=db, actor=contact, query=query, columns=chosen, tz="UTC")
     )
     table = list(csv.reader(io.StringIO(customer_csv)))
     assert table[0] == ["Cost", "Called number", "Call start (UTC)"]
     assert "SecretCarrier" not in customer_csv and table[2][0] == "0.01"
     assert cdrs.cell(db.exec(select(Cdr)).first(), "route", cdrs.zone("UTC"), contact) == ""
     operator_csv = "".join(
-        cdrs.cdr_csv(session=db, actor=SYSTEM, query=query, columns=chosen, tz="UTC")
+        cdr_export.cdr_csv(session=db, actor=SYSTEM, query=query, columns=chosen, tz="UTC")
     )
     assert "SecretCarrier" in operator_csv
     # A contact never reads another customer's calls, whatever it asks for.
     other = cdrs.CdrQuery(customer_id=b.id, start=query.start, end=query.end)
-    for read in (cdrs.cdr_page, cdrs.cdr_totals, cdrs.breakout):
+    for read in (cdrs.cdr_page, cdrs.cdr_totals, cdr_breakout.breakout):
         with pytest.raises(PermissionDenied):
             read(session=db, actor=contact, query=other)
     with pytest.raises(PermissionDenied):
-        next(cdrs.cdr_csv(session=db, actor=contact, query=other, columns=[], tz="UTC"))
+        next(cdr_export.cdr_csv(session=db, actor=contact, query=other, columns=[], tz="UTC"))
     nobody = Actor(kind="operator", id=5, label="x@example.com", grants={"customer": "allow"})
     with pytest.raises(PermissionDenied):
         cdrs.cdr_page(session=db, actor=nobody, query=query)
@@ -209,7 +216,7 @@ def test_daily_folds_hours_into_the_viewers_days(db):
         today, datetime.min.time(), cdrs.zone("Asia/Kolkata")
     ) + timedelta(hours=12)
     _calls(db, a, 8, local_noon.astimezone(UTC))
-    points = cdrs.daily(session=db, actor=SYSTEM, customer_id=a.id, days=7, tz="Asia/Kolkata")
+    points = customer_daily(session=db, actor=SYSTEM, customer_id=a.id, days=7, tz="Asia/Kolkata")
     assert len(points) == 7 and points[-1].day == today.isoformat()
     assert points[-1].calls == 8 and points[-1].minutes == 6.0 and points[-1].cost == 60_000
     assert sum(p.calls for p in points[:-1]) == 0

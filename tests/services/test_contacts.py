@@ -37,6 +37,7 @@ from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.ledger import ledger_add, ledger_csv, ledger_page
 from portal_app.services.limiter import rate
 from portal_app.services.mail import MailError
+from portal_app.services.password_links import password_link_create
 from portal_app.services.password_reset import password_forgot
 from portal_app.services.portal import portal_context
 
@@ -141,7 +142,7 @@ def test_a_link_sent_twice_at_once_sets_the_password_once(db, engine, world):
 def test_links_expire_and_a_newer_link_replaces_older_ones(db, world):
     acme, _, a, _ = world
     row, first = contact(db, a, "pat@example.com", auto=True)
-    second = cs.password_link_create(session=db, contact=row, purpose="reset")
+    second = password_link_create(session=db, contact=row, purpose="reset")
     db.commit()
     with pytest.raises(AuthFailed):
         pa.password_link_check(session=db, token=first, domain_id=acme.id)
@@ -169,6 +170,7 @@ def test_bad_input_is_refused_next_to_the_field_and_changes_nothing(db, world):
             {"name": "X", "email": "x@example.com", "password": PW, "public_notes": "n" * 4001},
             "public_notes",
         ),
+        ({"name": "X", "email": "x@example.com", "password": PW, "role": "admin"}, "role"),
     ]
     for data, key in cases:
         with pytest.raises(ValidationError) as info:
@@ -176,6 +178,19 @@ def test_bad_input_is_refused_next_to_the_field_and_changes_nothing(db, world):
         db.rollback()
         assert key in info.value.fields
     assert len(db.exec(select(Contact)).all()) == 1
+
+
+def test_the_operator_chooses_a_new_contacts_role_owner_by_default(db, world):
+    _, _, a, _ = world
+    billing, _ = contact(db, a, "billing@example.com", role="billing")
+    owner, _ = contact(db, a, "owner@example.com")
+    assert (billing.role, owner.role) == ("billing", "owner")
+    # A bad role is reported with the other fields' errors, all at once.
+    with pytest.raises(ValidationError) as info:
+        cs.contact_create(
+            session=db, actor=SYSTEM, customer_id=a.id, data={"name": "", "role": "root"}
+        )
+    assert {"name", "role"} <= set(info.value.fields)
 
 
 def test_login_only_on_the_customers_own_brand_and_while_active(db, world):
@@ -352,7 +367,7 @@ def test_a_contact_reads_only_its_own_ledger_without_internal_notes(db, world):
     with pytest.raises(PermissionDenied):
         ledger_csv(session=db, actor=me, customer_id=g.id)
     table = list(csv.reader(io.StringIO(ledger_csv(session=db, actor=me, customer_id=a.id))))
-    assert table[0] == ["date", "kind", "amount", "currency", "reference"]
+    assert table[0] == ["date (UTC)", "kind", "amount", "currency", "reference"]
     assert "internal note" not in str(table) and "system" not in str(table)
 
 

@@ -9,8 +9,11 @@ from portal_app.models import AuditEvent, Customer, DomainStatus, PortalDomain, 
 from portal_app.services import domains as svc
 from portal_app.services.brands import BrandView, brand_for_host
 from portal_app.services.crypto import decrypt_secret
+from portal_app.services.domain_brands import brand_lookup, brand_views
+from portal_app.services.domain_validation import script_src
 from portal_app.services.errors import Conflict, PermissionDenied, ValidationError
 from portal_app.services.identity import SYSTEM, Actor
+from portal_app.services.portal_sections import DEFAULT_CDR
 from portal_app.settings import Settings
 
 SETTINGS = Settings(
@@ -127,9 +130,9 @@ def test_duplicate_domain_refused(db):
 
 def test_javascript_is_raw_or_one_https_script_reference(db):
     ok = _create(db, custom_js='<script src="https://cdn.acme.com/x.js"></script>')
-    assert svc.script_src(ok.custom_js) == "https://cdn.acme.com/x.js"
+    assert script_src(ok.custom_js) == "https://cdn.acme.com/x.js"
     raw = _create(db, host="p2.acme.com", custom_js="alert('Hello World');")
-    assert svc.script_src(raw.custom_js) is None
+    assert script_src(raw.custom_js) is None
     with pytest.raises(ValidationError):
         _create(
             db, host="p3.acme.com", custom_js='<script src="http://cdn.acme.com/x.js"></script>'
@@ -148,7 +151,7 @@ def test_create_stores_choices_in_order_and_money_in_minor_units(db):
     assert domain.currencies == ["EUR", "USD"]
     assert domain.customer_limit == 500
     assert domain.status == DomainStatus.PENDING.value
-    assert domain.cdr_columns == svc.DEFAULT_CDR
+    assert domain.cdr_columns == DEFAULT_CDR
 
 
 def test_smtp_password_is_encrypted_never_audited_and_kept_when_blank(db):
@@ -229,12 +232,12 @@ def test_brand_views_only_for_verified_domains_with_logo_url(db):
     verified.status = DomainStatus.VERIFIED.value
     db.add(verified)
     db.commit()
-    views = svc.brand_views(session=db)
+    views = brand_views(session=db)
     assert list(views) == ["portal.acme.com"]
     assert views["portal.acme.com"].logo_url == "/public/acme.png"
     assert views["portal.acme.com"].footer == "Copyright Acme"
-    assert svc.brand_lookup(session=db, host="Portal.Acme.com:3000") == views["portal.acme.com"]
-    assert svc.brand_lookup(session=db, host="pending.acme.com") is None
+    assert brand_lookup(session=db, host="Portal.Acme.com:3000") == views["portal.acme.com"]
+    assert brand_lookup(session=db, host="pending.acme.com") is None
 
 
 BRANDS = {"portal.acme.com": BrandView("portal.acme.com", "Acme", "", "", "", "", ())}
@@ -272,8 +275,8 @@ def test_the_indexed_lookup_matches_the_pure_rule(db, host):
     verified.status = DomainStatus.VERIFIED.value
     db.add(verified)
     db.commit()
-    expected = brand_for_host(host, svc.brand_views(session=db))
-    assert svc.brand_lookup(session=db, host=host) == expected
+    expected = brand_for_host(host, brand_views(session=db))
+    assert brand_lookup(session=db, host=host) == expected
 
 
 def _customers(db, domain: PortalDomain, count: int) -> list[Customer]:

@@ -14,18 +14,22 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from portal_app.models import AuditEvent, Cdr, Customer, ImportBatch, cdr_staging
 from portal_app.services.db import make_engine
 from portal_app.services.import_batches import import_recover
 from portal_app.services.import_files import import_files_sweep
+from tests import backend
+from tests.conftest import empty_tables
 from tests.services.import_child import cdr_lines
 
 CHILD = Path(__file__).with_name("import_child.py")
 PORTAL = str(Path(sys.executable).parent / "portal")
 ROWS = 6000  # more than one chunk in each phase (publishing starts with 5,000 at most)
 GUARD = 180  # seconds: only so a broken child cannot hang the run; never asserted
+_CHILDREN: list[Child] = []  # killed after each test, so a failed test leaves none behind
 
 
 class Child:
@@ -35,6 +39,7 @@ class Child:
         self.proc = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, bufsize=0
         )
+        _CHILDREN.append(self)
         self.seen = ""
         self._chunks: queue.Queue[bytes] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -46,11 +51,11 @@ class Child:
         finally:
             self._chunks.put(b"")
 
-    def wait_for(self, text: str, whole_line: bool = True) -> str:
+    def wait_for(self, text: str, whole_line: bool = True, guard: float = GUARD) -> str:
         """What follows ``text`` on its line, once the line is complete (or at once:
         the CLI's progress line is rewritten in place and ends only with the import)."""
         while text not in self.seen or (whole_line and "\n" not in self.seen.split(text, 1)[1]):
-            chunk = self._chunks.get(timeout=GUARD)
+            chunk = self._chunks.get(timeout=guard)
             if not chunk:
                 raise AssertionError(
                     f"ended (rc {self.proc.wait()}) without {text!r}:\n{self.seen}"
@@ -61,6 +66,17 @@ class Child:
     def kill(self) -> None:
         self.proc.kill()
         self.proc.wait()  # reaped: its pid is gone, as after a real crash
+
+
+@pytest.fixture(autouse=True)
+def _no_child_outlives_its_test():
+    """A child still running when its test ends (a failed wait) would go on writing into
+    the next test's database, so it is killed here."""
+    yield
+    while _CHILDREN:
+        child = _CHILDREN.pop()
+        if child.proc.poll() is None:
+            child.kill()
 
 
 def _url(engine) -> str:
@@ -121,7 +137,10 @@ def test_a_kill_9_in_any_phase_is_repaired_to_all_or_nothing(
     batch = db.exec(select(ImportBatch)).one()
     db.refresh(batch)
     assert batch.status == ("done" if rows_after else "failed")
-    assert import_files_sweep() >= 1 and not Path(upload).exists()
+    # Gone after a sweep (maybe another test's: the directory is the machine's, so its
+    # count is not this test's to assert).
+    import_files_sweep()
+    assert not Path(upload).exists()
 
 
 def test_a_live_import_is_not_repaired_and_its_upload_file_stays(db, engine):
@@ -169,18 +188,49 @@ def test_the_cli_completes_what_a_killed_cli_import_started(tmp_path):
     engine.dispose()
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_memory_does_not_grow_with_the_file(db, engine):
-    customer_id = _customer(db)
+@pytest.fixture()
+def own_database(request):
+    """On the PostgreSQL suite, a database of this test's own: on the one every service
+    test shares, this import timed out twice in CI for a cause not yet found (a
+    timeout now prints the database's sessions, _blockers). On SQLite, the suite's."""
+    engine = request.getfixturevalue("postgres_engine" if backend.POSTGRES else "app_engine")
+    yield engine
+    empty_tables(engine)
+
+
+def _blockers(engine) -> str:
+    """What PostgreSQL sessions of this database wait for, and who holds it up."""
+    if engine.dialect.name != "postgresql":
+        return ""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid), "
+                "left(query, 120) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ).all()
+    return "\n".join(map(str, rows))
+
+
+def test_memory_does_not_grow_with_the_file(own_database):
+    engine = own_database
+    with Session(engine) as session:
+        customer_id = _customer(session)
     peaks = {}
-    for rows in (10_000, 60_000):
+    for rows in (10_000, 40_000):
         child = _import_child(engine, customer_id, rows, f"m{rows}", "none")
-        done = child.wait_for("DONE ").split()
+        try:  # the whole import runs before its one line: minutes on a busy PostgreSQL
+            done = child.wait_for("DONE ", guard=4 * GUARD).split()
+        except queue.Empty:
+            raise AssertionError(
+                f"no DONE; the database's sessions:\n{_blockers(engine)}"
+            ) from None
         child.proc.wait(timeout=GUARD)
         assert int(done[0]) == rows
         peaks[rows] = int(done[1]) * 1024
-    # Every parsed row held in memory (the old way) would add about 80 MB here.
-    assert peaks[60_000] - peaks[10_000] < 15 * 2**20, peaks
+    # Every parsed row held in memory (the old way) would add about 48 MB here.
+    assert peaks[40_000] - peaks[10_000] < 15 * 2**20, peaks
 
 
 def _child_import(monkeypatch, engine, path: Path) -> tuple[object, list[tuple[int, int]]]:

@@ -69,7 +69,11 @@ def _batches(db: Session) -> list[tuple[str, int, str]]:
 
 def _audits(db: Session, action: str = "cdr.import") -> list[dict]:
     db.commit()
-    return list(db.exec(select(AuditEvent.after).where(AuditEvent.action == action)).all())
+    return list(
+        db.exec(
+            select(AuditEvent.after).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        ).all()
+    )
 
 
 def _dies(db: Session) -> None:

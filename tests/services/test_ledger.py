@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -186,7 +186,7 @@ def test_csv_content_and_formula_escaping(db):
     rows = list(
         csv.reader(io.StringIO(ledger_csv(session=db, actor=CASHIER, customer_id=customer.id)))
     )
-    assert rows[0] == ["date", "kind", "amount", "currency", "reference", "note", "who"]
+    assert rows[0] == ["date (UTC)", "kind", "amount", "currency", "reference", "note", "who"]
     assert rows[1][1:] == [
         "payment",
         "1.500",
@@ -203,6 +203,8 @@ def test_csv_content_and_formula_escaping(db):
         '\'-2, "quoted"',
         "cashier@example.com",
     ]
-    stamp = datetime.fromisoformat(rows[1][0])
-    assert stamp.utcoffset() is not None and stamp.utcoffset().total_seconds() == 0
+    # In the account's date format (default YYYY-MM-DD), in the zone the header names.
+    stamp = datetime.strptime(rows[1][0], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    assert abs((stamp - datetime.now(UTC)).total_seconds()) < 600
+
     assert len(rows) == 3

@@ -19,15 +19,17 @@ from portal_app.services.crypto import decrypt_secret, encrypt_secret
 from portal_app.services.errors import NotFound, PermissionDenied, ValidationError
 from portal_app.services.identity import SYSTEM
 from portal_app.services.mail import (
-    TEST_SUBJECT,
     MailError,
     SmtpConfig,
     _is_loopback,
-    account_smtp_update,
-    account_smtp_view,
     parse_server,
     send_mail,
     smtp_for_domain,
+)
+from portal_app.services.smtp_details import (
+    TEST_SUBJECT,
+    account_smtp_update,
+    account_smtp_view,
     smtp_test,
 )
 from tests.smtpserver import PASSWORD, QUIET, USERNAME, smtp_server

@@ -15,9 +15,9 @@ from portal_app.services.account import account_config_get, account_config_updat
 from portal_app.services.audit import audit_list
 from portal_app.services.crypto import _fernet, decrypt_secret, encrypt_secret
 from portal_app.services.errors import PermissionDenied, ValidationError
+from portal_app.services.groups import group_create
 from portal_app.services.hosts import is_control_host, normalize_host
 from portal_app.services.identity import SYSTEM
-from portal_app.services.users import group_create
 from portal_app.settings import Settings, SettingsError
 
 # Account configuration ---------------------------------------------------------------
@@ -49,8 +49,10 @@ def test_account_config_update_saves_cleaned_values(db, engine):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"country": "GBR"}, "country", "Use the two-letter country code, like GB or US."),
-        ({"country": "G1"}, "country", "Use the two-letter country code, like GB or US."),
+        ({"country": "GBR"}, "country", "Choose a country from the list."),
+        ({"country": "G1"}, "country", "Choose a country from the list."),
+        ({"country": "Europe"}, "country", "Choose a country from the list."),  # not a country
+        ({"country": "EU"}, "country", "Choose a country from the list."),
         ({"currency": "XYZ"}, "currency", "Choose a currency from the list."),
         ({"currency": ""}, "currency", "Choose a currency from the list."),
         ({"date_format": "YYYY/MM/DD"}, "date_format", "Choose a date format from the list."),

@@ -5,6 +5,8 @@ show, and the one conversion from micro-units to minor units."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal_app.services import money
 from portal_app.services.errors import ValidationError
@@ -237,3 +239,31 @@ def test_micros_to_minor_rounds_half_up_by_the_currencys_exponent(micros, curren
 )
 def test_chart_number_is_the_amount_in_currency_units(minor, currency, number):
     assert money.chart_number(minor, currency) == number
+
+
+FAST_CURRENCIES = ["USD", "EUR", "JPY", "BHD", "INR", "CHF", "CLF", "ISK"]
+FAST_LOCALES = ["en_US", "de_DE", "fr_FR", "en_IN", "ja_JP", "ar_EG", "de_CH"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(-(10**15), 10**15),
+    st.sampled_from(FAST_CURRENCIES),
+    st.sampled_from(FAST_LOCALES),
+)
+def test_amounts_by_template_read_as_babel_writes_them(amount, code, locale):
+    """format_minor and micros_formatter skip Babel where its template gives the same
+    text by arithmetic (services/money_template.py): compared with Babel itself."""
+    digits = money.exponent(code)
+    place, pattern = money._pattern(locale, digits, digits)
+    babel = pattern.apply(money._units(amount, digits), place, currency=code, currency_digits=False)
+    assert money.format_minor(amount, code, locale) == babel
+    assert money.micros_formatter(code, locale)(amount) == money.format_micros(amount, code, locale)
+
+
+def test_the_template_is_used_only_where_it_holds():
+    """The control: en_US takes the fast path; en_IN groups by two digits (12,34,567)
+    and keeps Babel's."""
+    assert money.minor_formatter("USD").__name__ == "fast"
+    assert money.minor_formatter("INR", "en_IN").__name__ == "slow"
+    assert money.format_minor(123_456_700, "INR", "en_IN") == "₹12,34,567.00"

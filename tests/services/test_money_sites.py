@@ -170,7 +170,7 @@ def test_history_locks_the_currency_with_a_message_next_to_it(db, history, why):
     assert _update(db, kept, name="Renamed", credit_limit="5").credit_limit == 500
 
 
-# The domain's Customer Limit (services/domains.py: was round(float(x) * 100)) --------
+# The domain's Customer Limit (services/domain_validation.py: was round(float(x) * 100)) -
 
 
 def _domain(db, currencies, limit: str, host: str = "portal.acme.com") -> PortalDomain:

@@ -271,6 +271,7 @@ def test_every_template_renders_the_brand_and_escapes_html(db, kind):
         card="visa •••• 4242",  # auto_topup_*
         retry_at="2026-01-01 10:15 UTC",
         place=hostile,  # login_alert: "your portal login at …"
+        role="Billing",  # contact_invite
     )
     email = email_compose(session=db, kind=kind, to="pat@example.com", domain=domain, **values)
     assert email.subject and "\n" not in email.subject and email.brand == "Acme Telecom"
@@ -279,5 +280,7 @@ def test_every_template_renders_the_brand_and_escapes_html(db, kind):
     assert "http://acme.example.test:3000/public/acme%20logo.png" in email.html
     assert "<script>" not in email.html
     assert "&lt;script&gt;" in email.html or kind == "signup_existing"
-    if kind in ("password_welcome", "password_reset", "signup_confirm", "signup_existing"):
+    if kind in ("password_welcome", "password_reset", "signup_confirm", "signup_existing") + (
+        "contact_invite",
+    ):
         assert "token=T&amp;a=1" in email.html and "token=T&a=1" in email.text

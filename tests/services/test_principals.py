@@ -6,6 +6,9 @@ through a caller's own session.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -21,11 +24,11 @@ from portal_app.models import (
 )
 from portal_app.models.base import utcnow
 from portal_app.services import principals
+from portal_app.services.groups import group_update
 from portal_app.services.identity import SYSTEM
 from portal_app.services.portal import portal_context
 from portal_app.services.principals import epoch_read, operator_for_token
 from portal_app.services.sessions import session_create, session_revoke
-from portal_app.services.users import group_update
 
 
 def _epoch(engine) -> int:
@@ -127,3 +130,31 @@ def test_a_contacts_cached_portal_follows_its_customer(db, engine):
     db.add(customer)
     db.commit()
     assert portal_context(session=db, token=token, host="acme.example.test") is None
+
+
+# Only the engine module and the models: what a script, a CLI command or an import child
+# imports before it writes. Its ORM change must raise the epoch all the same.
+_WRITER = """
+import sys
+from sqlmodel import Session
+from portal_app.models import Customer
+from portal_app.services.db import make_engine
+
+with Session(make_engine(sys.argv[1])) as session:
+    customer = session.get(Customer, int(sys.argv[2]))
+    customer.portal_access = {"packages": "show"}
+    session.add(customer)
+    session.commit()
+"""
+
+
+def test_a_process_that_only_opened_the_engine_raises_the_epoch(db, engine):
+    customer = Customer(name="Bluebird")
+    db.add(customer)
+    db.commit()
+    before = _epoch(engine)
+    url = engine.url.render_as_string(hide_password=False)
+    subprocess.run([sys.executable, "-c", _WRITER, url, str(customer.id)], check=True, timeout=60)
+    db.expire_all()
+    assert db.get(Customer, customer.id).portal_access == {"packages": "show"}
+    assert _epoch(engine) == before + 1

@@ -97,3 +97,22 @@ def test_only_whoever_reads_the_balance_reads_the_runway(db):
     nobody = Actor(kind="operator", id=9, label="dns@example.test", grants={"portal": "allow"})
     with pytest.raises(PermissionDenied):
         _runway(db, mine, nobody)
+
+
+def test_the_week_is_exact_at_its_ends_between_quarter_hours(db):
+    """The spend comes from the quarter-hour rollups plus the calls of the part-quarters
+    at both ends: a call a second inside either end counts, a second outside does not."""
+    now = datetime(2026, 11, 20, 12, 7, 30, tzinfo=UTC)  # mid-quarter
+    customer = _customer(db, money=100_000)
+    week = timedelta(days=7)
+    for at, micros in [
+        (now - week - timedelta(seconds=1), 400_000_000),  # a second too old
+        (now - week + timedelta(seconds=1), 1_000_000),  # in the first part-quarter
+        (now - week + timedelta(minutes=8), 2_000_000),  # the first whole quarter
+        (now - timedelta(days=3), 3_000_000),
+        (now - timedelta(seconds=1), 4_000_000),  # in the last part-quarter
+        (now, 800_000_000),  # the window is half-open
+    ]:
+        _call(db, customer, (NOW - at) / timedelta(days=1), micros)
+    runway = balance_runway(session=db, actor=SYSTEM, customer_id=customer.id, now=now)
+    assert (runway.daily_spend, runway.days) == (143, 700.0)  # $10.00 a week: $1.43 a day

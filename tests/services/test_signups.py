@@ -25,6 +25,13 @@ from portal_app.services.errors import AuthFailed, PermissionDenied, Throttled, 
 from portal_app.services.identity import SYSTEM, Actor
 from portal_app.services.ledger import balance, ledger_add
 from portal_app.services.limiter import rate
+from portal_app.services.signup_decisions import (
+    pending_count,
+    signup_approve,
+    signup_decide,
+    signup_reject,
+)
+from portal_app.services.signup_templates import template_preview
 
 FORM = {
     "kind": "customer",
@@ -151,7 +158,7 @@ def test_confirmation_creates_a_pending_customer_once(db, brand):
     # The same email again: no second account, and the answer looks the same.
     again = start(db, brand, client="10.0.0.9")
     assert again.email == "nina@newco.example" and again.token is None
-    assert su.pending_count(session=db) == (1, customer.id)
+    assert pending_count(session=db) == (1, customer.id)
     # Each start queued its email in its own transaction: the link, then the note.
     first, second = mails(db)
     assert (first.kind, first.subject) == ("signup_confirm", "Confirm your Acme sign-up")
@@ -170,9 +177,7 @@ def test_approval_applies_the_template_once_even_when_two_approve_at_once(db, en
     def approve():
         with Session(engine) as session:
             barrier.wait()
-            results.append(
-                su.signup_approve(session=session, actor=APPROVER, customer_id=customer.id)
-            )
+            results.append(signup_approve(session=session, actor=APPROVER, customer_id=customer.id))
             session.commit()
 
     threads = [threading.Thread(target=approve) for _ in range(2)]
@@ -193,7 +198,7 @@ def test_approval_applies_the_template_once_even_when_two_approve_at_once(db, en
     ).all()
     assert len(cards) == 1  # the USD card only: the EUR one is not in its currency
     # Approving again later changes nothing; the applicant was told once.
-    assert su.signup_approve(session=db, actor=APPROVER, customer_id=customer.id) is None
+    assert signup_approve(session=db, actor=APPROVER, customer_id=customer.id) is None
     approved_mail = [m for m in mails(db) if m.kind == "signup_approved"]
     assert [m.subject for m in approved_mail] == ["Your Acme account is approved"]
     assert "http://acme.example.test:3000/portal/login" in decrypt_secret(approved_mail[0].text_enc)
@@ -204,10 +209,10 @@ def test_rejection_needs_a_reason_and_the_right_permission(db, brand):
     db.commit()
     carriers_only = Actor(kind="operator", id=4, label="c@example.com", grants={"carrier": "allow"})
     with pytest.raises(PermissionDenied):
-        su.signup_reject(session=db, actor=carriers_only, customer_id=customer.id, reason="No")
+        signup_reject(session=db, actor=carriers_only, customer_id=customer.id, reason="No")
     with pytest.raises(ValidationError):
-        su.signup_reject(session=db, actor=APPROVER, customer_id=customer.id, reason=" ")
-    rejected = su.signup_decide(
+        signup_reject(session=db, actor=APPROVER, customer_id=customer.id, reason=" ")
+    rejected = signup_decide(
         session=db, actor=APPROVER, customer_id=customer.id, approve=False, reason="Unknown company"
     )
     db.commit()
@@ -215,12 +220,12 @@ def test_rejection_needs_a_reason_and_the_right_permission(db, brand):
     assert (told.kind, told.recipient) == ("signup_rejected", "nina@newco.example")
     assert "We could not approve Newco Telecom: Unknown company" in decrypt_secret(told.text_enc)
     assert rejected.status == "rejected" and rejected.reject_reason == "Unknown company"
-    assert su.signup_approve(session=db, actor=APPROVER, customer_id=customer.id) is None
+    assert signup_approve(session=db, actor=APPROVER, customer_id=customer.id) is None
     assert db.exec(select(LedgerEntry).where(LedgerEntry.customer_id == customer.id)).all() == []
 
 
 def test_the_template_preview_lists_what_will_be_copied(db, brand):
-    preview = su.template_preview(
+    preview = template_preview(
         session=db, actor=SYSTEM, template_customer_id=brand.template_customer_id
     )
     assert preview.template == "Template"
@@ -274,7 +279,7 @@ def test_alerts_packages_and_contracts_are_edited_and_copied_by_the_template(db,
     assert [(p.name, on) for p, on in choices] == [("Starter", True)]  # EUR not offered
     customer = su.signup_confirm(session=db, token=start(db, brand).token)
     db.commit()
-    su.signup_approve(session=db, actor=APPROVER, customer_id=customer.id)
+    signup_approve(session=db, actor=APPROVER, customer_id=customer.id)
     db.commit()
     assert db.exec(
         select(CustomerAlert.threshold).where(CustomerAlert.customer_id == customer.id)
@@ -285,7 +290,7 @@ def test_alerts_packages_and_contracts_are_edited_and_copied_by_the_template(db,
     assert db.exec(select(Contract.name).where(Contract.customer_id == customer.id)).all() == [
         "MSA"
     ]
-    preview = su.template_preview(
+    preview = template_preview(
         session=db, actor=SYSTEM, template_customer_id=brand.template_customer_id
     )
     assert (

@@ -42,9 +42,14 @@ def test_the_test_sms_reaches_the_gateway_as_a_provider_expects(db):
     with sms_gateway() as gateway:
         view = _save(db, gateway.url)
         assert view == {
-            "from_mobile": FROM, "url": gateway.url, "username": USERNAME, "has_secret": True
-        }  # fmt: skip
+            "from_mobile": "+44 7911 123456",
+            "url": gateway.url,
+            "username": USERNAME,
+            "has_secret": True,
+        }  # fmt: skip (shown grouped, stored in E.164)
         row = db.get(AccountConfig, 1)
+        assert row.smtp_from_mobile == FROM
+
         assert SECRET not in row.sms_secret_enc and decrypt_secret(row.sms_secret_enc) == SECRET
         answer = sms_test(session=db, actor=SYSTEM, to="+1 202-456-1111")
         (got,) = gateway.received

@@ -18,7 +18,8 @@ from portal_app.models import AccountConfig, PortalDomain
 from portal_app.services import domains
 from portal_app.services.errors import ValidationError
 from portal_app.services.identity import SYSTEM
-from portal_app.services.mail import SmtpConfig, account_smtp_update, send_mail
+from portal_app.services.mail import SmtpConfig, send_mail
+from portal_app.services.smtp_details import account_smtp_update
 from portal_app.services.smtp_guard import (
     MAX_REPLY,
     MailError,

@@ -27,13 +27,10 @@ from portal_app.services.audit import snapshot
 from portal_app.services.credentials import totp_begin, totp_confirm
 from portal_app.services.crypto import verify_password
 from portal_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from portal_app.services.groups import group_create, group_delete, group_list, group_update
 from portal_app.services.identity import SYSTEM
 from portal_app.services.sessions import session_create, session_user
 from portal_app.services.users import (
-    group_create,
-    group_delete,
-    group_list,
-    group_update,
     user_create,
     user_delete,
     user_list,

@@ -14,7 +14,7 @@ from sqlmodel import select
 from portal_app.models import Contact, Customer, RateCard, RateEntry
 from portal_app.services import validation as v
 from portal_app.services.contacts import contact_create
-from portal_app.services.csvcell import csv_cell
+from portal_app.services.csvcell import csv_cell, csv_cells
 from portal_app.services.customers import customer_create
 from portal_app.services.errors import ValidationError
 from portal_app.services.identity import SYSTEM
@@ -226,3 +226,12 @@ def test_a_localhost_address_is_refused_in_production(monkeypatch):
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+def test_a_column_of_cells_is_guarded_whatever_its_other_cells_are():
+    plain = ["4420", "Bea", "answered", 7]
+    assert csv_cells(plain) == ["4420", "Bea", "answered", "7"]  # the control: taken as is
+    assert csv_cells([*plain, "=1+1", f"{RLO}x", "-2", "Zoë"]) == [
+        *["4420", "Bea", "answered", "7"],
+        *["'=1+1", "x", "'-2", "Zoë"],
+    ]

@@ -29,10 +29,11 @@ from sqlmodel import Session, SQLModel, func, select
 
 import portal_app.portal_app  # noqa: F401  (builds the one rx.App and registers its states)
 from portal_app.models import Area, Grant
+from portal_app.services.groups import group_create
 from portal_app.services.identity import SYSTEM
 from portal_app.services.offloop import watch_loop
 from portal_app.services.sessions import SESSION_COOKIE, session_create
-from portal_app.services.users import group_create, user_create
+from portal_app.services.users import user_create
 
 T = TypeVar("T")
 

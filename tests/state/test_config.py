@@ -36,7 +36,7 @@ def test_admin_with_an_invalid_country_gets_a_field_error(db, admin):
     call(state, "load")
     assert state.can_edit is True
     out = call(state, "save", form_data=VALID | {"country": "GBR"})
-    assert state.errors == {"country": "Use the two-letter country code, like GB or US."}
+    assert state.errors == {"country": "Choose a country from the list."}
     assert state.values["country"] == "GBR"  # what was typed stays in the form
     assert state.values["company_name"] == "Acme Telecom"
     assert out.toasts == []
@@ -48,7 +48,8 @@ def test_admin_saves_a_valid_configuration_with_an_audit_row(db, admin):
     call(state, "load")
     out = call(state, "save", form_data=VALID)
     assert out.toasts == [("success", "Configuration saved.")]
-    assert state.errors == {} and state.values["country"] == "GB"
+    assert state.errors == {} and state.values["country"] == "United Kingdom"  # its name
+
     (row,) = fresh(db, AccountConfig)
     assert (row.company_name, row.country, row.currency) == ("Acme Telecom", "GB", "GBP")
     assert row.login_alerts is True

@@ -21,7 +21,7 @@ from sqlmodel import SQLModel, func, select
 
 from portal_app.models import Grant
 from portal_app.state.arguments import UPLOAD_FILES, arg_types
-from portal_app.state.base import AppState
+from tests.permissions import app_states
 
 from .helpers import call, make_state, seed_group, seed_operator
 from .portal_seed import seed_tenant, sent_text
@@ -38,10 +38,8 @@ EXAMPLES = 3
 
 
 def _handlers() -> list[tuple[type, str]]:
-    found, todo = [], [AppState]
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.get_substates())
+    found = []
+    for cls in app_states():
         for name, handler in cls.event_handlers.items():
             if not getattr(handler, "is_background", False):
                 found.append((cls, name))

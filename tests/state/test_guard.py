@@ -8,12 +8,13 @@ import pytest
 
 from portal_app import routes
 from portal_app.models import AuditEvent, Grant, OperatorUser
+from portal_app.services.groups import group_update
 from portal_app.services.identity import SYSTEM
 from portal_app.services.sessions import session_revoke
-from portal_app.services.users import group_update
 from portal_app.state.base import AppState
 from portal_app.state.guard import NEED_ATTR, Need, NotGuarded, actor
 from portal_app.state.users import UsersState
+from tests.permissions import app_states
 
 from .helpers import call, count, make_state, preset, seed_group, seed_operator
 
@@ -25,15 +26,6 @@ NEW_USER = {
     "role": "admin",
     "enabled": "on",
 }
-
-
-def _app_states():
-    todo, found = [AppState], []
-    while todo:
-        cls = todo.pop()
-        found.append(cls)
-        todo.extend(cls.get_substates())
-    return found
 
 
 @pytest.fixture(params=["anonymous", "clerk"])
@@ -137,7 +129,7 @@ def test_actor_is_cleared_after_a_guarded_handler(db, admin):
     assert [u.id for u in state.users] == [admin.id]  # the handler did see the actor
 
 
-@pytest.mark.parametrize("state_cls", _app_states(), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("state_cls", app_states(), ids=lambda c: c.__name__)
 def test_every_event_handler_declares_what_it_needs(state_cls):
     unguarded = [
         name for name, h in state_cls.event_handlers.items() if not hasattr(h.fn, NEED_ATTR)

@@ -16,8 +16,10 @@ from sqlmodel import select
 
 from portal_app.models import CustomerPackage, Grant, LookupUsage, Package, PortalDomain
 from portal_app.services import customer_packages as cp
+from portal_app.services import dates, package_billing
 from portal_app.services import packages as pk
 from portal_app.services.identity import SYSTEM
+from portal_app.services.package_periods import period_start
 from portal_app.services.validation import PHONE_MESSAGE
 from portal_app.state.package_catalogue import PackageCatalogueState
 from portal_app.state.packages import CustomerPackagesState
@@ -172,3 +174,29 @@ def test_without_the_section_or_the_service_the_lookup_refuses(db):
     call(state, "lookup", form_data={"lookup_number": "+442079460000"})
     assert state.answer["Region"] == "London"
     assert db.exec(select(LookupUsage.lookups)).all() == [1]
+
+
+def test_the_next_charge_shows_in_the_portal_and_on_the_customer(db, admin):
+    tenant, lookups = _lookup_tenant(db)
+    form = pk.PackageForm("Gold Plan", "EUR", "9.00", auto_decrement=True)
+    gold = pk.package_create(session=db, actor=SYSTEM, form=form)
+    db.flush()
+    cp.package_set(
+        session=db, actor=SYSTEM, customer_id=tenant.customer_id, package_id=gold.id, on=True
+    )
+    db.commit()
+    since = db.get(CustomerPackage, (tenant.customer_id, gold.id)).since
+    run = package_billing.packages_charge()
+    assert [d.package_id for d in run.charged] == [gold.id]  # its first month, in advance
+    expected = dates.formatter(session=db).date(period_start(since, "monthly", 1))
+    state = make_state(PortalPackagesState, token=tenant.token, **tenant.router("/portal/packages"))
+    call(state, "load")
+    assert [(p.name, p.next_charge) for p in state.packages] == [
+        ("Gold Plan", expected),
+        ("Lookups", "—"),
+    ]
+    tab = make_state(CustomerPackagesState, token=admin.token)
+    call(tab, "open_packages", customer_id=tenant.customer_id)
+    details = {p.text: p.detail for p in tab.packages}
+    assert details["Gold Plan"].endswith(f", next charge {expected} (UTC)")
+    assert "next charge" not in details["Lookups"]

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from portal_app.models import Customer, PortalDomain, Signup
-from portal_app.services import signups
+from portal_app.services import signup_decisions
 from portal_app.services.outbox import outbox_send_due
 from portal_app.state.pending import PendingState
 from portal_app.state.signup import SignupState
@@ -88,7 +88,7 @@ def test_carrier_sign_up_lands_as_a_pending_carrier_and_is_approved(db, admin, c
     assert ("success", "Approved 1 sign-up.") in out.toasts
     assert pending.rows == [] and pending.pending_count == 0
     assert fresh(db, Customer, Customer.id == carrier.id)[0].status == "active"
-    assert signups.pending_count(session=db) == (0, 0)
+    assert signup_decisions.pending_count(session=db) == (0, 0)
     assert db.exec(select(Signup)).one().customer_id == carrier.id
 
 
