@@ -46,9 +46,13 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-# Both cores: the served-app (live) tests are one group on one worker, the rest share the
-# other (tests/conftest.py).
-PYTEST := $(BIN)/pytest -n 2
+# One process by default. On a 2-core machine `-n 2` (pytest-xdist: the served-app tests on
+# one worker, the rest on the other, tests/conftest.py) gains nothing, because the browser
+# tier alone keeps both cores busy: CI took 34-35 min in one process and 55 min with `-n 2`
+# (where the workers slow each other's browser tests), and a clean run here with `-n 2`
+# took 36 min. On a machine with more cores: `make test PYTEST_WORKERS="-n 4"`.
+PYTEST_WORKERS ?=
+PYTEST := $(BIN)/pytest $(PYTEST_WORKERS)
 
 # Both suites always run (a failure on SQLite still shows PostgreSQL's); either failing fails.
 test: lint system-deps

@@ -104,9 +104,9 @@ def paypal_api():
 
 def pytest_collection_modifyitems(config, items):
     """In one process: fast tiers first, tests against the served app (slow to start) last.
-    With pytest-xdist (`make test`: `-n 2`) the served-app tests come first, as one scope
-    that one worker takes whole (``pytest_xdist_make_scheduler``), while the other worker
-    runs the rest.
+    With pytest-xdist (`make test PYTEST_WORKERS="-n 4"`) the served-app tests come
+    first, as one scope that one worker takes whole (``pytest_xdist_make_scheduler``),
+    while the other workers run the rest.
 
     The production-shape test (tests/prodshape.py) builds the SPA again for its own port
     in the same `.web`, so it runs first of the live tests, before the session's served
