@@ -47,10 +47,10 @@ system-deps:
 	fi
 
 # One process by default. On a 2-core machine `-n 2` (pytest-xdist: the served-app tests on
-# one worker, the rest on the other, tests/conftest.py) gains nothing, because the browser
-# tier alone keeps both cores busy: CI took 34-35 min in one process and 55 min with `-n 2`
-# (where the workers slow each other's browser tests), and a clean run here with `-n 2`
-# took 36 min. On a machine with more cores: `make test PYTEST_WORKERS="-n 4"`.
+# one worker, the rest on the other, tests/conftest.py) is a gamble: a clean run here took
+# 36 min with it and 47 min without, but CI took 55 min with it against 34 min without (the
+# last landing): the workers share both cores with Chromium and the served app and slow
+# each other's browser tests. With more cores: `make test PYTEST_WORKERS="-n 4"`.
 PYTEST_WORKERS ?=
 PYTEST := $(BIN)/pytest $(PYTEST_WORKERS)
 
