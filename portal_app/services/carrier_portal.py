@@ -24,14 +24,14 @@ import sqlalchemy as sa
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from portal_app.models import Cdr, Customer, CustomerType, RateEntry
+from portal_app.models import Cdr, Customer, CustomerType
 from portal_app.models.base import utcnow
 
 from .carrier_routes import routes_of
 from .cdrs import PAGE_MAX, CdrQuery, cdr_page, day_range, zone
 from .errors import PermissionDenied, ValidationError
 from .identity import Actor
-from .rates import RatePage, rates_in_force
+from .rates import RatePage, rate_page, rate_search, rates_in_force
 
 SENT, RECEIVED = "sent", "received"
 # What a carrier sees of a call it terminated: no caller, no customer, no price.
@@ -199,17 +199,5 @@ def supplier_rates(
     cards = sorted({r.card_id for r in routes_of(session, carrier.id) if r.card_id})
     if not cards:
         return RatePage([], 0, carrier.currency)
-    query = rates_in_force(cards, utcnow())
-    text = str(search or "").strip()[:80]
-    if text:
-        like = f"%{text.lower()}%"
-        query = query.where(
-            or_(RateEntry.prefix.startswith(text), func.lower(RateEntry.destination).like(like))
-        )
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(
-        query.order_by(RateEntry.prefix, RateEntry.card_id)
-        .offset(max(0, offset))
-        .limit(max(1, min(limit, 200)))
-    ).all()
-    return RatePage(list(rows), total, carrier.currency)
+    query = rate_search(rates_in_force(cards, utcnow()), search)
+    return rate_page(session, query, carrier.currency, offset, max(1, min(limit, 200)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from portal_app.models import Area, CustomerRateCard, RateCard, RateEntry
@@ -22,6 +22,7 @@ from .dates import formatter
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import parse_micros, plain_micros
+from .rates import rate_search
 
 RATE_FIELDS = ("prefix", "destination", "rate", "connection_fee", "increments", "effective_from")
 
@@ -59,13 +60,7 @@ def card_rates(
     """Every entry of a card (all dates), by prefix then date; ``search`` matches the
     start of a prefix or part of a destination."""
     card = card_get(session=session, actor=actor, card_id=card_id)
-    query = select(RateEntry).where(RateEntry.card_id == card_id)
-    text = str(search or "").strip()[:80]
-    if text:
-        like = f"%{text.lower()}%"
-        query = query.where(
-            or_(RateEntry.prefix.startswith(text), func.lower(RateEntry.destination).like(like))
-        )
+    query = rate_search(select(RateEntry).where(RateEntry.card_id == card_id), search)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(RateEntry.prefix, RateEntry.effective_from.desc())

@@ -123,8 +123,9 @@ def customer_cards_set(
     )
 
 
-def _current(card_ids: list[int], at: datetime):
-    """The entry in force per (card, prefix) at ``at``: the newest that has started."""
+def rates_in_force(card_ids: list[int], at: datetime):
+    """The query of the entry in force per (card, prefix) on ``card_ids`` at ``at``: the
+    newest that has started."""
     newest = (
         select(
             RateEntry.card_id,
@@ -143,10 +144,16 @@ def _current(card_ids: list[int], at: datetime):
     )
 
 
-def rates_in_force(card_ids: list[int], at: datetime):
-    """The query of the entries in force on ``card_ids`` at ``at`` (one per card and
-    prefix), for screens that chose the cards themselves (the Carrier Portal)."""
-    return _current(card_ids, at)
+def rate_search(query, search: str):
+    """``query`` narrowed to entries whose prefix starts with ``search`` or whose
+    destination contains it (any case); all of it when ``search`` is blank."""
+    text = str(search or "").strip()[:80]
+    if not text:
+        return query
+    like = f"%{text.lower()}%"
+    return query.where(
+        or_(RateEntry.prefix.startswith(text), func.lower(RateEntry.destination).like(like))
+    )
 
 
 @dataclass(frozen=True)
@@ -170,14 +177,7 @@ def _rates_in_force(session: Session, actor: Actor, customer_id: int, search: st
     cards = _card_ids(session, customer_id)
     if not cards:
         return None, customer.currency
-    query = _current(cards, utcnow())
-    text = str(search or "").strip()[:80]
-    if text:
-        like = f"%{text.lower()}%"
-        query = query.where(
-            or_(RateEntry.prefix.startswith(text), func.lower(RateEntry.destination).like(like))
-        )
-    return query, customer.currency
+    return rate_search(rates_in_force(cards, utcnow()), search), customer.currency
 
 
 def customer_rates(
@@ -193,11 +193,14 @@ def customer_rates(
     query, currency = _rates_in_force(session, actor, customer_id, search)
     if query is None:
         return RatePage([], 0, currency)
+    return rate_page(session, query, currency, offset, max(1, min(limit, 500)))
+
+
+def rate_page(session: Session, query, currency: str, offset: int, limit: int) -> RatePage:
+    """One page of ``query``'s entries by prefix, then card, with the count of them all."""
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(RateEntry.prefix, RateEntry.card_id)
-        .offset(max(0, offset))
-        .limit(max(1, min(limit, 500)))
+        query.order_by(RateEntry.prefix, RateEntry.card_id).offset(max(0, offset)).limit(limit)
     ).all()
     return RatePage(list(rows), total, currency)
 
