@@ -17,7 +17,8 @@ STATUSES = [
 ]
 
 
-def _select(name: str, options: list[tuple[str, str]], default: str) -> rx.Component:
+def select_field(name: str, options: list[tuple[str, str]], default: str) -> rx.Component:
+    """A form select named (and labelled by id) ``name``, ``options`` as (value, label)."""
     return rx.select.root(
         rx.select.trigger(id=name, width="100%"),
         rx.select.content(*[rx.select.item(label, value=v) for v, label in options]),
@@ -26,7 +27,8 @@ def _select(name: str, options: list[tuple[str, str]], default: str) -> rx.Compo
     )
 
 
-def _dates(S) -> list[rx.Component]:
+def date_fields(S) -> list[rx.Component]:
+    """From and To in the viewer's date format, each with its error (``S.errors``)."""
     return [
         field(
             "From",
@@ -84,7 +86,7 @@ def cdr_report(S) -> rx.Component:
     return rx.vstack(
         rx.form(
             rx.grid(
-                *_dates(S),
+                *date_fields(S),
                 field(
                     "Number",
                     text_input(
@@ -94,10 +96,10 @@ def cdr_report(S) -> rx.Component:
                         default_value=S.search,
                     ),
                 ),
-                field("Status", _select("status", STATUSES, "all")),
+                field("Status", select_field("status", STATUSES, "all")),
                 field(
                     "Direction",
-                    _select(
+                    select_field(
                         "direction",
                         [("all", "Both"), ("outbound", "Outbound"), ("inbound", "Inbound")],
                         "all",
@@ -173,10 +175,10 @@ def breakout_report(S) -> rx.Component:
     return rx.vstack(
         rx.form(
             rx.grid(
-                *_dates(S),
+                *date_fields(S),
                 field(
                     "Group by",
-                    _select(
+                    select_field(
                         "by", [("destination", "Destination"), ("prefix", "Prefix")], "destination"
                     ),
                 ),

@@ -6,8 +6,9 @@ from __future__ import annotations
 import reflex as rx
 
 from portal_app.components.charts import bar_chart, figure_card
-from portal_app.components.forms import field, text_input
+from portal_app.components.forms import field
 from portal_app.components.layout import control_page
+from portal_app.components.reports import date_fields, select_field
 from portal_app.components.tables import scroll_table
 from portal_app.state.usage import UsageState as S
 
@@ -15,30 +16,8 @@ from portal_app.state.usage import UsageState as S
 def _form() -> rx.Component:
     return rx.form(
         rx.grid(
-            field(
-                "From",
-                text_input("first", S.errors, default_value=S.first, placeholder=S.date_format),
-                S.errors,
-                "first",
-            ),
-            field(
-                "To",
-                text_input("last", S.errors, default_value=S.last, placeholder=S.date_format),
-                S.errors,
-                "last",
-            ),
-            field(
-                "View",
-                rx.select.root(
-                    rx.select.trigger(id="by", width="100%"),
-                    rx.select.content(
-                        rx.select.item("By day", value="day"),
-                        rx.select.item("By month", value="month"),
-                    ),
-                    name="by",
-                    default_value=S.by,
-                ),
-            ),
+            *date_fields(S),
+            field("View", select_field("by", [("day", "By day"), ("month", "By month")], S.by)),
             rx.button("Show", type="submit", loading=S.loading, id="usage-apply", align_self="end"),
             columns=rx.breakpoints(initial="2", md="4"),
             spacing="3",
