@@ -89,6 +89,16 @@ def encrypt_secret(plain: str) -> str:
     return _fernet(_secret_key()).encrypt(plain.encode()).decode()
 
 
+def replaced_secret(saved: str | None, typed: str, clear: bool) -> tuple[str | None, str]:
+    """A saved secret after a form whose empty box means "unchanged": (the encrypted value
+    to keep, and for the audit row "changed", "removed" or "unchanged")."""
+    if typed:
+        return encrypt_secret(typed), "changed"
+    if clear and saved:
+        return None, "removed"
+    return saved, "unchanged"
+
+
 def decrypt_secret(cipher: str) -> str:
     try:
         return _fernet(_secret_key()).decrypt(cipher.encode()).decode()

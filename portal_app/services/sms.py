@@ -27,7 +27,7 @@ from portal_app.models import AccountConfig, Area, OperatorUser
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
-from .crypto import decrypt_secret, encrypt_secret
+from .crypto import decrypt_secret, replaced_secret
 from .errors import PermissionDenied, ServiceError, ValidationError
 from .identity import Actor
 from .offloop import check_off_loop
@@ -111,11 +111,7 @@ def account_sms_update(*, session: Session, actor: Actor, data: dict[str, Any]) 
     row.smtp_from_mobile = normalize_phone(sender, region) if sender else ""
 
     row.sms_url, row.sms_username = url, username
-    change = "unchanged"
-    if secret:
-        row.sms_secret_enc, change = encrypt_secret(secret), "changed"
-    elif clear and row.sms_secret_enc:
-        row.sms_secret_enc, change = None, "removed"
+    row.sms_secret_enc, change = replaced_secret(row.sms_secret_enc, secret, clear)
     row.updated_at = utcnow()
     session.add(row)
     audit_record(

@@ -13,7 +13,7 @@ from portal_app.models import AccountConfig, Area, PortalDomain
 from portal_app.models.base import utcnow
 
 from .audit import audit_record, snapshot
-from .crypto import encrypt_secret
+from .crypto import replaced_secret
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .mail import send_mail, smtp_for_domain
@@ -82,11 +82,7 @@ def account_smtp_update(*, session: Session, actor: Actor, data: dict[str, Any])
     before = snapshot(row, SMTP_FIELDS) if existing else None
     for key, value in clean.items():
         setattr(row, key, value)
-    change = "unchanged"
-    if password:
-        row.smtp_password_enc, change = encrypt_secret(password), "changed"
-    elif clear and row.smtp_password_enc:
-        row.smtp_password_enc, change = None, "removed"
+    row.smtp_password_enc, change = replaced_secret(row.smtp_password_enc, password, clear)
     row.updated_at = utcnow()
     session.add(row)
     audit_record(
