@@ -7,7 +7,8 @@ whole app down, and every open tab with it. Granian can respawn a failed worker 
 (``respawn_failed_workers``; it still exits on a crash loop, the same worker failing
 again within seconds). Reflex has no setting for it, so ``portal serve`` runs Reflex's
 own command line through this module, which hands Reflex a Granian server class that
-respawns. Everything else is Reflex's ``reflex run``.
+respawns. It also lets a start reuse the last production build of the SPA when nothing
+that goes into it changed (build_reuse.py). Everything else is Reflex's ``reflex run``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def main() -> None:
     granian.server.Server = RespawningServer
     from reflex.reflex import cli
 
+    from portal_app.build_reuse import install
+    from portal_app.settings import PROJECT_ROOT
+
+    install(PROJECT_ROOT)
     sys.argv[0] = "reflex"
     cli()
 

@@ -26,8 +26,14 @@ def test_a_restart_does_not_log_anyone_out(page: Page, live_app):
     login(page, live_app.url, "admin@example.com", "admin-password-1")
     page.wait_for_url(live_app.url + "/")
     expect(page.get_by_text("Operator users")).to_be_visible()
+    logged = live_app.log.stat().st_size
 
     live_app.restart()
+    # Nothing changed, so the start reused the SPA's build (portal_app/build_reuse.py) and
+    # the pages below are that build's.
+    with live_app.log.open() as log:
+        log.seek(logged)
+        assert "reusing the last production build" in log.read()
 
     page.goto(live_app.url + "/setup/account/users")
     expect(page.locator("#users-table")).to_contain_text("admin@example.com")
