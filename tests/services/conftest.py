@@ -43,15 +43,12 @@ def postgres_engine():
     engine.dispose()
 
 
-# On the PostgreSQL backend the app's own database is PostgreSQL already: once is enough.
-@pytest.fixture(params=["postgresql"] if backend.POSTGRES else ["sqlite", "postgresql"])
-def engine(request):
-    """Every service test runs on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("app_engine")
-    if backend.POSTGRES:
-        return request.getfixturevalue("app_engine")
-    return request.getfixturevalue("postgres_engine")
+# `make test` runs the suite on each backend, so every service test runs on SQLite and on
+# PostgreSQL; within a suite, on that suite's database (the id names which).
+@pytest.fixture(params=["postgresql"] if backend.POSTGRES else ["sqlite"])
+def engine(request, app_engine):
+    """The suite's database: SQLite on the embedded default, else PostgreSQL."""
+    return app_engine
 
 
 @pytest.fixture()
