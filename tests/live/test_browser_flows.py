@@ -227,12 +227,10 @@ def test_user_without_permission_is_refused_on_the_server(page: Page, live_app):
 
 
 def _next_code(secret: str) -> str:
-    """A code from a time-step not used yet: enrolment used the current one."""
-    totp = pyotp.TOTP(secret)
-    first = totp.timecode(time.time()) if hasattr(totp, "timecode") else int(time.time() // 30)
-    while int(time.time() // 30) <= first:
-        time.sleep(0.5)
-    return totp.now()
+    """A code from a time-step not used yet: enrolment used the current one. The next
+    step's code, as an authenticator whose clock runs up to 30 s ahead shows it: the
+    server accepts one step either side (services/auth.py ``totp_accept``)."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
 
 
 def test_totp_enrolment_and_login_with_a_code(page: Page, live_app):

@@ -1,8 +1,9 @@
 """With Redis configured the app runs several workers; a new sign-up still reaches every
 open operator tab within seconds, whichever worker holds each tab's connection.
 
-The served app is restarted for this test with PORTAL_REDIS_URL (a real redis-server)
-and three workers, then restored.
+On the embedded default the served app is restarted for this test with PORTAL_REDIS_URL
+(a real redis-server) and three workers, then restored. With PORTAL_TEST_BACKEND=postgres
+the session's app already runs on Redis with several workers, and the test uses it as is.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from portal_app.models import Customer, PortalDomain
-from tests import redisserver
+from tests import backend, redisserver
 
 from .test_browser_flows import login, shot
 
@@ -31,6 +32,10 @@ def redis_app(live_app):
             pytest.fail("redis-server is missing: `make test` installs it")
         pytest.skip("redis-server is not installed (make test installs it)")
     served = live_app.served
+    if backend.POSTGRES:  # the session's app already runs so (tests/live/conftest.py)
+        assert int(served.env["GRANIAN_WORKERS"]) > 1
+        yield live_app, served.env["PORTAL_REDIS_URL"]
+        return
     before = dict(served.env)
     with redisserver.running() as url:
         served.env = before | {"PORTAL_REDIS_URL": url, "GRANIAN_WORKERS": str(WORKERS)}
