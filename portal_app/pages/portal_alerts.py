@@ -6,10 +6,11 @@ import reflex as rx
 
 from portal_app.components.forms import field, text_input
 from portal_app.components.portal import portal_page
+from portal_app.components.tables import scroll_table
 from portal_app.state.portal_alerts import PortalAlertsState as S
 
 
-def _row(a) -> rx.Component:
+def _cells(a) -> list[rx.Component]:
     actions = rx.hstack(
         rx.button(
             "Send test",
@@ -45,32 +46,22 @@ def _row(a) -> rx.Component:
         spacing="2",
         wrap="wrap",
     )
-    return rx.table.row(
+    return [
         rx.table.cell("Below " + a.threshold, white_space="nowrap"),
         rx.table.cell(a.recipients, word_break="break-all"),
         rx.table.cell(actions),
-    )
+    ]
 
 
 def _list() -> rx.Component:
     return rx.cond(
         S.alerts.length() > 0,
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Threshold"),
-                        rx.table.column_header_cell("Emails"),
-                        rx.table.column_header_cell("Actions"),
-                    )
-                ),
-                rx.table.body(rx.foreach(S.alerts, _row)),
-                variant="surface",
-                width="100%",
-                id="portal-alerts",
-            ),
-            overflow_x="auto",
-            width="100%",
+        scroll_table(
+            ["Threshold", "Emails", "Actions"],
+            S.alerts,
+            _cells,
+            "portal-alerts",
+            "Your low-balance alerts",
         ),
         rx.text(
             "You have no low-balance alerts.", size="2", color_scheme="gray", id="portal-alerts"
