@@ -13,6 +13,9 @@ def customer_picker(S, label: str = "Customer", id_: str = "customer-picker") ->
         rx.el.label(label, html_for=id_, class_name="cp-label"),
         rx.input(
             id=id_,
+            # Named, as Reflex 0.11 submits only named controls: a form holding the
+            # picker (the domain editor's) receives what was typed as before.
+            name=id_,
             placeholder="Type part of a name or an id",
             auto_complete="off",
             aria_controls=stem + "-matches",

@@ -38,6 +38,7 @@ def _choose() -> rx.Component:
                     value=S.gateway_id,
                     on_change=S.choose,
                     id="gateway",
+                    name="gateway",  # Reflex 0.11 submits only named controls
                     aria_label="Payment mode",
                 ),
                 e,

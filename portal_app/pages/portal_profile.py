@@ -20,7 +20,13 @@ def _name() -> rx.Component:
                 field("Name", text_input("name", S.errors, default_value=S.name), S.errors, "name"),
                 field(
                     "Email (your login)",
-                    rx.input(value=S.email, read_only=True, id="portal_email", width="100%"),
+                    rx.input(
+                        value=S.email,
+                        read_only=True,
+                        id="portal_email",
+                        name="portal_email",  # submitted with the form, as by its id before
+                        width="100%",
+                    ),
                 ),
                 rx.button("Save", type="submit", id="portal-name-save"),
                 spacing="3",
