@@ -78,7 +78,15 @@ def _saved(stamp: Path) -> dict[str, str]:
 
 def install(root: Path) -> None:
     """Patch Reflex's production start (before its command line runs) to skip what is
-    unchanged since the last build."""
+    unchanged since the last build. Only ``run --env prod`` (what ``portal serve``
+    runs) is touched: a development run compiles as Reflex does."""
+    argv = sys.argv[1:]
+    if (
+        argv[:1] != ["run"]
+        or "--env" not in argv
+        or argv[argv.index("--env") + 1 :][:1] != ["prod"]
+    ):
+        return
     import reflex.reflex
     from reflex.utils import build, prerequisites
 
@@ -86,7 +94,7 @@ def install(root: Path) -> None:
     stamp = web / "build" / STAMP
     saved = _saved(stamp)
     built = (web / "build" / "client" / "index.html").is_file()
-    sources = source_digest(root, sys.argv[1:], os.environ)
+    sources = source_digest(root, argv, os.environ)
     if not built:
         saved = {}
     if saved.get("sources") == sources and saved.get("web") == web_digest(web):

@@ -143,3 +143,11 @@ def test_the_builds_own_outputs_do_not_count(project):
     assert build_reuse.web_digest(web) == before
     (web / "app" / "routes" / "customers.jsx").write_text("export default 2;\n")
     assert build_reuse.web_digest(web) != before
+
+
+def test_only_a_production_run_is_touched(monkeypatch, project):
+    app = Reflex(monkeypatch, project)
+    app.start()
+    for argv in (("run",), ("run", "--env", "dev"), ("export",), ("run", "--env")):
+        app.start(argv=argv)
+    assert (app.compiles, app.builds) == (5, 1 + 4)  # every one compiled and built as Reflex
