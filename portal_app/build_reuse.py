@@ -31,26 +31,29 @@ from pathlib import Path
 
 STAMP = ".portal-build-inputs.json"
 # Written by the build itself (React Router's types, the last-run time), not read by it.
-_WEB_OUTPUTS = {"build", "node_modules", ".react-router", "reflex.json"}
+_WEB_OUTPUTS = frozenset({"build", "node_modules", ".react-router", "reflex.json"})
 _SOURCES = ("portal_app", "assets", "rxconfig.py", "pyproject.toml", "requirements.lock")
 # Secrets and connection URLs, and Granian's process settings (workers, threads).
 _UNHASHED = re.compile(r"SECRET|PASSWORD|TOKEN|KEY|_URL$|^GRANIAN_")
 
 
-def _files(root: Path, entries: Iterable[Path]) -> Iterable[Path]:
+def _files(root: Path, entries: Iterable[Path], skip: frozenset[str]) -> Iterable[Path]:
+    """Every file of ``entries`` but caches and the top-level names in ``skip``."""
     for entry in entries:
         if entry.is_file():
             yield entry
         elif entry.is_dir():
             for path in sorted(entry.rglob("*")):
                 rel = path.relative_to(root).parts
-                if path.is_file() and "__pycache__" not in rel and rel[0] not in _WEB_OUTPUTS:
+                if path.is_file() and "__pycache__" not in rel and rel[0] not in skip:
                     yield path
 
 
-def _digest(root: Path, entries: Iterable[Path], extra: str = "") -> str:
+def _digest(
+    root: Path, entries: Iterable[Path], extra: str = "", skip: frozenset[str] = frozenset()
+) -> str:
     digest = hashlib.sha256(extra.encode())
-    for path in _files(root, entries):
+    for path in _files(root, entries, skip):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -58,7 +61,7 @@ def _digest(root: Path, entries: Iterable[Path], extra: str = "") -> str:
 
 def web_digest(web: Path) -> str:
     """The digest of what Vite builds from: ``.web`` less the build's own outputs."""
-    return _digest(web, [web])
+    return _digest(web, [web], skip=_WEB_OUTPUTS)
 
 
 def source_digest(root: Path, argv: list[str], environ: Mapping[str, str]) -> str:
@@ -81,11 +84,8 @@ def install(root: Path) -> None:
     unchanged since the last build. Only ``run --env prod`` (what ``portal serve``
     runs) is touched: a development run compiles as Reflex does."""
     argv = sys.argv[1:]
-    if (
-        argv[:1] != ["run"]
-        or "--env" not in argv
-        or argv[argv.index("--env") + 1 :][:1] != ["prod"]
-    ):
+    env = argv[argv.index("--env") + 1] if "--env" in argv[:-1] else None
+    if argv[:1] != ["run"] or env != "prod":
         return
     import reflex.reflex
     from reflex.utils import build, prerequisites
