@@ -46,7 +46,7 @@ def postgres_engine():
 # `make test` runs the suite on each backend, so every service test runs on SQLite and on
 # PostgreSQL; within a suite, on that suite's database (the id names which).
 @pytest.fixture(params=["postgresql"] if backend.POSTGRES else ["sqlite"])
-def engine(request, app_engine):
+def engine(app_engine):
     """The suite's database: SQLite on the embedded default, else PostgreSQL."""
     return app_engine
 
