@@ -46,17 +46,25 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-# One process by default. On a 2-core machine `-n 2` (pytest-xdist: the served-app tests on
-# one worker, the rest on the other, tests/conftest.py) is a gamble: a clean run here took
-# 36 min with it and 47 min without, but CI took 55 min with it against 34 min without (the
-# last landing): the workers share both cores with Chromium and the served app and slow
-# each other's browser tests. With more cores: `make test PYTEST_WORKERS="-n 4"`.
+# One process per suite by default (`make test` runs the two suites side by side). On a
+# 2-core machine `-n 2` within a suite (pytest-xdist: the served-app tests on one worker,
+# the rest on the other, tests/conftest.py) took CI 55 min once; with more cores,
+# `make test-sqlite PYTEST_WORKERS="-n 4"`.
 PYTEST_WORKERS ?=
 PYTEST := $(BIN)/pytest $(PYTEST_WORKERS)
 
-# Both suites always run (a failure on SQLite still shows PostgreSQL's); either failing fails.
+# Both suites always run, side by side, and either failing fails. The SQLite suite prints
+# here, its browser tier first, while the PostgreSQL suite runs its fast tiers and then its
+# own browser tier; its output (test-artifacts/postgres/suite.log) follows. Each suite keeps
+# its temporary files, `.web` and test-artifacts/<suite>/ to itself (tests/conftest.py).
 test: lint system-deps
-	$(PYTEST); sqlite=$$?; PORTAL_TEST_BACKEND=postgres $(PYTEST); pg=$$?; \
+	@mkdir -p test-artifacts/postgres
+	@PORTAL_TEST_BACKEND=postgres $(PYTEST) > test-artifacts/postgres/suite.log 2>&1 & pg=$$!; \
+	  echo "The PostgreSQL + Redis suite runs beside this one; its output follows this one's."; \
+	  PORTAL_TEST_LIVE_FIRST=1 $(PYTEST); sqlite=$$?; \
+	  wait $$pg; pg=$$?; \
+	  echo; echo "==== The PostgreSQL + Redis suite (test-artifacts/postgres/suite.log) ===="; \
+	  cat test-artifacts/postgres/suite.log; \
 	  echo "SQLite suite exit $$sqlite, PostgreSQL suite exit $$pg"; [ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]
 
 test-sqlite: lint system-deps
@@ -84,4 +92,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/reports.py
 
 clean:
-	rm -rf .web .states test-artifacts
+	rm -rf .web .web-postgres .states test-artifacts

@@ -16,12 +16,17 @@ import secrets
 
 import sqlalchemy as sa
 
+from portal_app.settings import PROJECT_ROOT
 from tests import pgserver, redisserver
 
 NAME = os.environ.get("PORTAL_TEST_BACKEND", "sqlite").strip().lower() or "sqlite"
 if NAME not in ("sqlite", "postgres"):
     raise SystemExit(f"PORTAL_TEST_BACKEND must be sqlite or postgres, not {NAME!r}")
 POSTGRES = NAME == "postgres"
+# `make test` runs the two suites side by side: each keeps its logs, screenshots and
+# served-app build (REFLEX_WEB_WORKDIR, set in tests/conftest.py) to itself.
+ARTIFACTS = PROJECT_ROOT / "test-artifacts" / NAME
+WEB_DIR = ".web" if NAME == "sqlite" else f".web-{NAME}"
 # Workers of each served app in the production shape (2 cores here).
 LIVE_WORKERS = "2"
 

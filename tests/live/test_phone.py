@@ -1,6 +1,6 @@
 """The control panel and the portal on a phone (390×844) in Chromium: no page scrolls
 sideways, the sidebar becomes a drawer behind a menu button, and dialogs fit the screen.
-Every main screen is screenshotted at phone size (test-artifacts/screenshots/phone-*.png).
+Every main screen is screenshotted at phone size (test-artifacts/<suite>/screenshots/phone-*.png).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from portal_app.devserver import free_port
 from portal_app.models import Customer, PortalDomain
 from portal_app.services.crypto import encrypt_secret
 from portal_app.services.db import make_engine
-from tests import dnsserver, pgserver, prodshape, redisserver, smtpserver
+from tests import backend, dnsserver, pgserver, prodshape, redisserver, smtpserver
 
 from .conftest import ARTIFACTS, BROWSER_ARGS
 from .test_browser_flows import login, shot
@@ -33,6 +33,11 @@ pytestmark = [
     pytest.mark.live,
     pytest.mark.browser,
     *[pytest.mark.filterwarnings(w) for w in smtpserver.QUIET],
+    # The shape starts a PostgreSQL, a Redis and a Caddy of its own whatever the suite's
+    # backend: it is the same test in both suites, so it runs in the PostgreSQL one only.
+    pytest.mark.skipif(
+        not backend.POSTGRES, reason="the production shape runs in the PostgreSQL suite"
+    ),
 ]
 ADMIN = ("admin@example.com", "admin-password-1")
 
