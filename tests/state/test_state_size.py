@@ -13,6 +13,7 @@ and none may exceed 64 KB.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from portal_app.state.ledger import LedgerState
 from portal_app.state.portal_rates import PortalRatesState
 from portal_app.state.rate_card_detail import RateCardDetailState
 from portal_app.state.reports import OperatorReportState, PortalReportState
+from tests.conftest import empty_tables
 
 from .bulk_seed import CUSTOMERS, RATES, World, load_world
 from .helpers import call, router_data
@@ -125,8 +127,10 @@ def _operator_actions(world: World) -> dict[str, list[tuple[type, str, dict]]]:
 
 
 @pytest.fixture()
-def world(db) -> World:
-    return load_world(db)
+def world(db, engine) -> Iterator[World]:
+    yield load_world(db)
+    db.close()  # TRUNCATE waits for every other holder of a table's lock
+    empty_tables(engine, bulk=True)
 
 
 def test_no_state_var_grows_with_the_data(world):
