@@ -7,6 +7,9 @@ Redis state (PORTAL_REDIS_URL from tests/conftest.py) and several workers.
 
 from __future__ import annotations
 
+import contextlib
+import re
+
 import pytest
 from sqlmodel import Session
 
@@ -81,3 +84,29 @@ def page(browser, live_app):
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+_UNSAFE = re.compile(r"[^\w.-]+")  # in a file name
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails shows where its page was: the URL and the page's text
+    in the report (so in a CI log), and a full-page screenshot in test-artifacts."""
+    from playwright.sync_api import Page
+
+    report = yield
+    if report.when != "call" or not report.failed:
+        return report
+    for name, value in item.funcargs.items():
+        if not isinstance(value, Page) or value.is_closed():
+            continue
+        shot = ARTIFACTS / "failures" / f"{_UNSAFE.sub('_', item.name)}-{name}.png"
+        with contextlib.suppress(Exception):  # a page that cannot answer still fails the test
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            value.screenshot(path=str(shot), full_page=True)
+            text = value.locator("body").inner_text(timeout=2_000)
+            report.sections.append(
+                (f"page '{name}' at the failure", f"{value.url}\n{shot}\n{text[:3000]}")
+            )
+    return report
