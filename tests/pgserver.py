@@ -33,9 +33,9 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 @contextlib.contextmanager
 def postgres() -> Iterator[str]:
     """Start a server on a free port; yields a SQLAlchemy URL to an empty database."""
-    # In memory where there is /dev/shm: a throw-away server needs no disk, and a run
-    # here took 244 s to empty the tables one test fills, against 5 s at other times
-    # (the likeliest cause, not proven: a disk that slows under bursts of writes).
+    # In memory where there is /dev/shm: a throw-away server needs no disk. (It did not
+    # cure the slow emptying of the state-size test's load, which was foreign-key checks
+    # against unvacuumed child tables: tests/conftest.py empty_tables.)
     shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
     tmp = tempfile.mkdtemp(prefix="portal-pg-", dir=shm)
     os.chmod(tmp, 0o777)
