@@ -6,6 +6,7 @@ Screenshots of every screen go to test-artifacts/<suite>/screenshots/ (git-ignor
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 import pyotp
@@ -120,6 +121,8 @@ def _pick(page: Page, trigger_id: str, option: str) -> None:
 
 
 def test_add_group_and_user_with_inline_validation(page: Page, live_app):
+    run = secrets.token_hex(3)  # a second attempt (a rerun) adds a group and user of its own
+    group, name, email = f"NOC {run}", f"Nora Noc {run}", f"nora-{run}@example.com"
     login(page, live_app.url, "admin@example.com", "admin-password-1")
     page.wait_for_url(live_app.url + "/")
     page.goto(live_app.url + "/setup/account/users")
@@ -127,17 +130,17 @@ def test_add_group_and_user_with_inline_validation(page: Page, live_app):
     shot(page, "10-users")
 
     page.click("#add-group")
-    page.fill("#name", "NOC")
+    page.fill("#name", group)
     _pick(page, "grant_log", "Allow")
     _pick(page, "grant_setup", "Deny")
     shot(page, "11-group-dialog")
     page.click("#group-save")
     expect(toast(page)).to_contain_text("Group added")
-    expect(page.locator("#groups-table")).to_contain_text("NOC")
-    expect(page.locator("#groups-table")).to_contain_text("Allow: Log")
+    expect(page.locator("#groups-table")).to_contain_text(group)
+    expect(page.locator("#groups-table tr", has_text=group)).to_contain_text("Allow: Log")
 
     page.click("#add-user")
-    page.fill("#name", "Nora Noc")
+    page.fill("#name", name)
     page.fill("#email", "nora@nodot")  # passes the browser, not us
     page.fill("#password", "short")
     page.click("#user-save")
@@ -145,32 +148,27 @@ def test_add_group_and_user_with_inline_validation(page: Page, live_app):
     expect(page.locator("#password-error")).to_contain_text("at least 10")
     shot(page, "12-user-dialog-errors")
     with live_app.session() as session:
-        assert (
-            session.exec(select(OperatorUser).where(OperatorUser.name == "Nora Noc")).first()
-            is None
-        )
+        assert session.exec(select(OperatorUser).where(OperatorUser.name == name)).first() is None
 
-    page.fill("#email", "nora@example.com")
+    page.fill("#email", email)
     page.fill("#password", "nora-password-1")
-    _pick(page, "group_id", "NOC")
+    _pick(page, "group_id", group)
     page.click("#user-save")
     expect(toast(page)).to_contain_text("User added")
-    expect(page.locator("#users-table")).to_contain_text("nora@example.com")
+    expect(page.locator("#users-table")).to_contain_text(email)
     shot(page, "13-users-after-add")
     with live_app.session() as session:
-        nora = session.exec(
-            select(OperatorUser).where(OperatorUser.email == "nora@example.com")
-        ).one()
-        noc = session.exec(select(OperatorGroup).where(OperatorGroup.name == "NOC")).one()
+        nora = session.exec(select(OperatorUser).where(OperatorUser.email == email)).one()
+        noc = session.exec(select(OperatorGroup).where(OperatorGroup.name == group)).one()
         assert (nora.role, nora.group_id, nora.enabled) == ("user", noc.id, True)
 
     # Delete asks first, then removes the row.
-    page.get_by_role("button", name="Delete Nora Noc").click()
-    expect(page.get_by_text("Delete user Nora Noc?")).to_be_visible()
+    page.get_by_role("button", name=f"Delete {name}").click()
+    expect(page.get_by_text(f"Delete user {name}?")).to_be_visible()
     shot(page, "14-delete-confirmation")
     page.click("#confirm-delete")
     expect(toast(page)).to_contain_text("User deleted")
-    expect(page.locator("#users-table")).not_to_contain_text("nora@example.com")
+    expect(page.locator("#users-table")).not_to_contain_text(email)
 
 
 # Counts each time a dialog appears, from the first byte of every page the context loads.
@@ -234,20 +232,21 @@ def _next_code(secret: str) -> str:
 
 
 def test_totp_enrolment_and_login_with_a_code(page: Page, live_app):
+    tina = f"tina-{secrets.token_hex(3)}@example.com"  # a rerun enrols a user of its own
     with live_app.session() as session:
         user_create(
             session=session,
             actor=SYSTEM,
             data={
                 "name": "Tina Totp",
-                "email": "tina@example.com",
+                "email": tina,
                 "password": "tina-password-1",
                 "role": "admin",
                 "enabled": True,
             },
         )
         session.commit()
-    login(page, live_app.url, "tina@example.com", "tina-password-1")
+    login(page, live_app.url, tina, "tina-password-1")
     page.wait_for_url(live_app.url + "/")
     page.goto(live_app.url + "/setup/account/personal")
     page.click("#totp-start")
@@ -268,7 +267,7 @@ def test_totp_enrolment_and_login_with_a_code(page: Page, live_app):
     page.click("#user-menu")
     page.click("#logout")
     page.wait_for_url(re.compile(r".*/login/?(\?.*)?$"))
-    login(page, live_app.url, "tina@example.com", "tina-password-1")
+    login(page, live_app.url, tina, "tina-password-1")
     expect(page.locator("#code")).to_be_visible()
     shot(page, "32-login-code-step")
     page.fill("#code", "123456")

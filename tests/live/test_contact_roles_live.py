@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -45,7 +46,7 @@ SECTIONS = ["balance", "cdr", "rate_card", "payments", "contacts", "profile"]
 BILLING_NAV = ["Overview", "Balance", "Payments", "Profile"]
 
 
-def _seed(live_app, smtp) -> None:
+def _seed(live_app, smtp, name: str) -> None:
     with live_app.session() as session:
         for old in session.exec(select(Contact).where(Contact.email.in_([OWNER, BILL]))).all():
             session.delete(old)  # a rerun starts afresh
@@ -55,7 +56,7 @@ def _seed(live_app, smtp) -> None:
         acme.smtp_username = smtpserver.USERNAME
         acme.smtp_password_enc = encrypt_secret(smtpserver.PASSWORD)
         customer = Customer(
-            name="Roles Live Co",
+            name=name,
             domain_id=acme.id,
             currency="USD",
             portal_access=dict.fromkeys(SECTIONS, "show"),
@@ -114,8 +115,12 @@ def test_owner_invites_billing_colleague_and_operator_views_as(browser, live_app
     owner, bill, op = owner_ctx.new_page(), phone_ctx.new_page(), operator_ctx.new_page()
     for page in (owner, bill, op):
         page.set_default_timeout(20_000)
+    # A customer and an operator-added contact per attempt: a rerun's must not meet the
+    # failed attempt's (one login per email, one button per customer name).
+    run = secrets.token_hex(3)
+    company, tess = f"Roles Live Co {run}", f"tess.tech-{run}@example.com"
     with smtpserver.smtp_server() as smtp:
-        _seed(live_app, smtp)
+        _seed(live_app, smtp, company)
         _portal_login(owner, brand, OWNER, OWNER_PW)
         owner.click("#portal-nav-contacts")
         expect(owner.locator("#portal-team")).to_contain_text("Olive Owner")
@@ -169,7 +174,7 @@ def test_owner_invites_billing_colleague_and_operator_views_as(browser, live_app
     op.goto(live_app.url + "/management/customers")
     op.fill("#search", "Roles Live")
     op.click("#apply-filters")
-    op.get_by_role("button", name="Roles Live Co").click()
+    op.get_by_role("button", name=company).click()
     op.get_by_role("tab", name="Contacts").click()
     table = op.locator("#contacts-table")
     expect(table).to_contain_text(BILL)
@@ -178,14 +183,14 @@ def test_owner_invites_billing_colleague_and_operator_views_as(browser, live_app
     # The operator adds a contact with its role from the start.
     op.click("#add-contact")
     op.fill("#contact_name", "Tess Tech")
-    op.fill("#contact_email", "tess.tech@example.com")
+    op.fill("#contact_email", tess)
     op.click("#contact_role")
     op.get_by_role("option", name="Technical", exact=True).click()
     shot(op, "102-roles-operator-add-contact")
     _axe(op, "customer dialog, Add contact")
     op.click("#contact-save")
-    tess = op.locator("#contacts-table tr", has_text="tess.tech@example.com")
-    expect(tess.get_by_role("combobox", name="Role of Tess Tech")).to_have_text("Technical")
+    tess_row = op.locator("#contacts-table tr", has_text=tess)
+    expect(tess_row.get_by_role("combobox", name="Role of Tess Tech")).to_have_text("Technical")
     bill_row.get_by_role("button", name="Contact actions").click()
     op.get_by_role("menuitem", name="View as this contact").click()
     expect(op.locator("#view-as-open")).to_be_visible()
@@ -217,7 +222,7 @@ def test_owner_invites_billing_colleague_and_operator_views_as(browser, live_app
     expect(op.get_by_role("dialog")).to_have_count(0)
     op.fill("#search", "Roles Live")
     op.click("#apply-filters")
-    op.get_by_role("button", name="Roles Live Co").click()
+    op.get_by_role("button", name=company).click()
     op.get_by_role("tab", name="Contacts").click()
     expect(op.locator("#contacts-table")).to_contain_text(BILL)
     view.click("#view-as-end")

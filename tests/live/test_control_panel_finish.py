@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from portal_app.services.ledger import ledger_add
 from .test_browser_flows import login, shot, toast
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
+# What a test adds carries a suffix of its attempt's own (``_run()``): after a failure, the
+# rerun must not meet the first attempt's customer, contact, rate card, domain or calls.
 # The machine running these is shared and busy: a dialog can take longer than the 5 s
 # default to fill in. Waiting longer changes no assertion (nothing here is timed).
 expect.set_options(timeout=20_000)
@@ -37,6 +40,10 @@ def op(browser, live_app):
     page.wait_for_url(live_app.url + "/")
     yield page
     context.close()
+
+
+def _run() -> str:
+    return secrets.token_hex(3)
 
 
 def _pick(page: Page, trigger: str, option: str) -> None:
@@ -85,9 +92,11 @@ def test_a_contact_name_opens_the_contact_inside_the_dialog(op, live_app):
 
 
 def test_a_new_customer_stays_open_and_close_asks_before_losing_edits(op, live_app):
+    run = _run()
+    line, fay = f"Finish Line {run}", f"fay-{run}@finish.example"
     op.goto(live_app.url + "/management/customers")
     op.click("#add-customer")
-    op.fill("#name", "Finish Line Ltd")
+    op.fill("#name", f"{line} Ltd")
     op.fill("#credit_limit", "75.00")
     op.click("#customer-save")
     expect(toast(op)).to_contain_text("Customer added")
@@ -96,41 +105,42 @@ def test_a_new_customer_stays_open_and_close_asks_before_losing_edits(op, live_a
     op.get_by_role("tab", name="Contacts").click()
     op.click("#add-contact")
     op.fill("#contact_name", "Fay Finish")
-    op.fill("#contact_email", "fay@finish.example")
+    op.fill("#contact_email", fay)
     op.get_by_text("Auto-generate password").click()  # off: the operator sets it
     op.fill("#contact_password", "fay-finish-pass-1")
     op.click("#contact-save")
-    expect(op.locator("#contacts-table")).to_contain_text("fay@finish.example")
+    expect(op.locator("#contacts-table")).to_contain_text(fay)
 
     op.get_by_role("tab", name="Details").click()
-    op.fill("#name", "Finish Line Renamed")
+    op.fill("#name", f"{line} Renamed")
     op.get_by_role("button", name="Close").click()
     expect(op.get_by_text("Discard your changes?")).to_be_visible()
     shot(op, "101-discard-changes")
     op.click("#keep-editing")
     expect(op.get_by_text("Discard your changes?")).to_have_count(0)
-    expect(op.locator("#name")).to_have_value("Finish Line Renamed")
+    expect(op.locator("#name")).to_have_value(f"{line} Renamed")
     op.keyboard.press("Escape")  # Escape asks too
     expect(op.get_by_text("Discard your changes?")).to_be_visible()
     op.click("#discard-changes")
     expect(dialog).to_have_count(0)
     with live_app.session() as session:
-        row = session.exec(select(Customer).where(Customer.name.startswith("Finish Line"))).one()
-        assert row.name == "Finish Line Ltd" and row.credit_limit == 7500
+        row = session.exec(select(Customer).where(Customer.name.startswith(line))).one()
+        assert row.name == f"{line} Ltd" and row.credit_limit == 7500
 
     # Nothing typed: Close closes at once.
-    _open(op, live_app.url, "Finish Line Ltd")
+    _open(op, live_app.url, f"{line} Ltd")
     op.get_by_role("button", name="Close").click()
     expect(dialog).to_have_count(0)
 
 
 def test_a_rate_card_opens_to_see_edit_add_and_delete_its_rates(op, live_app):
+    name = f"Finish EUR {_run()}"
     op.goto(live_app.url + "/management/rate-cards")
-    op.fill("#card_name", "Finish EUR")
+    op.fill("#card_name", name)
     _pick(op, "card_currency", "EUR")
     op.click("#card-create")
-    expect(toast(op)).to_contain_text("Rate card Finish EUR created")
-    op.get_by_role("button", name="Open rate card Finish EUR").click()
+    expect(toast(op)).to_contain_text(f"Rate card {name} created")
+    op.get_by_role("button", name=f"Open rate card {name}").click()
     card = op.locator("#rate-card-dialog")
     expect(card).to_contain_text("No rates on this card yet")
 
@@ -164,11 +174,11 @@ def test_a_rate_card_opens_to_see_edit_add_and_delete_its_rates(op, live_app):
     expect(table.locator("tbody tr")).to_have_count(1)
 
     op.click("#card-rename")
-    op.fill("#card_rename", "Finish EUR Premium")
+    op.fill("#card_rename", f"{name} Premium")
     op.click("#card-rename-save")
-    expect(op.locator("#cards-table")).to_contain_text("Finish EUR Premium")
+    expect(op.locator("#cards-table")).to_contain_text(f"{name} Premium")
     with live_app.session() as session:
-        saved = session.exec(select(RateCard).where(RateCard.name == "Finish EUR Premium")).one()
+        saved = session.exec(select(RateCard).where(RateCard.name == f"{name} Premium")).one()
         (entry,) = session.exec(select(RateEntry).where(RateEntry.card_id == saved.id)).all()
         assert (entry.prefix, entry.rate, entry.connection_fee) == ("4420", 15_000, 10_000)
 
@@ -176,7 +186,7 @@ def test_a_rate_card_opens_to_see_edit_add_and_delete_its_rates(op, live_app):
     expect(op.locator("#rate-delete-confirm")).to_contain_text("1 rate(s)")
     op.click("#confirm-delete-rate")
     expect(toast(op)).to_contain_text("deleted")
-    expect(op.locator("#cards-table")).not_to_contain_text("Finish EUR")
+    expect(op.locator("#cards-table")).not_to_contain_text(name)
     with live_app.session() as session:
         assert session.get(RateCard, saved.id) is None
 
@@ -198,7 +208,7 @@ def test_feedback_goes_when_it_is_answered(op, live_app):
     op.fill("#host", "not a host")
     op.click("#domain-save")
     expect(toast(op)).to_contain_text("Some fields need attention")
-    op.fill("#host", "finish.example.test")
+    op.fill("#host", f"finish-{_run()}.example.test")
     op.fill("#brand_name", "Finish Voice")
     op.click("#domain-save")
     expect(toast(op)).to_contain_text("Domain added")
@@ -235,8 +245,9 @@ def test_a_page_without_permission_says_so_once(browser, live_app):
 
 
 def test_the_audit_log_reads_as_changes_filters_and_downloads(op, live_app):
-    _customer(live_app, "Audit Trail Co", credit_limit=7500)
-    _open(op, live_app.url, "Audit Trail Co")
+    name = f"Audit Trail Co {_run()}"
+    _customer(live_app, name, credit_limit=7500)
+    _open(op, live_app.url, name)
     op.fill("#credit_limit", "80.00")
     op.click("#customer-save")
     expect(toast(op)).to_contain_text("Customer saved")
@@ -246,7 +257,7 @@ def test_the_audit_log_reads_as_changes_filters_and_downloads(op, live_app):
     _pick(op, "action", "customer.update")
     op.click("#audit-apply")
     row = op.locator("#audit-table tbody tr").first
-    expect(row).to_contain_text("Customer Audit Trail Co")
+    expect(row).to_contain_text(f"Customer {name}")
     expect(row).to_contain_text("Credit limit: $75.00 → $80.00")
     expect(op.locator("#audit-table")).not_to_contain_text("{")
 
@@ -270,11 +281,12 @@ def test_the_audit_log_reads_as_changes_filters_and_downloads(op, live_app):
     text = Path(download.value.path()).read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["when_utc", "who", "action", "item", "changes"]
-    assert ["Customer Audit Trail Co", "Credit limit: $75.00 → $80.00"] in [r[3:] for r in rows]
+    assert [f"Customer {name}", "Credit limit: $75.00 → $80.00"] in [r[3:] for r in rows]
 
 
 def test_the_dashboard_shows_what_carriers_watch(op, live_app):
-    near = _customer(live_app, "Nearly Out Co", credit_limit=10_000)
+    run = _run()
+    near = _customer(live_app, f"Nearly Out Co {run}", credit_limit=10_000)
     with live_app.session() as session:
         ledger_add(session=session, actor=SYSTEM, customer_id=near, kind="charge", amount="95")
         now = datetime.now(UTC)
@@ -287,7 +299,7 @@ def test_the_dashboard_shows_what_carriers_watch(op, live_app):
                     duration=90 if status == "answered" else 0,
                     billed_duration=120 if status == "answered" else 0,
                     status=status,
-                    sip_call_id=f"finish-dashboard-{n}@test",
+                    sip_call_id=f"finish-dashboard-{run}-{n}@test",
                 )
             )
         session.commit()
@@ -296,8 +308,9 @@ def test_the_dashboard_shows_what_carriers_watch(op, live_app):
     expect(op.locator("#today-calls")).to_have_text(f"{today.calls:,}")
     expect(op.locator("#today-asr")).to_have_text(f"{today.asr:.1f} %")
     near_table = op.locator("#near-limit")
-    expect(near_table).to_contain_text("Nearly Out Co")
-    expect(near_table).to_contain_text("$5.00")
+    expect(near_table).to_contain_text(f"Nearly Out Co {run}")
+    # In its own row: a failed earlier attempt's customer may be near its limit too.
+    expect(near_table.locator("tr", has_text=f"Nearly Out Co {run}")).to_contain_text("$5.00")
     for currency in ("USD", "EUR"):  # one chart per currency, its axis named for it
         expect(op.locator(f"#top-{currency}")).to_contain_text(f"Spend ({currency})")
     expect(op.locator("h1")).to_have_count(1)

@@ -6,6 +6,7 @@ exactly the allowed sections; hiding a section removes it; the other brand refus
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 import pytest
@@ -27,15 +28,15 @@ PRIVATE = "PRIVATE-only-for-staff-7731"
 PUBLIC = "Hello from your Acme account team"
 
 
-def _seed(live_app, smtp) -> int:
-    """A fresh customer on the demo brand acme.localhost, whose mail goes to the test
-    SMTP server."""
+def _seed(live_app, smtp, name: str) -> int:
+    """A fresh customer ``name`` on the demo brand acme.localhost, whose mail goes to the
+    test SMTP server."""
     with live_app.session() as session:
         acme = session.exec(select(PortalDomain).where(PortalDomain.host == "acme.localhost")).one()
         acme.smtp_server, acme.smtp_from = smtp.address, "noreply@acme.localhost"
         acme.smtp_username = smtpserver.USERNAME
         acme.smtp_password_enc = encrypt_secret(smtpserver.PASSWORD)
-        customer = Customer(name="Portal Live Co", domain_id=acme.id, currency="USD")
+        customer = Customer(name=name, domain_id=acme.id, currency="USD")
         session.add_all([acme, customer])
         session.commit()
         return customer.id
@@ -49,11 +50,11 @@ def _wait_for_mail(smtp, timeout: float = 20):
     return smtp.messages[-1]
 
 
-def _open_customer(page: Page, url: str) -> None:
+def _open_customer(page: Page, url: str, name: str) -> None:
     page.goto(url + "/management/customers")
     page.fill("#search", "Portal Live")
     page.click("#apply-filters")
-    page.get_by_role("button", name="Portal Live Co").click()
+    page.get_by_role("button", name=name).click()
 
 
 def test_contact_from_email_link_to_portal_sections(browser, live_app):
@@ -64,11 +65,15 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
     op, me = operator.new_page(), customer.new_page()
     for page in (op, me):
         page.set_default_timeout(20_000)
+    # A customer and a contact per attempt: a rerun's must not meet the failed attempt's
+    # (one login per email, one button per customer name).
+    run = secrets.token_hex(3)
+    name, lee = f"Portal Live Co {run}", f"lee-{run}@portal-live.example"
     with smtpserver.smtp_server() as smtp:
-        _seed(live_app, smtp)
+        _seed(live_app, smtp, name)
         login(op, live_app.url, "admin@example.com", "admin-password-1")
         op.wait_for_url(live_app.url + "/")
-        _open_customer(op, live_app.url)
+        _open_customer(op, live_app.url, name)
         op.get_by_role("tab", name="Contacts").click()
         expect(op.get_by_text("No contacts yet")).to_be_visible()
         expect(op.locator("#customer-save")).to_have_count(0)  # not this tab's button
@@ -79,17 +84,15 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
         op.fill("#private_notes", PRIVATE)
         op.click("#contact-save")
         expect(op.locator("#contact_email-error")).to_contain_text("valid email")
-        op.fill("#contact_email", "lee@portal-live.example")
+        op.fill("#contact_email", lee)
         shot(op, "80-contact-add")
         op.click("#contact-save")
-        emailed = op.locator(
-            "[data-sonner-toast]", has_text="on its way to lee@portal-live.example"
-        )
+        emailed = op.locator("[data-sonner-toast]", has_text=f"on its way to {lee}")
         expect(emailed).to_be_visible()
         expect(op.locator("#contacts-table")).to_contain_text("no password yet")
         shot(op, "81-contacts-tab")
         mail = _wait_for_mail(smtp)
-    assert mail.rcpt_tos == ["lee@portal-live.example"]
+    assert mail.rcpt_tos == [lee]
     assert mail.message["Subject"] == "Your Acme Telecom portal login"
     link = re.search(
         r"http://\S+/portal/set-password\?token=\S+",
@@ -113,7 +116,7 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
     expect(me.locator("#link-dead")).to_be_visible()
 
     me.goto(brand + "/portal/login")
-    me.fill("#email", "lee@portal-live.example")
+    me.fill("#email", lee)
     me.fill("#password", "lee-live-pass-1")
     me.click("#login-submit")
     me.wait_for_url(re.compile(re.escape(brand) + r"/portal/?$"))
@@ -147,7 +150,7 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
     me.goto(brand + "/portal/balance")
     expect(me.locator("#portal-unavailable")).to_be_visible()
     shot(me, "84-portal-section-hidden")
-    _open_customer(op, live_app.url)
+    _open_customer(op, live_app.url, name)
     op.get_by_role("tab", name="Contacts").click()
     expect(op.locator("#contacts-table")).to_contain_text(
         re.compile(r"\d\d/\d\d/\d{4} \d\d:\d\d UTC")  # the demo account's DD/MM/YYYY
@@ -159,13 +162,13 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
     me.wait_for_url(re.compile(r".*/portal/login/?(\?.*)?$"))
     me.goto(f"http://globex.localhost:{port}/portal/login")
     expect(me.locator("#brand-name")).to_have_text("Globex Voice")
-    me.fill("#email", "lee@portal-live.example")
+    me.fill("#email", lee)
     me.fill("#password", "lee-live-pass-1")
     me.click("#login-submit")
     expect(me.locator("#login-error")).to_have_text("Email or password is incorrect.")
     shot(me, "85-portal-other-brand-refused")
     with live_app.session() as session:
-        row = session.exec(select(Customer).where(Customer.name == "Portal Live Co")).one()
+        row = session.exec(select(Customer).where(Customer.name == name)).one()
         assert row.portal_access.get("balance") == "hide"
     operator.close()
     customer.close()

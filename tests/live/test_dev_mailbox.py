@@ -6,6 +6,7 @@ email in the mailbox, set the password and log in to the portal."""
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 import pytest
@@ -70,19 +71,25 @@ def _follow(page: Page, link_part: str) -> Page:
 def test_demo_flows_complete_through_the_built_in_mailbox(page: Page, browser, live_app, no_smtp):
     port = live_app.url.rsplit(":", 1)[1]
     brand = f"http://acme.localhost:{port}"
+    # A sign-up and a contact per attempt: a rerun's must not meet the failed attempt's
+    # (one login per email, and a taken one gets no confirmation link; one checkbox and
+    # one button per company name).
+    run = secrets.token_hex(3)
+    company = f"Mailbox Demo Ltd {run}"
+    mia_email, max_email = f"mia-{run}@mailbox-demo.example", f"max-{run}@mailbox-demo.example"
     visitor = browser.new_context(viewport={"width": 1000, "height": 900})
     me = visitor.new_page()
     me.set_default_timeout(20_000)
     me.goto(brand + "/portal/signup?kind=customer")
-    me.fill("#company_name", "Mailbox Demo Ltd")
+    me.fill("#company_name", company)
     me.fill("#contact_name", "Mia Mailbox")
-    me.fill("#email", "mia@mailbox-demo.example")
+    me.fill("#email", mia_email)
     me.fill("#password", "mailbox-pass-1")
     me.fill("#phone", "+44 20 7946 0456")
     me.fill("#country", "United Kingdom")  # a text box with suggestions
     me.click("#terms")
     me.click("#signup-submit")
-    expect(me.locator("#signup-notice")).to_contain_text("mia@mailbox-demo.example")
+    expect(me.locator("#signup-notice")).to_contain_text(mia_email)
 
     login(page, live_app.url, "admin@example.com", "admin-password-1")
     page.wait_for_url(live_app.url + "/")
@@ -90,10 +97,10 @@ def test_demo_flows_complete_through_the_built_in_mailbox(page: Page, browser, l
     expect(warning).to_contain_text("built-in mailbox")
     page.get_by_role("link", name="Email Log").click()
     page.wait_for_url("**/setup/account/email-log")
-    expect(page.locator("#email-log-table")).to_contain_text("mia@mailbox-demo.example")
+    expect(page.locator("#email-log-table")).to_contain_text(mia_email)
     expect(page.locator("#email-log-table")).not_to_contain_text("token=")  # metadata only
     shot(page, "99-email-log")
-    _open_mail(page, "mia@mailbox-demo.example", "Confirm your Acme Telecom sign-up")
+    _open_mail(page, mia_email, "Confirm your Acme Telecom sign-up")
     shot(page, "99b-dev-mailbox")
     confirm = _follow(page, "/portal/signup/confirm?token=")
     expect(confirm.locator("#signup-confirmed")).to_contain_text("waiting for approval")
@@ -101,32 +108,32 @@ def test_demo_flows_complete_through_the_built_in_mailbox(page: Page, browser, l
 
     page.click("text=Pending Approval")
     page.wait_for_url("**/management/pending")
-    page.get_by_role("checkbox", name="Select Mailbox Demo Ltd").click()
+    page.get_by_role("checkbox", name=f"Select {company}").click()
     page.click("#pending-approve")
-    expect(page.locator("#pending-table")).not_to_contain_text("Mailbox Demo Ltd")
+    expect(page.locator("#pending-table")).not_to_contain_text(company)
     page.get_by_role("link", name="Email Log").click()
-    _open_mail(page, "mia@mailbox-demo.example", "Your Acme Telecom account is approved")
+    _open_mail(page, mia_email, "Your Acme Telecom account is approved")
 
     page.goto(live_app.url + "/management/customers")
     page.fill("#search", "Mailbox Demo")
     page.click("#apply-filters")
-    page.get_by_role("button", name="Mailbox Demo Ltd").click()
+    page.get_by_role("button", name=company).click()
     page.get_by_role("tab", name="Contacts").click()
     page.click("#add-contact")
     page.fill("#contact_name", "Max Mailbox")
-    page.fill("#contact_email", "max@mailbox-demo.example")
+    page.fill("#contact_email", max_email)
     page.click("#contact-save")  # "Auto-generate password" is ticked for a new contact
     queued = page.locator("[data-sonner-toast]", has_text="development mailbox")
     expect(queued).to_be_visible()
     page.goto(live_app.url + "/setup/account/email-log")
-    _open_mail(page, "max@mailbox-demo.example", "Your Acme Telecom portal login")
+    _open_mail(page, max_email, "Your Acme Telecom portal login")
     tab = _follow(page, "/portal/set-password?token=")
     expect(tab.locator("#brand-name")).to_have_text("Acme Telecom")
     tab.fill("#new_password", "max-mailbox-1")
     tab.fill("#confirm_password", "max-mailbox-1")
     tab.click("#set-password-submit")
     tab.wait_for_url("**/portal/login?welcome=1")
-    tab.fill("#email", "max@mailbox-demo.example")
+    tab.fill("#email", max_email)
     tab.fill("#password", "max-mailbox-1")
     tab.click("#login-submit")
     tab.wait_for_url(re.compile(re.escape(brand) + r"/portal/?$"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 
 import httpx
 import pytest
@@ -40,16 +41,20 @@ def test_upload_checks_content_and_offers_to_scale_down(page: Page, live_app, tm
     expect(page.locator("#file-error")).to_contain_text("not a JPG, PNG or GIF")
     shot(page, "60-files-not-an-image")
 
-    _choose(page, "Wide Banner.png", _png(800, 100), "image/png")
+    # Its own name per attempt: after a failure, the rerun's upload must not be renamed
+    # (wide-banner-2.png) for the first attempt's file of the same name.
+    run = secrets.token_hex(3)
+    stored = f"wide-banner-{run}.png"  # the name, made safe for a URL
+    _choose(page, f"Wide Banner {run}.png", _png(800, 100), "image/png")
     page.click("#upload-file")
     expect(page.locator("#file-error")).to_contain_text("800 px wide")
     shot(page, "61-files-too-wide")
     page.click("#scale-down")
-    expect(toast(page)).to_contain_text("wide-banner.png")
-    expect(page.locator("#files-table")).to_contain_text("wide-banner.png")
+    expect(toast(page)).to_contain_text(stored)
+    expect(page.locator("#files-table")).to_contain_text(stored)
     shot(page, "62-files-after-upload")
 
-    served = httpx.get(f"{live_app.url}/public/wide-banner.png")
+    served = httpx.get(f"{live_app.url}/public/{stored}")
     assert served.status_code == 200 and served.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(served.content)).size == (350, 44)
 

@@ -78,16 +78,17 @@ def test_a_payment_confirmed_before_a_kill_9_is_credited_once_after_restart(live
     attempt = _paid_attempt(live_app, stripe_api)
     os.killpg(live_app.served.proc.pid, signal.SIGKILL)
     live_app.served.proc.wait()
-    with live_app.session() as session:
-        row = session.get(PaymentAttempt, attempt.id)
-        assert row.status == "pending"  # Stripe has the money; we wrote nothing
-        # The crash was a while ago: the attempt is due for a question to Stripe.
-        row.updated_at = utcnow() - timedelta(minutes=10)
-        session.add(row)
-        session.commit()
-    assert _credits(live_app, attempt.id) == (0, 0)
-
-    live_app.restart()
+    try:
+        with live_app.session() as session:
+            row = session.get(PaymentAttempt, attempt.id)
+            assert row.status == "pending"  # Stripe has the money; we wrote nothing
+            # The crash was a while ago: the attempt is due for a question to Stripe.
+            row.updated_at = utcnow() - timedelta(minutes=10)
+            session.add(row)
+            session.commit()
+        assert _credits(live_app, attempt.id) == (0, 0)
+    finally:  # started again even when these fail: a rerun, and the tests after, need it
+        live_app.restart()
     deadline = time.monotonic() + 90  # the reconciliation runs beside the server's start
     with live_app.session() as session:
         while session.get(PaymentAttempt, attempt.id).status != "succeeded":

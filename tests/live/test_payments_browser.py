@@ -32,12 +32,14 @@ def _page(browser: Browser) -> Page:
     return page
 
 
-def _gateway(live_app, data: dict) -> None:
+def _gateway(live_app, data: dict) -> int:
+    """A new gateway, the only one enabled; its id."""
     with live_app.session() as session:
         for row in session.exec(select(PaymentGateway)).all():
             row.enabled = False  # one gateway offered at a time, whatever ran before
-        gateway_create(session=session, actor=SYSTEM, data=data)
+        gateway = gateway_create(session=session, actor=SYSTEM, data=data)
         session.commit()
+        return gateway["id"]
 
 
 def _portal(browser: Browser, live_app) -> tuple[Page, str]:
@@ -52,7 +54,7 @@ def _portal(browser: Browser, live_app) -> tuple[Page, str]:
 
 
 def test_contact_pays_with_paypal_and_the_operator_sees_it(browser, live_app, paypal_api):
-    _gateway(
+    gateway_id = _gateway(
         live_app,
         {
             "provider": "paypal",
@@ -92,9 +94,13 @@ def test_contact_pays_with_paypal_and_the_operator_sees_it(browser, live_app, pa
     expect(table).to_contain_text("succeeded")
     shot(op, "payments-03-operator-list")
     with live_app.session() as session:
-        (paid,) = session.exec(  # this test's: other tests pay by card on the same server
+        # This attempt's gateway: other tests pay by card on the same server, and a failed
+        # earlier attempt (before a rerun) may have paid through a PayPal gateway of its own.
+        (paid,) = session.exec(
             select(PaymentAttempt).where(
-                PaymentAttempt.status == "succeeded", PaymentAttempt.provider == "paypal"
+                PaymentAttempt.status == "succeeded",
+                PaymentAttempt.provider == "paypal",
+                PaymentAttempt.gateway_id == gateway_id,
             )
         )
         assert (paid.amount, paid.surcharge) == (2500, 50)

@@ -4,6 +4,7 @@ and the brand on its own host in Chromium."""
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 import httpx
@@ -224,18 +225,19 @@ def test_only_an_administrator_edits_a_brands_javascript(page: Page, live_app):
     from portal_app.services.identity import SYSTEM
     from portal_app.services.users import user_create
 
+    desk = secrets.token_hex(3)  # a second attempt (a rerun) makes a desk of its own
     with live_app.session() as session:
         group = group_create(
             session=session,
             actor=SYSTEM,
-            data={"name": "Brand desk", "grants": {"portal": "allow"}},
+            data={"name": f"Brand desk {desk}", "grants": {"portal": "allow"}},
         )
         user_create(
             session=session,
             actor=SYSTEM,
             data={
                 "name": "Bram Brand",
-                "email": "bram@example.com",
+                "email": f"bram-{desk}@example.com",
                 "password": "bram-password-1",
                 "role": "user",
                 "group_id": group.id,
@@ -245,7 +247,7 @@ def test_only_an_administrator_edits_a_brands_javascript(page: Page, live_app):
         session.commit()
         acme = session.exec(select(PortalDomain).where(PortalDomain.host == "acme.localhost")).one()
         script_before = acme.custom_js
-    login(page, live_app.url, "bram@example.com", "bram-password-1")
+    login(page, live_app.url, f"bram-{desk}@example.com", "bram-password-1")
     page.wait_for_url(live_app.url + "/")
     page.goto(live_app.url + "/setup/integrations/portal")
     page.click(f"#domain-{acme.id}")

@@ -6,6 +6,7 @@ colours and CSS reach every heading, button and link."""
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -109,14 +110,14 @@ def test_a_hidden_section_says_so_once(browser, live_app):
     page.context.close()
 
 
-def _brand_domain(live_app) -> int:
+def _brand_domain(live_app, host: str) -> int:
     with live_app.session() as session:
         domain = domain_create(
             session=session,
             actor=SYSTEM,
             settings=get_settings(),
             data={
-                "host": "colours.localhost",
+                "host": host,
                 "brand_name": "Colour Test Telecom",
                 "currencies": ["USD"],
                 "customer_signup": True,
@@ -130,12 +131,13 @@ def _brand_domain(live_app) -> int:
 
 
 def test_brand_colours_and_css_reach_every_heading_and_control(browser, live_app):
-    domain_id = _brand_domain(live_app)
+    host = f"colours-{secrets.token_hex(3)}.localhost"  # a rerun's brand: one per host
+    domain_id = _brand_domain(live_app, host)
     op = _page(browser)
     login(op, live_app.url, "admin@example.com", "admin-password-1")
     op.wait_for_url(live_app.url + "/")
     op.goto(live_app.url + "/setup/integrations/portal")
-    op.get_by_role("button", name="colours.localhost", exact=True).click()
+    op.get_by_role("button", name=host, exact=True).click()
     op.get_by_role("tab", name="Advanced").click()
     op.fill("#accent_color", "#0a7")
     op.fill("#header_color", "#fff; } body { display: none")  # CSS never gets through
@@ -152,7 +154,7 @@ def test_brand_colours_and_css_reach_every_heading_and_control(browser, live_app
 
     page = _page(browser)
     port = live_app.url.rsplit(":", 1)[1]
-    served(page, f"http://colours.localhost:{port}/portal/login")
+    served(page, f"http://{host}:{port}/portal/login")
     button = page.locator("#login-submit")
     expect(button).to_have_css("background-color", _rgb("#00aa77"))
     expect(page.locator(".cp-brand-header")).to_have_css("background-color", _rgb("#123456"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,9 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 ROWS = 3000
 
 
-def _file(customer_id: int, bad: bool) -> bytes:
+def _file(customer_id: int, bad: bool, tag: str) -> bytes:
+    """The CSV of ROWS calls; ``tag`` (two digits) keeps its call ids and numbers apart
+    from a failed earlier attempt's, which a rerun would find imported already."""
     now = datetime.now(UTC).replace(microsecond=0)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -45,17 +48,19 @@ def _file(customer_id: int, bad: bool) -> bytes:
             [
                 at,
                 customer_id,
-                f"4479990{i:06d}",
+                f"44799{tag}{i:06d}",
                 65,
                 "0.0400",
                 "answered",
                 "HiddenRoute",
-                f"live-{i}",
+                f"live-{tag}-{i}",
             ]
         )
     if bad:
-        writer.writerow(["yesterday", customer_id, "44", 1, "0", "answered", "", "live-x"])
-        writer.writerow([now.isoformat(), customer_id, "44", 1, "0", "answered", "", "live-1"])
+        writer.writerow(["yesterday", customer_id, "44", 1, "0", "answered", "", f"live-{tag}-x"])
+        writer.writerow(
+            [now.isoformat(), customer_id, "44", 1, "0", "answered", "", f"live-{tag}-1"]
+        )
     return out.getvalue().encode()
 
 
@@ -68,6 +73,8 @@ def _upload(page: Page, data: bytes) -> None:
 
 
 def test_import_then_read_and_download_in_the_portal(page: Page, browser, live_app, tmp_path):
+    tag = f"{secrets.randbelow(100):02d}"
+    searched = f"44799{tag}000007"  # the called number of one call of the file (i = 7)
     with live_app.session() as session:
         bluebird = session.exec(
             select(Customer).where(Customer.name == "Bluebird Call Centre")
@@ -79,13 +86,13 @@ def test_import_then_read_and_download_in_the_portal(page: Page, browser, live_a
     page.wait_for_url(live_app.url + "/")
     page.goto(live_app.url + "/management/rate-cards")
     expect(page.locator("#cards-table")).to_contain_text("Standard USD")
-    _upload(page, _file(bluebird.id, bad=True))
+    _upload(page, _file(bluebird.id, bad=True, tag=tag))
     problems = page.locator("#import-problems")
     expect(problems).to_contain_text(f"Line {ROWS + 2}: call_start is not an ISO 8601 time")
     expect(problems).to_contain_text(f"Line {ROWS + 3}: sip_call_id repeats line 3")
     expect(page.locator("#import-outcome")).to_contain_text("Nothing was imported: 2 bad rows.")
     shot(page, "90-import-refused")
-    _upload(page, _file(bluebird.id, bad=False))
+    _upload(page, _file(bluebird.id, bad=False, tag=tag))
     expect(page.locator("#import-outcome")).to_contain_text(
         f"Imported {ROWS:,} rows.", timeout=60_000
     )
@@ -119,7 +126,7 @@ def test_import_then_read_and_download_in_the_portal(page: Page, browser, live_a
     expect(me.locator("#cdr-calls")).not_to_have_text(today_calls)
     calls = int(me.locator("#cdr-calls").inner_text().replace(",", ""))
     assert calls >= ROWS
-    me.fill("#search", "4479990000007")
+    me.fill("#search", searched)
     me.click("#cdr-apply")
     expect(me.locator("#cdr-calls")).to_have_text("1")
     expect(me.locator("#cdr-table tbody tr")).to_have_count(1)
@@ -145,6 +152,6 @@ def test_import_then_read_and_download_in_the_portal(page: Page, browser, live_a
         "Status",
     ]
     assert len(table) - 1 == calls
-    assert any(row[2] == "4479990000007" and row[5] == "0.04" for row in table)
+    assert any(row[2] == searched and row[5] == "0.04" for row in table)
     assert "HiddenRoute" not in path.read_text()
     portal.close()

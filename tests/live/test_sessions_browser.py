@@ -12,6 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import col, update
+
+from portal_app.models import AuthSession
+from portal_app.models.base import utcnow
 
 from .test_browser_flows import login, shot
 
@@ -21,6 +25,19 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 # The second browser says it is Firefox, so its row is told apart from the sessions
 # other tests' Chromium pages left on the same shared app.
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+def _no_firefox_left(live_app) -> None:
+    """End the Firefox sessions a failed earlier attempt (before a rerun) may have left:
+    each test expects one "Firefox on Linux" row, its own second browser's."""
+    with live_app.session() as session:
+        session.exec(
+            update(AuthSession)
+            .where(col(AuthSession.user_agent).contains("Firefox/"))
+            .where(AuthSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        session.commit()
 
 
 def _browser(browser: Browser, agent: str | None = None) -> Page:
@@ -40,6 +57,7 @@ def _portal_login(page: Page, base: str) -> None:
 
 def test_a_contact_signs_out_everywhere(browser: Browser, live_app):
     base = f"http://acme.localhost:{urlsplit(live_app.url).port}"
+    _no_firefox_left(live_app)
     first, second = _browser(browser), _browser(browser, FIREFOX)
     try:
         _portal_login(first, base)
@@ -61,6 +79,7 @@ def test_a_contact_signs_out_everywhere(browser: Browser, live_app):
 
 
 def test_an_operator_signs_out_one_other_browser(browser: Browser, live_app):
+    _no_firefox_left(live_app)
     first, second = _browser(browser), _browser(browser, FIREFOX)
     try:
         for page in (first, second):

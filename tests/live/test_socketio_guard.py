@@ -5,6 +5,7 @@ an administrator do change the database, so the test could fail."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 import uuid
 
 import pytest
@@ -101,9 +102,9 @@ NEW_USER = {
 }
 
 
-async def _attempt_create(client: Client) -> list[dict]:
+async def _attempt_create(client: Client, user: dict) -> list[dict]:
     replies = await client.call(f"{USERS}.open_user", user_id="new")
-    replies += await client.call(f"{USERS}.save_user", form_data=NEW_USER)
+    replies += await client.call(f"{USERS}.save_user", form_data=user)
     replies += await client.call(f"{USERS}.setvar", var_name="user_dialog", value="new")
     return replies
 
@@ -116,12 +117,16 @@ def _state_of_db(live_app) -> tuple[list[str], int]:
 
 
 def test_admin_only_handler_refused_without_session_and_for_plain_user(live_app):
+    # An email per attempt: a failed attempt's Mallory (created, never deleted) would make
+    # a rerun's administrator control fail on "Another user already has this email".
+    mallory = NEW_USER | {"email": f"mallory-{secrets.token_hex(3)}@attacker.test"}
+
     async def scenario():
         before = _state_of_db(live_app)
 
         anonymous = Client(live_app.url)
         await anonymous.connect()
-        replies = await _attempt_create(anonymous)
+        replies = await _attempt_create(anonymous, mallory)
         assert "/login" in str(replies), "anonymous caller must be sent to the login page"
         await anonymous.close()
         assert _state_of_db(live_app) == before
@@ -129,7 +134,7 @@ def test_admin_only_handler_refused_without_session_and_for_plain_user(live_app)
         plain = Client(live_app.url)
         await plain.connect()
         await plain.login("support@example.com", "support-password-1")
-        replies = await _attempt_create(plain)
+        replies = await _attempt_create(plain, mallory)
         assert "permission" in str(replies).lower()
         await plain.close()
         assert _state_of_db(live_app) == before
@@ -138,15 +143,15 @@ def test_admin_only_handler_refused_without_session_and_for_plain_user(live_app)
         admin = Client(live_app.url)
         await admin.connect()
         await admin.login("admin@example.com", "admin-password-1")
-        await _attempt_create(admin)
+        await _attempt_create(admin, mallory)
         await admin.close()
         emails, audits = _state_of_db(live_app)
-        assert "mallory@attacker.test" in emails
+        assert mallory["email"] in emails
         assert audits == before[1] + 1
 
         with live_app.session() as session:
             user = session.exec(
-                select(OperatorUser).where(OperatorUser.email == "mallory@attacker.test")
+                select(OperatorUser).where(OperatorUser.email == mallory["email"])
             ).one()
             session.delete(user)
             session.commit()
