@@ -119,8 +119,8 @@ def paypal_api():
 
 def pytest_collection_modifyitems(config, items):
     """In one process: fast tiers first, tests against the served app (slow to start) last,
-    or first with PORTAL_TEST_LIVE_FIRST=1 (`make test` runs the SQLite suite so, beside
-    the PostgreSQL suite's fast tiers, so that the two browser tiers overlap less).
+    or first with PORTAL_TEST_LIVE_FIRST=1: `make test` runs the SQLite suite's browser
+    tier beside the PostgreSQL suite's fast tiers, so that the two browser tiers overlap less.
     With pytest-xdist (`make test PYTEST_WORKERS="-n 4"`) the served-app tests come
     first, as one scope that one worker takes whole (``pytest_xdist_make_scheduler``),
     while the other workers run the rest.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import secrets
 
 import pytest
 from sqlmodel import Session
@@ -29,6 +30,13 @@ BROWSER_ARGS = [
     # Brand hosts of the test DNS zone reach the app on loopback.
     "--host-resolver-rules=MAP *.example.test 127.0.0.1",
 ]
+
+
+def attempt_tag() -> str:
+    """A suffix of this attempt's own for what a browser test adds (names, emails, hosts,
+    call ids): a browser test that fails runs once more (RERUN_ONCE, tests/conftest.py) on
+    the same served app, and the rerun must not meet what the failed attempt left."""
+    return secrets.token_hex(3)
 
 
 class LiveApp:

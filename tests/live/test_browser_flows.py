@@ -6,7 +6,6 @@ Screenshots of every screen go to test-artifacts/<suite>/screenshots/ (git-ignor
 from __future__ import annotations
 
 import re
-import secrets
 import time
 
 import pyotp
@@ -19,7 +18,7 @@ from portal_app.services.identity import SYSTEM
 from portal_app.services.sessions import SESSION_COOKIE
 from portal_app.services.users import user_create
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, attempt_tag
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 SHOTS = ARTIFACTS / "screenshots"
@@ -121,7 +120,7 @@ def _pick(page: Page, trigger_id: str, option: str) -> None:
 
 
 def test_add_group_and_user_with_inline_validation(page: Page, live_app):
-    run = secrets.token_hex(3)  # a second attempt (a rerun) adds a group and user of its own
+    run = attempt_tag()
     group, name, email = f"NOC {run}", f"Nora Noc {run}", f"nora-{run}@example.com"
     login(page, live_app.url, "admin@example.com", "admin-password-1")
     page.wait_for_url(live_app.url + "/")
@@ -232,7 +231,7 @@ def _next_code(secret: str) -> str:
 
 
 def test_totp_enrolment_and_login_with_a_code(page: Page, live_app):
-    tina = f"tina-{secrets.token_hex(3)}@example.com"  # a rerun enrols a user of its own
+    tina = f"tina-{attempt_tag()}@example.com"
     with live_app.session() as session:
         user_create(
             session=session,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -30,6 +29,7 @@ from portal_app.state.reports import PortalReportState
 from tests import smtpserver
 
 from .axe import ensure_axe, violations
+from .conftest import attempt_tag
 from .test_browser_flows import login, shot, toast
 from .test_customer_portal import _wait_for_mail
 from .test_socketio_portal import BrandClient
@@ -115,9 +115,7 @@ def test_owner_invites_billing_colleague_and_operator_views_as(browser, live_app
     owner, bill, op = owner_ctx.new_page(), phone_ctx.new_page(), operator_ctx.new_page()
     for page in (owner, bill, op):
         page.set_default_timeout(20_000)
-    # A customer and an operator-added contact per attempt: a rerun's must not meet the
-    # failed attempt's (one login per email, one button per customer name).
-    run = secrets.token_hex(3)
+    run = attempt_tag()
     company, tess = f"Roles Live Co {run}", f"tess.tech-{run}@example.com"
     with smtpserver.smtp_server() as smtp:
         _seed(live_app, smtp, company)

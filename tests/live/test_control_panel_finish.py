@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,11 +20,10 @@ from portal_app.services.dashboard import traffic_since
 from portal_app.services.identity import SYSTEM
 from portal_app.services.ledger import ledger_add
 
+from .conftest import attempt_tag
 from .test_browser_flows import login, shot, toast
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
-# What a test adds carries a suffix of its attempt's own (``_run()``): after a failure, the
-# rerun must not meet the first attempt's customer, contact, rate card, domain or calls.
 # The machine running these is shared and busy: a dialog can take longer than the 5 s
 # default to fill in. Waiting longer changes no assertion (nothing here is timed).
 expect.set_options(timeout=20_000)
@@ -40,10 +38,6 @@ def op(browser, live_app):
     page.wait_for_url(live_app.url + "/")
     yield page
     context.close()
-
-
-def _run() -> str:
-    return secrets.token_hex(3)
 
 
 def _pick(page: Page, trigger: str, option: str) -> None:
@@ -92,7 +86,7 @@ def test_a_contact_name_opens_the_contact_inside_the_dialog(op, live_app):
 
 
 def test_a_new_customer_stays_open_and_close_asks_before_losing_edits(op, live_app):
-    run = _run()
+    run = attempt_tag()
     line, fay = f"Finish Line {run}", f"fay-{run}@finish.example"
     op.goto(live_app.url + "/management/customers")
     op.click("#add-customer")
@@ -134,7 +128,7 @@ def test_a_new_customer_stays_open_and_close_asks_before_losing_edits(op, live_a
 
 
 def test_a_rate_card_opens_to_see_edit_add_and_delete_its_rates(op, live_app):
-    name = f"Finish EUR {_run()}"
+    name = f"Finish EUR {attempt_tag()}"
     op.goto(live_app.url + "/management/rate-cards")
     op.fill("#card_name", name)
     _pick(op, "card_currency", "EUR")
@@ -208,7 +202,7 @@ def test_feedback_goes_when_it_is_answered(op, live_app):
     op.fill("#host", "not a host")
     op.click("#domain-save")
     expect(toast(op)).to_contain_text("Some fields need attention")
-    op.fill("#host", f"finish-{_run()}.example.test")
+    op.fill("#host", f"finish-{attempt_tag()}.example.test")
     op.fill("#brand_name", "Finish Voice")
     op.click("#domain-save")
     expect(toast(op)).to_contain_text("Domain added")
@@ -245,7 +239,7 @@ def test_a_page_without_permission_says_so_once(browser, live_app):
 
 
 def test_the_audit_log_reads_as_changes_filters_and_downloads(op, live_app):
-    name = f"Audit Trail Co {_run()}"
+    name = f"Audit Trail Co {attempt_tag()}"
     _customer(live_app, name, credit_limit=7500)
     _open(op, live_app.url, name)
     op.fill("#credit_limit", "80.00")
@@ -285,7 +279,7 @@ def test_the_audit_log_reads_as_changes_filters_and_downloads(op, live_app):
 
 
 def test_the_dashboard_shows_what_carriers_watch(op, live_app):
-    run = _run()
+    run = attempt_tag()
     near = _customer(live_app, f"Nearly Out Co {run}", credit_limit=10_000)
     with live_app.session() as session:
         ledger_add(session=session, actor=SYSTEM, customer_id=near, kind="charge", amount="95")

@@ -6,7 +6,6 @@ exactly the allowed sections; hiding a section removes it; the other brand refus
 from __future__ import annotations
 
 import re
-import secrets
 import time
 
 import pytest
@@ -17,6 +16,7 @@ from portal_app.models import Customer, PortalDomain
 from portal_app.services.crypto import encrypt_secret
 from tests import smtpserver
 
+from .conftest import attempt_tag
 from .test_browser_flows import login, shot, toast
 
 pytestmark = [
@@ -65,9 +65,7 @@ def test_contact_from_email_link_to_portal_sections(browser, live_app):
     op, me = operator.new_page(), customer.new_page()
     for page in (op, me):
         page.set_default_timeout(20_000)
-    # A customer and a contact per attempt: a rerun's must not meet the failed attempt's
-    # (one login per email, one button per customer name).
-    run = secrets.token_hex(3)
+    run = attempt_tag()
     name, lee = f"Portal Live Co {run}", f"lee-{run}@portal-live.example"
     with smtpserver.smtp_server() as smtp:
         _seed(live_app, smtp, name)

@@ -6,7 +6,6 @@ email in the mailbox, set the password and log in to the portal."""
 from __future__ import annotations
 
 import re
-import secrets
 import time
 
 import pytest
@@ -15,6 +14,7 @@ from sqlmodel import select
 
 from portal_app.models import AccountConfig, PortalDomain
 
+from .conftest import attempt_tag
 from .test_browser_flows import login, shot
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -71,10 +71,7 @@ def _follow(page: Page, link_part: str) -> Page:
 def test_demo_flows_complete_through_the_built_in_mailbox(page: Page, browser, live_app, no_smtp):
     port = live_app.url.rsplit(":", 1)[1]
     brand = f"http://acme.localhost:{port}"
-    # A sign-up and a contact per attempt: a rerun's must not meet the failed attempt's
-    # (one login per email, and a taken one gets no confirmation link; one checkbox and
-    # one button per company name).
-    run = secrets.token_hex(3)
+    run = attempt_tag()
     company = f"Mailbox Demo Ltd {run}"
     mia_email, max_email = f"mia-{run}@mailbox-demo.example", f"max-{run}@mailbox-demo.example"
     visitor = browser.new_context(viewport={"width": 1000, "height": 900})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import secrets
 
 import httpx
 import pytest
@@ -13,6 +12,7 @@ from playwright.sync_api import Page, expect
 from portal_app.state.files import UPLOAD_ID
 from tests import smtpserver
 
+from .conftest import attempt_tag
 from .test_browser_flows import login, shot, toast
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -41,9 +41,8 @@ def test_upload_checks_content_and_offers_to_scale_down(page: Page, live_app, tm
     expect(page.locator("#file-error")).to_contain_text("not a JPG, PNG or GIF")
     shot(page, "60-files-not-an-image")
 
-    # Its own name per attempt: after a failure, the rerun's upload must not be renamed
-    # (wide-banner-2.png) for the first attempt's file of the same name.
-    run = secrets.token_hex(3)
+    # A rerun's upload of the same name would be stored as wide-banner-2.png.
+    run = attempt_tag()
     stored = f"wide-banner-{run}.png"  # the name, made safe for a URL
     _choose(page, f"Wide Banner {run}.png", _png(800, 100), "image/png")
     page.click("#upload-file")

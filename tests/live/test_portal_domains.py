@@ -4,7 +4,6 @@ and the brand on its own host in Chromium."""
 from __future__ import annotations
 
 import re
-import secrets
 import time
 
 import httpx
@@ -16,6 +15,7 @@ from portal_app.models import AuditEvent, Customer, PortalDomain
 from portal_app.services.crypto import decrypt_secret
 from tests import smtpserver
 
+from .conftest import attempt_tag
 from .test_browser_flows import login, served, shot, toast
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -225,7 +225,7 @@ def test_only_an_administrator_edits_a_brands_javascript(page: Page, live_app):
     from portal_app.services.identity import SYSTEM
     from portal_app.services.users import user_create
 
-    desk = secrets.token_hex(3)  # a second attempt (a rerun) makes a desk of its own
+    desk = attempt_tag()
     with live_app.session() as session:
         group = group_create(
             session=session,

@@ -6,7 +6,6 @@ colours and CSS reach every heading, button and link."""
 from __future__ import annotations
 
 import re
-import secrets
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,6 +18,7 @@ from portal_app.services.identity import SYSTEM
 from portal_app.settings import get_settings
 
 from .axe import ensure_axe, violations
+from .conftest import attempt_tag
 from .test_accessibility import CONTACT, acme
 from .test_browser_flows import login, served, shot, toast
 
@@ -131,7 +131,7 @@ def _brand_domain(live_app, host: str) -> int:
 
 
 def test_brand_colours_and_css_reach_every_heading_and_control(browser, live_app):
-    host = f"colours-{secrets.token_hex(3)}.localhost"  # a rerun's brand: one per host
+    host = f"colours-{attempt_tag()}.localhost"
     domain_id = _brand_domain(live_app, host)
     op = _page(browser)
     login(op, live_app.url, "admin@example.com", "admin-password-1")

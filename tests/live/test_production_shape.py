@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import signal
 import time
 
@@ -26,7 +25,7 @@ from portal_app.services.crypto import encrypt_secret
 from portal_app.services.db import make_engine
 from tests import backend, dnsserver, pgserver, prodshape, redisserver, smtpserver
 
-from .conftest import ARTIFACTS, BROWSER_ARGS
+from .conftest import ARTIFACTS, BROWSER_ARGS, attempt_tag
 from .test_browser_flows import login, shot
 from .test_signup import _mail_to
 
@@ -124,9 +123,7 @@ def test_a_sign_up_on_a_brand_and_an_approval_reach_tabs_on_other_workers(browse
         assert len(tabs) < 8, "eight tabs all landed on one worker"
         tabs.append(_logged_in_tab(browser, shape))
     waiting = _pending(db)
-    # A sign-up per attempt: a rerun's must not meet the failed attempt's (an email with a
-    # login gets no confirmation link, one checkbox per company name).
-    run = secrets.token_hex(3)
+    run = attempt_tag()
     company, email = f"Caddy Relay Ltd {run}", f"cara-{run}@relay.example"
     for _, page, _ in tabs:
         expect(page.locator("#dashboard-pending")).to_have_text(str(waiting))

@@ -4,7 +4,6 @@ mid-import leaves no partial import and no upload file behind."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import time
 
@@ -17,6 +16,7 @@ from portal_app.services.import_files import IMPORT_DIR
 from portal_app.state.rate_cards import UPLOAD_ID
 from tests.services.import_child import cdr_lines
 
+from .conftest import attempt_tag
 from .test_browser_flows import login, shot
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
@@ -49,9 +49,7 @@ def test_a_kill_9_mid_import_is_completed_at_the_next_start(page: Page, live_app
         bluebird = session.exec(
             select(Customer).where(Customer.name == "Bluebird Call Centre")
         ).one()
-    # Call ids of this attempt's own: a rerun's file must not repeat a failed first
-    # attempt's, which may be imported by now.
-    tag = f"restart-{secrets.token_hex(3)}"
+    tag = f"restart-{attempt_tag()}"
     data = "".join(cdr_lines(bluebird.id, ROWS, tag)).encode()
     uploads_before = set(IMPORT_DIR.glob("upload-*.csv"))
     login(page, live_app.url, "admin@example.com", "admin-password-1")

@@ -5,7 +5,6 @@ approval, and the new customer's $5.00 template credit in its Balance."""
 from __future__ import annotations
 
 import re
-import secrets
 import time
 
 import pytest
@@ -16,6 +15,7 @@ from portal_app.models import Customer, PortalDomain
 from portal_app.services.crypto import encrypt_secret
 from tests import smtpserver
 
+from .conftest import attempt_tag
 from .test_browser_flows import login, shot
 
 pytestmark = [
@@ -38,9 +38,7 @@ def _mail_to(smtp, address: str, timeout: float = 20):
 def test_sign_up_confirm_live_badge_approve_and_template_credit(page: Page, browser, live_app):
     port = live_app.url.rsplit(":", 1)[1]
     brand = f"http://acme.localhost:{port}"
-    # A sign-up per attempt: a rerun's must not meet the failed attempt's (an email with a
-    # login gets no confirmation link, one checkbox per company name).
-    run = secrets.token_hex(3)
+    run = attempt_tag()
     company, email = f"Skyline Dialer Ltd {run}", f"sam-{run}@skyline.example"
     with smtpserver.smtp_server() as smtp:
         with live_app.session() as session:

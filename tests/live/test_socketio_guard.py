@@ -5,7 +5,6 @@ an administrator do change the database, so the test could fail."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 import uuid
 
 import pytest
@@ -17,6 +16,8 @@ from portal_app.models import AuditEvent, OperatorUser
 from portal_app.services.sessions import SESSION_COOKIE
 from portal_app.state.auth import LoginState
 from portal_app.state.users import UsersState
+
+from .conftest import attempt_tag
 
 pytestmark = pytest.mark.live
 
@@ -117,9 +118,8 @@ def _state_of_db(live_app) -> tuple[list[str], int]:
 
 
 def test_admin_only_handler_refused_without_session_and_for_plain_user(live_app):
-    # An email per attempt: a failed attempt's Mallory (created, never deleted) would make
-    # a rerun's administrator control fail on "Another user already has this email".
-    mallory = NEW_USER | {"email": f"mallory-{secrets.token_hex(3)}@attacker.test"}
+    # A failed attempt's Mallory is never deleted: a rerun's admin would meet the email.
+    mallory = NEW_USER | {"email": f"mallory-{attempt_tag()}@attacker.test"}
 
     async def scenario():
         before = _state_of_db(live_app)
