@@ -247,20 +247,40 @@ def cost_between(conn: sa.Connection, customer_id: int, lo: datetime, hi: dateti
     whole quarter hours from the rollups, the calls of the part-quarters at either end
     from the CDRs. A week is at most 672 rollup rows and two quarters of calls, where the
     CDRs alone are every call of the week (35,000 for a busy customer)."""
+    statement = sa.select(cost_expression(sa.bindparam("customer_id", type_=sa.Integer)))
+    params = {"customer_id": customer_id, **cost_params(lo, hi)}
+    return int(conn.execute(statement, params).scalar_one())
+
+
+def cost_expression(customer_id: sa.ColumnElement) -> sa.ColumnElement:
+    """``cost_between`` as one SQL expression, for a statement that reads it beside other
+    figures (the Balance's runway): its times are the parameters ``cost_params`` gives."""
+    at, start = CDR.c.call_start, ROLL.c.bucket_start
+    lo, first, last, hi = (sa.bindparam(name, type_=at.type) for name in _COST_TIMES)
+
+    def calls(lo: sa.BindParameter, hi: sa.BindParameter) -> sa.ScalarSelect:
+        return (
+            sa.select(sa.func.coalesce(sa.func.sum(CDR.c.cost), 0))
+            .where(CDR.c.customer_id == customer_id, at >= lo, at < hi)
+            .scalar_subquery()
+        )
+
+    rolled = (
+        sa.select(sa.func.coalesce(sa.func.sum(ROLL.c.cost), 0))
+        .where(ROLL.c.customer_id == customer_id, start >= first, start < last)
+        .scalar_subquery()
+    )
+    return rolled + calls(lo, first) + calls(last, hi)
+
+
+_COST_TIMES = ("cost_lo", "cost_first", "cost_last", "cost_hi")
+
+
+def cost_params(lo: datetime, hi: datetime) -> dict[str, datetime]:
+    """The times ``cost_expression`` reads for [lo, hi): the whole quarter hours inside it
+    (none when it lies inside one quarter or two neighbouring part-quarters, so the CDRs
+    give it all)."""
     first, last = _ceil(lo), quarter(hi)
-    if first >= last:  # inside one quarter hour, or two neighbouring part-quarters
-        return _cdr_cost(conn, customer_id, lo, hi)
-    rolled = sa.select(sa.func.coalesce(sa.func.sum(ROLL.c.cost), 0)).where(
-        ROLL.c.customer_id == customer_id, *_where(ROLL, "bucket_start", first, last, None)
-    )
-    whole = int(conn.execute(rolled).scalar_one())
-    return whole + _cdr_cost(conn, customer_id, lo, first) + _cdr_cost(conn, customer_id, last, hi)
-
-
-def _cdr_cost(conn: sa.Connection, customer_id: int, lo: datetime, hi: datetime) -> int:
-    if lo >= hi:
-        return 0
-    total = sa.select(sa.func.coalesce(sa.func.sum(CDR.c.cost), 0)).where(
-        CDR.c.customer_id == customer_id, *_where(CDR, "call_start", lo, hi, None)
-    )
-    return int(conn.execute(total).scalar_one())
+    if first >= last:
+        first = last = hi
+    return dict(zip(_COST_TIMES, (lo, first, last, hi), strict=True))

@@ -56,6 +56,8 @@ def fetch_rows(session: Session, statement: sa.Select, params: Mapping[str, Any]
     """All rows of ``statement`` (built once and cached by its caller: the cache here is
     keyed by the statement object) with ``params``, as plain tuples."""
     check_off_loop("a database statement")  # the engine's hook does not see the cursor
+    if session.autoflush:  # as an ORM query would: it sees the session's pending changes
+        session.flush()
     connection = session.connection()
     compiled = _compiled(statement, connection.dialect)
     cursor = connection.connection.dbapi_connection.cursor()

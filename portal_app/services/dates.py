@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from portal_app.models import AccountConfig
 from portal_app.models.base import utcnow
+
+from .cursor_reads import fetch_rows
 
 # The account's Date Format choices (services/account.DATE_FORMATS) as strftime patterns.
 PATTERNS = {
@@ -137,10 +140,16 @@ class DateFormatter:
 
 
 def account_date_format(*, session: Session) -> str:
-    """The account's Date Format option ("DD/MM/YYYY"); the default before it is set."""
-    account = session.get(AccountConfig, 1)
-    value = account.date_format if account else DEFAULT_FORMAT
+    """The account's Date Format option ("DD/MM/YYYY"); the default before it is set.
+    Read on the cursor: every page that shows a date asks."""
+    found = fetch_rows(session, _DATE_FORMAT, {})
+    value = found[0][0] if found else DEFAULT_FORMAT
     return value if value in PATTERNS else DEFAULT_FORMAT
+
+
+_DATE_FORMAT = sa.select(AccountConfig.__table__.c.date_format).where(
+    AccountConfig.__table__.c.id == 1
+)
 
 
 def formatter(*, session: Session, tz: object = "UTC") -> DateFormatter:

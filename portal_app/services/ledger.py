@@ -8,9 +8,12 @@ happened. Amounts are integer minor units of the customer's currency.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
+from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from portal_app.models import Area, Customer, LedgerEntry, LedgerKind
@@ -19,7 +22,8 @@ from .alerts import alerts_fire
 from .audit import audit_record, snapshot
 from .autotopup_trigger import autotopup_charge
 from .csvcell import csv_cell
-from .dates import formatter
+from .cursor_reads import fetch_rows
+from .dates import as_utc, formatter
 from .errors import NotFound, PermissionDenied, ValidationError
 from .identity import Actor
 from .money import format_minor, parse_minor, plain_minor
@@ -177,22 +181,26 @@ def ledger_record(
 
 def balance(*, session: Session, actor: Actor, customer_id: int) -> int:
     """The customer's balance in minor units: the sum of every entry, 0 when none."""
-    _check_read(session, actor, customer_id)
+    check_read(session, actor, customer_id)
     return _sum(session, customer_id)
 
 
+def sum_expression(customer_id: sa.ColumnElement) -> sa.ScalarSelect:
+    """The balance as SQL: for a statement that reads it beside other figures."""
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(ENTRY.c.amount), 0))
+        .where(ENTRY.c.customer_id == customer_id)
+        .scalar_subquery()
+    )
+
+
 def _sum(session: Session, customer_id: int) -> int:
-    total = session.exec(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.customer_id == customer_id
-        )
-    ).one()
-    return int(total)
+    return int(session.execute(sa.select(sum_expression(customer_id))).scalar_one())
 
 
-def _check_read(session: Session, actor: Actor, customer_id: int) -> None:
-    """Operators with Payment or Customer (and Carrier for a carrier's); a contact for
-    its own customer only."""
+def check_read(session: Session, actor: Actor, customer_id: int) -> None:
+    """Who may read a customer's money: operators with Payment or Customer (and Carrier
+    for a carrier's); a contact for its own customer only."""
     if actor.is_contact:
         if actor.customer_id != customer_id:
             raise PermissionDenied()
@@ -202,28 +210,57 @@ def _check_read(session: Session, actor: Actor, customer_id: int) -> None:
         carrier_check(actor, customer.kind)
 
 
+ENTRY = LedgerEntry.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    """One ledger entry as a page shows it (read on the cursor, not as an ORM object)."""
+
+    id: int
+    customer_id: int
+    amount: int
+    currency: str
+    kind: str
+    reference: str
+    note: str
+    actor_label: str
+    corrects_id: int | None
+    created_at: datetime
+
+
+@functools.cache
+def _page_statements() -> tuple[sa.Select, sa.Select]:
+    customer = ENTRY.c.customer_id == sa.bindparam("customer_id", type_=sa.Integer)
+    columns = [ENTRY.c[name] for name in EntryView.__slots__]
+    page = (
+        sa.select(*columns)
+        .where(customer)
+        .order_by(ENTRY.c.created_at.desc(), ENTRY.c.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+    return page, sa.select(sa.func.count()).select_from(ENTRY).where(customer)
+
+
 def ledger_page(
     *, session: Session, actor: Actor, customer_id: int, offset: int = 0, limit: int = 25
-) -> tuple[list[LedgerEntry], int]:
+) -> tuple[list[EntryView], int]:
     """One page of a customer's entries, newest first, and how many there are in all."""
-    _check_read(session, actor, customer_id)
-    where = LedgerEntry.customer_id == customer_id
-    rows = session.exec(
-        select(LedgerEntry)
-        .where(where)
-        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
-        .offset(max(offset, 0))
-        .limit(max(min(limit, 500), 1))
-    ).all()
-    total = session.exec(select(func.count()).select_from(LedgerEntry).where(where)).one()
-    return list(rows), total
+    check_read(session, actor, customer_id)
+    page, count = _page_statements()
+    params = {"customer_id": customer_id}
+    bounds = {"offset": max(offset, 0), "limit": max(min(limit, 500), 1)}
+    rows = fetch_rows(session, page, params | bounds)
+    entries = [EntryView(*row[:-1], as_utc(row[-1])) for row in rows]
+    return entries, fetch_rows(session, count, params)[0][0]
 
 
 def ledger_csv(*, session: Session, actor: Actor, customer_id: int) -> str:
     """Every entry of a customer, oldest first, as CSV for a spreadsheet or an accountant.
 
     A contact's copy leaves out the operator's internal note and who recorded it."""
-    _check_read(session, actor, customer_id)
+    check_read(session, actor, customer_id)
     rows = session.exec(
         select(LedgerEntry)
         .where(LedgerEntry.customer_id == customer_id)

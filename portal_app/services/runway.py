@@ -11,18 +11,21 @@ call rollups' quarter hours and the calls at the window's two ends
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from portal_app.models import Customer
 from portal_app.models.base import utcnow
 
-from .call_rollups import cost_between
+from .call_rollups import cost_expression, cost_params
+from .cursor_reads import fetch_rows
 from .errors import NotFound
 from .identity import Actor
-from .ledger import balance
+from .ledger import check_read, sum_expression
 from .money import format_minor, micros_to_minor
 
 WINDOW_DAYS = 7
@@ -36,19 +39,31 @@ class Runway:
     text: str  # for people, in the customer's currency
 
 
+@functools.cache
+def _statement() -> sa.Select:
+    """The customer's currency and credit limit, its balance and the window's call cost:
+    one statement on the cursor (an event's worth of Session round trips before)."""
+    table = Customer.__table__
+    customer_id = sa.bindparam("customer_id", type_=sa.Integer)
+    figures = (sum_expression(customer_id), cost_expression(customer_id))
+    return sa.select(table.c.currency, table.c.credit_limit, *figures).where(
+        table.c.id == customer_id
+    )
+
+
 def balance_runway(
     *, session: Session, actor: Actor, customer_id: int, now: datetime | None = None
 ) -> Runway:
     """The customer's runway. Readable by whoever may read its balance."""
-    money = balance(session=session, actor=actor, customer_id=customer_id)
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound()
+    check_read(session, actor, customer_id)
     now = now or utcnow()
-    micros = cost_between(session.connection(), customer_id, now - timedelta(days=WINDOW_DAYS), now)
-    cur = customer.currency
+    params = cost_params(now - timedelta(days=WINDOW_DAYS), now)
+    found = fetch_rows(session, _statement(), {"customer_id": customer_id, **params})
+    if not found:
+        raise NotFound()
+    cur, credit_limit, money, micros = found[0]
     spent = micros_to_minor(int(micros), cur)
-    available = money + customer.credit_limit
+    available = int(money) + int(credit_limit)
     daily = micros_to_minor(int(micros) // WINDOW_DAYS, cur) if spent > 0 else 0
     days = None if spent <= 0 else max(available, 0) * WINDOW_DAYS / spent
     return Runway(available, daily, days, _text(available, daily, days, cur))

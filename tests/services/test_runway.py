@@ -116,3 +116,20 @@ def test_the_week_is_exact_at_its_ends_between_quarter_hours(db):
         _call(db, customer, (NOW - at) / timedelta(days=1), micros)
     runway = balance_runway(session=db, actor=SYSTEM, customer_id=customer.id, now=now)
     assert (runway.daily_spend, runway.days) == (143, 700.0)  # $10.00 a week: $1.43 a day
+
+
+def test_the_runway_and_the_statement_see_the_sessions_own_unflushed_entry(db):
+    # They read on the cursor (services/cursor_reads.py), past the ORM: they must still see
+    # what this session added and has not flushed, as an ORM query would.
+    from portal_app.services.ledger import ledger_page
+
+    customer = _customer(db, money=100)
+    assert _runway(db, customer).available == 100  # before: the committed entry only
+    db.add(
+        LedgerEntry(
+            customer_id=customer.id, amount=250, currency="USD", kind="credit", actor_label="t"
+        )
+    )
+    assert _runway(db, customer).available == 350
+    rows, total = ledger_page(session=db, actor=SYSTEM, customer_id=customer.id)
+    assert (total, [r.amount for r in rows]) == (2, [250, 100])
