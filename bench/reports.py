@@ -391,7 +391,7 @@ def main() -> None:
                 )
             )
 
-    rows, _, totals, cols = ours_first()
+    rows, _, totals, cols, _ = ours_first()
     payload = json.dumps(
         {
             "rows": rows,

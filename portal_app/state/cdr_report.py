@@ -24,11 +24,20 @@ PAGE = 50
 
 
 def _fetch_page(
-    actor: Actor, query: cdrs.CdrQuery, after, columns: list[str], fmt: dates.DateFormatter
+    actor: Actor,
+    query: cdrs.CdrQuery,
+    after,
+    columns: list[str] | None,
+    fmt: dates.DateFormatter,
 ):
     """A page of cells in the viewer's zone and the account's date format (``fmt``, known
-    to the state since the page loaded: no read of the account per page)."""
+    to the state since the page loaded: no read of the account per page). A first page
+    (``columns`` None) reads the report's columns and currency in the same session."""
     with read_scope() as session:
+        setup = None
+        if columns is None:
+            setup = cdrs.report_setup(session=session, actor=actor, customer_id=query.customer_id)
+            columns = setup.cdr_columns
         rows, nxt = cdrs.cdr_page(
             session=session, actor=actor, query=query, after=after, limit=PAGE
         )
@@ -36,7 +45,7 @@ def _fetch_page(
             cdrs.cdr_totals(session=session, actor=actor, query=query) if after is None else None
         )
     cols = cdrs.columns_for(columns, actor)
-    return cdrs.page_cells(rows, cols, fmt, actor), nxt, totals, cols
+    return cdrs.page_cells(rows, cols, fmt, actor), nxt, totals, cols, setup
 
 
 def _fetch_breakout(actor: Actor, query: cdrs.CdrQuery, by: str):
@@ -142,9 +151,13 @@ class CdrReportMixin(rx.State, mixin=True):
         self.errors, self.loading = {}, True
         yield
         try:
-            if after is None:  # a report's first page; later pages keep its columns
-                self._columns, _, self.currency = _domain_columns(actor, customer_id)
-            rows, nxt, totals, cols = _fetch_page(actor, query, after, self._columns, self._dates())
+            # A report's first page reads its columns; later pages keep them.
+            columns = None if after is None else self._columns
+            rows, nxt, totals, cols, setup = _fetch_page(
+                actor, query, after, columns, self._dates()
+            )
+            if setup is not None:
+                self._columns, self.currency = setup.cdr_columns, setup.currency
         except ServiceError as exc:
             self.loading = False
             yield rx.toast.error(exc.message)
