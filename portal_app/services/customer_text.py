@@ -23,10 +23,14 @@ its few matches, sorted.
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlmodel import Session, func, or_
 
 from portal_app.models import Customer
+
+from .cursor_reads import fetch_rows
 
 FTS_TABLE = "customer_fts"
 TRIGRAM_INDEXES = ("ix_customer_name_trgm", "ix_customer_company_trgm")
@@ -39,41 +43,67 @@ def contains_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _like(text: str) -> sa.ColumnElement[bool]:
-    pattern = contains_pattern(text)
-    return or_(
-        func.lower(Customer.name).like(pattern, escape="\\"),
-        func.lower(Customer.company_name).like(pattern, escape="\\"),
-    )
+def text_mode(session: Session, text: str) -> str:
+    """How this database finds ``text``: "fts" (SQLite's trigram table), "like" (a LIKE,
+    which PostgreSQL's pg_trgm indexes answer), or "" for no text."""
+    if not text:
+        return ""
+    if session.get_bind().dialect.name == "sqlite" and len(text) >= MIN_TRIGRAM:
+        return "fts"
+    return "like"
 
 
-def _fts(session: Session, text: str) -> bool:
-    return session.get_bind().dialect.name == "sqlite" and len(text) >= MIN_TRIGRAM
+def text_params(mode: str, text: str) -> dict[str, str]:
+    """The values ``text_condition(mode)``'s parameters take for ``text``."""
+    if mode == "fts":
+        return {"phrase": '"' + text.replace('"', '""') + '"'}  # one FTS5 string: a substring
+    return {"pattern": contains_pattern(text)} if mode == "like" else {}
 
 
-def _matching(text: str, what: sa.ColumnElement) -> sa.Select:
-    phrase = '"' + text.replace('"', '""') + '"'  # one FTS5 string: a substring match
-    query = sa.select(what).select_from(sa.table(FTS_TABLE))
-    return query.where(sa.text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase=phrase))
+@functools.cache
+def text_condition(mode: str, *, in_order: bool = False) -> sa.ColumnElement[bool]:
+    """The condition "name or company name contains the text" (case-insensitive), with
+    a bound parameter (``text_params``): built once, for statements built once.
+    ``in_order``: the rows are read in the list's order and each is checked against the
+    matches (``id + 0`` keeps SQLite from reading them by id and sorting them instead)."""
+    return _condition(mode, in_order, {})
 
 
 def name_contains(session: Session, text: str, *, in_order: bool = False) -> sa.ColumnElement[bool]:
-    """The condition "name or company name contains ``text``" (case-insensitive), in the
-    form this database's trigram index answers. ``in_order``: the rows are read in the
-    list's order and each is checked against the matches (``id + 0`` keeps SQLite from
-    reading them by id and sorting them instead)."""
-    if not _fts(session, text):
-        return _like(text)
-    matches = _matching(text, sa.column("rowid"))
-    return (Customer.id + 0).in_(matches) if in_order else Customer.id.in_(matches)
+    """``text_condition`` with its value for ``text`` (for a statement built per call)."""
+    mode = text_mode(session, text)
+    return _condition(mode, in_order, text_params(mode, text))
+
+
+def _condition(mode: str, in_order: bool, values: dict[str, str]) -> sa.ColumnElement[bool]:
+    name = "phrase" if mode == "fts" else "pattern"
+    bound = sa.bindparam(name, *([values[name]] if values else []), type_=sa.String)
+    if mode == "fts":
+        matches = _in_index(sa.column("rowid"), bound)
+        return (Customer.id + 0).in_(matches) if in_order else Customer.id.in_(matches)
+    return or_(
+        func.lower(Customer.name).like(bound, escape="\\"),
+        func.lower(Customer.company_name).like(bound, escape="\\"),
+    )
+
+
+def _in_index(what: sa.ColumnElement, phrase: sa.BindParameter) -> sa.Select:
+    """``what`` of the trigram table's rows matching ``phrase`` (a quoted FTS5 string)."""
+    query = sa.select(what).select_from(sa.table(FTS_TABLE))
+    return query.where(sa.text(f"{FTS_TABLE} MATCH :phrase").bindparams(phrase))
+
+
+_COUNT = _in_index(sa.func.count(), sa.bindparam("phrase", type_=sa.String))
+_HIGHEST = sa.select(sa.func.max(Customer.id))
 
 
 def search_count(session: Session, text: str) -> int | None:
     """How many customers ``name_contains`` finds, counted in the trigram index alone
     (None where there is none: count the customers)."""
-    if not _fts(session, text):
+    mode = text_mode(session, text)
+    if mode != "fts":
         return None
-    return session.connection().execute(_matching(text, sa.func.count())).scalar_one()
+    return fetch_rows(session, _COUNT, text_params(mode, text))[0][0]
 
 
 def broad_search(session: Session, matches: int) -> bool:
@@ -83,7 +113,7 @@ def broad_search(session: Session, matches: int) -> bool:
     ``max(id)`` stands in for the number of customers (one index probe)."""
     if matches == 0:
         return False
-    highest = session.connection().execute(sa.select(sa.func.max(Customer.id))).scalar() or 0
+    highest = fetch_rows(session, _HIGHEST, {})[0][0] or 0
     return matches * matches > 25 * highest
 
 
