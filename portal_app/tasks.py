@@ -103,16 +103,34 @@ async def purge_loop() -> None:
         await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
-async def tls_allow_refresh_loop() -> None:
+async def _allow_list_refresh() -> None:
+    try:
+        await asyncio.to_thread(tls_allow.allow_list.refresh_from_db, get_engine())
+        await asyncio.to_thread(brand_scripts.refresh_from_db, get_engine())
+    except Exception:
+        log.exception("refreshing the TLS allow-list failed")
+
+
+@contextlib.asynccontextmanager
+async def tls_allow_kept():
     """Keep the TLS allow-list (what /api/tls/ask and the websocket's origin check answer
-    from) and the brands' script origins (for their pages' CSP) in step with the database."""
+    from) and the brands' script origins (for their pages' CSP) in step with the database.
+
+    Loaded once before the worker serves (a lifespan context is entered before the
+    server accepts connections): a fresh worker refused the websockets of brand pages
+    until its first refresh had run (bench/events.py met it on 3 workers)."""
+    await _allow_list_refresh()
+    task = asyncio.create_task(_allow_list_loop(), name="tls_allow_refresh")
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+async def _allow_list_loop() -> None:
     while True:
-        try:
-            await asyncio.to_thread(tls_allow.allow_list.refresh_from_db, get_engine())
-            await asyncio.to_thread(brand_scripts.refresh_from_db, get_engine())
-        except Exception:
-            log.exception("refreshing the TLS allow-list failed")
         await asyncio.sleep(TLS_ALLOW_REFRESH_SECONDS)
+        await _allow_list_refresh()
 
 
 def domain_recheck(

@@ -22,6 +22,7 @@ from portal_app.models import (
     ImportBatch,
     PackageCharge,
     PasswordLink,
+    PortalDomain,
     RateLimit,
 )
 from portal_app.models.base import utcnow
@@ -35,11 +36,13 @@ from portal_app.services.limiter import limit_hit
 from portal_app.services.offloop import BlockingOnLoop, watch_loop
 from portal_app.services.packages import PackageForm, package_create
 from portal_app.services.processes import HOST
+from portal_app.services.tls_allow import allow_list
 from portal_app.tasks import (
     import_repair_loop,
     imports_repair,
     package_charge_loop,
     purge_expired,
+    tls_allow_kept,
 )
 from tests.services.import_child import cdr_lines
 
@@ -152,3 +155,22 @@ def test_the_package_charging_task_charges_off_the_event_loop(db):
 
     assert asyncio.run(run()) == 1
     assert balance(session=db, actor=SYSTEM, customer_id=customer.id) == -1900
+
+
+def test_a_worker_knows_the_verified_brands_before_it_serves(db):
+    """The allow-list (websocket origins, certificates) is loaded while the lifespan
+    context is entered, which the server awaits before it accepts connections: a fresh
+    worker must not refuse a brand page's websocket until a first background refresh."""
+    assert tls_allow_kept in app.get_lifespan_tasks()
+    host = "ready.example.test"
+    db.add(PortalDomain(host=host, brand_name="Ready", status="verified"))
+    db.commit()
+    allow_list.replace([])
+    assert not allow_list.allows(host)  # positive control: not known before
+
+    async def run() -> bool:
+        watch_loop()  # the app's loop: a database read on it would raise
+        async with tls_allow_kept():
+            return allow_list.allows(host)
+
+    assert asyncio.run(run())

@@ -77,7 +77,7 @@ def wait_for(live_app, domain: str, status: int) -> None:
             pytest.fail(
                 f"/api/tls/ask?domain={domain} did not answer {status} steadily within "
                 f"{WAIT_SECONDS + 2 * TLS_ALLOW_REFRESH_SECONDS} s "
-                "(is tasks.tls_allow_refresh_loop registered in portal_app.py?)"
+                "(is tasks.tls_allow_kept registered in portal_app.py?)"
             )
         time.sleep(0.25)
 
