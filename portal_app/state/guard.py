@@ -14,7 +14,7 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import reflex as rx
 
@@ -156,13 +156,17 @@ def guarded(
             raise TypeError(f"{fn.__qualname__}: a background handler must be async")
 
         def check_and_run(token: str, host: str, args: tuple, kwargs: dict):
-            """In a worker thread: the policy, then (plain handlers) the body."""
+            """In a worker thread: the policy, then (plain handlers) the body; a generator
+            is stepped to its first event in the same trip to the pool."""
             decision = _authorize(rule, token, host)
             if not decision.allowed or is_async:
                 return decision, None
             _current.set(decision.actor)
             _portal.set(decision.portal)
-            return decision, fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            if inspect.isgenerator(result):
+                return decision, _Started(result, next(result, _END))
+            return decision, result
 
         @functools.wraps(fn)
         async def wrapper(self, *args, **kwargs):
@@ -247,14 +251,21 @@ def _failed(name: str, exc: Exception):
     )
 
 
+class _Started(NamedTuple):
+    """A plain handler's generator and its first event (or _END)."""
+
+    generator: Any
+    first: Any
+
+
 async def _drain_sync(ctx: contextvars.Context, result: Any):
-    """The events of a plain handler's result; a generator is stepped in the pool."""
-    if inspect.isgenerator(result):
-        while True:
-            event = await run_in_context(ctx, next, result, _END)
-            if event is _END:
-                return
+    """The events of a plain handler's result: a generator (with its first event, which
+    ``check_and_run`` already took) is stepped on in the pool."""
+    if isinstance(result, _Started):
+        generator, event = result
+        while event is not _END:
             yield event
+            event = await run_in_context(ctx, next, generator, _END)
     elif result is not None:
         yield result
 
