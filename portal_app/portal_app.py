@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from portal_app import live, routes, tasks
+from portal_app import live, routes, startup, tasks
 from portal_app.api.exports import export_routes
 from portal_app.api.files import file_routes
 from portal_app.api.forwarded import forwarded_scheme
@@ -53,7 +53,7 @@ app.register_lifespan_task(watch_app_loop)
 app.register_lifespan_task(tasks.purge_loop)
 app.register_lifespan_task(tasks.seen_flush_loop)
 app.register_lifespan_task(live.poll_loop)
-app.register_lifespan_task(tasks.tls_allow_kept)
+app.register_lifespan_task(startup.tls_allow_kept)
 app.register_lifespan_task(tasks.domain_recheck_loop)
 app.register_lifespan_task(tasks.outbox_loop)
 app.register_lifespan_task(tasks.import_repair_loop)

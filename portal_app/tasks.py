@@ -16,11 +16,10 @@ from sqlmodel import delete
 
 from portal_app.models import AuthSession, OutboxMessage, PasswordLink, PaymentEvent
 from portal_app.models.base import utcnow
-from portal_app.services import principals, tls_allow
+from portal_app.services import principals
 from portal_app.services.autotopup_run import autotopup_due, autotopup_run_one
 from portal_app.services.autotopup_trigger import autotopup_on_due
-from portal_app.services.brand_scripts import brand_scripts
-from portal_app.services.db import get_engine, session_scope
+from portal_app.services.db import session_scope
 from portal_app.services.dns_check import dns_check
 from portal_app.services.domain_checks import (
     domain_check_claim,
@@ -41,7 +40,6 @@ from portal_app.settings import Settings, get_settings
 
 log = logging.getLogger("portal.tasks")
 PURGE_EVERY_SECONDS = 3600
-TLS_ALLOW_REFRESH_SECONDS = 5  # how long a newly verified domain waits for its certificate
 DOMAIN_RECHECK_SECONDS = 20
 DOMAIN_RECHECK_BATCH = 50  # per round; checks run one at a time, each at most ~3 s
 OUTBOX_TICK_SECONDS = 1.0
@@ -101,36 +99,6 @@ async def purge_loop() -> None:
         except Exception:  # a bad run must not stop the next one
             log.exception("purging expired sessions failed")
         await asyncio.sleep(PURGE_EVERY_SECONDS)
-
-
-async def _allow_list_refresh() -> None:
-    try:
-        await asyncio.to_thread(tls_allow.allow_list.refresh_from_db, get_engine())
-        await asyncio.to_thread(brand_scripts.refresh_from_db, get_engine())
-    except Exception:
-        log.exception("refreshing the TLS allow-list failed")
-
-
-@contextlib.asynccontextmanager
-async def tls_allow_kept():
-    """Keep the TLS allow-list (what /api/tls/ask and the websocket's origin check answer
-    from) and the brands' script origins (for their pages' CSP) in step with the database.
-
-    Loaded once before the worker serves (a lifespan context is entered before the
-    server accepts connections): a fresh worker refused the websockets of brand pages
-    until its first refresh had run (bench/events.py met it on 3 workers)."""
-    await _allow_list_refresh()
-    task = asyncio.create_task(_allow_list_loop(), name="tls_allow_refresh")
-    try:
-        yield
-    finally:
-        task.cancel()
-
-
-async def _allow_list_loop() -> None:
-    while True:
-        await asyncio.sleep(TLS_ALLOW_REFRESH_SECONDS)
-        await _allow_list_refresh()
 
 
 def domain_recheck(

@@ -37,12 +37,12 @@ from portal_app.services.offloop import BlockingOnLoop, watch_loop
 from portal_app.services.packages import PackageForm, package_create
 from portal_app.services.processes import HOST
 from portal_app.services.tls_allow import allow_list
+from portal_app.startup import tls_allow_kept
 from portal_app.tasks import (
     import_repair_loop,
     imports_repair,
     package_charge_loop,
     purge_expired,
-    tls_allow_kept,
 )
 from tests.services.import_child import cdr_lines
 

@@ -24,7 +24,7 @@ from sqlmodel import delete, update
 from portal_app.devserver import free_port
 from portal_app.models import DomainStatus, PortalDomain
 from portal_app.models.base import utcnow
-from portal_app.tasks import TLS_ALLOW_REFRESH_SECONDS
+from portal_app.startup import TLS_ALLOW_REFRESH_SECONDS
 from tests import caddyserver
 
 pytestmark = pytest.mark.live
@@ -77,7 +77,7 @@ def wait_for(live_app, domain: str, status: int) -> None:
             pytest.fail(
                 f"/api/tls/ask?domain={domain} did not answer {status} steadily within "
                 f"{WAIT_SECONDS + 2 * TLS_ALLOW_REFRESH_SECONDS} s "
-                "(is tasks.tls_allow_kept registered in portal_app.py?)"
+                "(is startup.tls_allow_kept registered in portal_app.py?)"
             )
         time.sleep(0.25)
 
