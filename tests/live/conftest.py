@@ -106,6 +106,18 @@ def pytest_runtest_makereport(item, call):
     report = yield
     if report.when != "call" or not report.failed:
         return report
+    # A failure that its rerun mends leaves no report in the summary: say it here, in the
+    # run's output (so in a CI log), and keep the whole of it beside the screenshots.
+    crash = getattr(report.longrepr, "reprcrash", None)
+    reason = crash.message.splitlines()[0][:300] if crash and crash.message else "failed"
+    terminal = item.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.write_line(f"\nFAILED (an attempt) {item.nodeid}: {reason}")
+    with contextlib.suppress(OSError):
+        (ARTIFACTS / "failures").mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "failures" / f"{_UNSAFE.sub('_', item.name)}.txt").write_text(
+            report.longreprtext
+        )
     for name, value in item.funcargs.items():
         if not isinstance(value, Page) or value.is_closed():
             continue
